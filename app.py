@@ -1,0 +1,23 @@
+"""MesoLearn entry point: `streamlit run app.py`. Chooses the pages a user may see, by role."""
+import streamlit as st
+
+from mesolearn.ui import auth, nav
+from mesolearn.ui.services import services
+
+st.set_page_config(page_title="MesoLearn", page_icon=":material/school:", layout="centered")
+
+svc = services()
+account = auth.current_account(svc)
+pages = nav.pages_for(account.role if account else None, svc.accounts.has_users(), svc.accounts.self_registration)
+current = st.navigation(pages)
+
+with st.sidebar:
+    auth.sync_cookie()
+    if account is not None:
+        st.markdown(f"**{account.display_name}**  \n{account.role}")
+        if st.button("Sign out", key="signout"):
+            auth.sign_out(svc)
+            st.rerun()
+    st.caption(svc.course.info.notice)
+
+current.run()

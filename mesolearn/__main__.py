@@ -1,0 +1,3 @@
+from mesolearn.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""Command line: ``python -m mesolearn validate|report [DIR]`` for authors and CI."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from mesolearn.content import load_course
+from mesolearn.content.loader import MIN_QUESTIONS_PER_OBJECTIVE, Course
+from mesolearn.content.models import QUESTION_TYPES
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent
+
+
+def validate(course: Course) -> int:
+    for issue in course.issues:
+        print(issue)
+    n_q = len(course.questions)
+    print(f"{len(course.modules)} modules, {len(course.exams)} exams, {n_q} questions; "
+          f"{len(course.errors)} errors, {len(course.warnings)} warnings")
+    return 1 if course.errors else 0
+
+
+def report(course: Course) -> int:
+    for module in course.modules.values():
+        lesson, quiz = module.lesson, module.quiz
+        print(f"\n## {module.id}: {lesson.title}")
+        print(f"lesson: {lesson.word_count} words, {len(lesson.sections)} sections, "
+              f"{len(lesson.objectives)} objectives, {len(lesson.references)} references")
+        if quiz is None:
+            print("quiz: MISSING OR BROKEN")
+            continue
+        qs = quiz.questions
+        types = Counter(q.type for q in qs)
+        print(f"quiz: {len(qs)} questions, {quiz.questions_per_attempt} per attempt, pass mark {quiz.pass_mark:g}%")
+        print("  by type:       " + ", ".join(f"{t} {types[t]}" for t in QUESTION_TYPES))
+        diff = Counter(q.difficulty for q in qs)
+        print("  by difficulty: " + ", ".join(f"{d} {diff[d]}" for d in ("easy", "medium", "hard")))
+        print(f"  scenarios: {sum(q.scenario for q in qs)}  safety-critical: {sum(q.critical for q in qs)}")
+        per_obj = Counter(q.objective for q in qs)
+        print("  by objective:")
+        for obj in lesson.objectives:
+            flag = "  UNDER-TESTED" if per_obj[obj.id] < MIN_QUESTIONS_PER_OBJECTIVE else ""
+            print(f"    {obj.id}: {per_obj[obj.id]}{flag}")
+    all_q = [q for _, q in course.questions.values()]
+    if all_q:
+        types = Counter(q.type for q in all_q)
+        print(f"\n## course: {len(all_q)} questions; types used: {sum(1 for t in QUESTION_TYPES if types[t])} of {len(QUESTION_TYPES)}; "
+              f"scenarios {sum(q.scenario for q in all_q) / len(all_q):.0%}; safety-critical {sum(q.critical for q in all_q)}")
+    under = [(m.id, o.id) for m in course.modules.values() if m.quiz
+             for o in m.lesson.objectives
+             if sum(q.objective == o.id for q in m.quiz.questions) < MIN_QUESTIONS_PER_OBJECTIVE]
+    print(f"under-tested objectives: {', '.join(f'{m}/{o}' for m, o in under) or 'none'}")
+    for exam in course.exams.values():
+        print(f"\n## exam {exam.id}: {exam.questions} questions, {exam.time_limit_minutes} min, pass {exam.pass_mark:g}%")
+        total = sum(b.weight for b in exam.blueprint)
+        for b in exam.blueprint:
+            print(f"    {b.module}: weight {b.weight:g} ({b.weight / total:.0%})")
+    return 1 if course.errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mesolearn", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_ in (("validate", "check every content file; exit 1 on any error"),
+                        ("report", "questions per module by type, difficulty and objective")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="course directory (default: the repository)")
+    args = parser.parse_args(argv)
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(f"{root}: not a directory", file=sys.stderr)
+        return 2
+    course = load_course(root)
+    return validate(course) if args.command == "validate" else report(course)

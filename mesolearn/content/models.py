@@ -1,0 +1,245 @@
+"""Typed models of every content file. Unknown fields are errors: they are nearly always typos."""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+RefId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({v for v in values if v in seen or seen.add(v)})  # type: ignore[func-returns-value]
+
+
+# ---------------------------------------------------------------- lessons
+class Objective(Strict):
+    id: Slug
+    text: Text
+
+
+class Figure(Strict):
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.(svg|png|jpg|jpeg)$")]
+    alt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20)]
+    caption: str = ""
+
+
+class Section(Strict):
+    id: Slug
+    heading: Text
+    body: Text
+    figure: Figure | None = None
+
+
+class Reference(Strict):
+    id: RefId
+    citation: Text
+    url: Url
+
+
+class Lesson(Strict):
+    module: Slug
+    title: Text
+    order: int = Field(ge=0)
+    summary: Text
+    estimated_minutes: int = Field(gt=0, le=600)
+    objectives: list[Objective] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+    key_points: list[Text] = Field(min_length=1)
+    references: list[Reference] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Lesson":
+        for name, ids in (("objectives", [o.id for o in self.objectives]),
+                          ("sections", [s.id for s in self.sections]),
+                          ("references", [r.id for r in self.references])):
+            if dup := _duplicates(ids):
+                raise ValueError(f"duplicate {name} id(s): {', '.join(dup)}")
+        return self
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def reference(self, ref_id: str) -> Reference | None:
+        return next((r for r in self.references if r.id == ref_id), None)
+
+    def objective(self, objective_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(s.body.split()) for s in self.sections)
+
+
+# ---------------------------------------------------------------- questions
+class Option(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,8}$")]
+    text: Text
+
+
+class QuestionBase(Strict):
+    id: Slug
+    prompt: Text
+    explanation: Text
+    references: list[RefId] = Field(min_length=1)
+    objective: Slug
+    section: Slug
+    difficulty: Literal["easy", "medium", "hard"]
+    critical: StrictBool = False
+    scenario: StrictBool = False
+
+
+class _WithOptions(QuestionBase):
+    options: list[Option]
+
+    @model_validator(mode="after")
+    def _unique_options(self):
+        if dup := _duplicates([o.id for o in self.options]):
+            raise ValueError(f"duplicate option id(s): {', '.join(dup)}")
+        if dup := _duplicates([o.text for o in self.options]):
+            raise ValueError(f"duplicate option text(s): {', '.join(dup)}")
+        return self
+
+    def option_text(self, option_id: str) -> str:
+        return next((o.text for o in self.options if o.id == option_id), option_id)
+
+
+class SingleChoice(_WithOptions):
+    type: Literal["single_choice"]
+    options: list[Option] = Field(min_length=2)
+    answer: str
+
+    @model_validator(mode="after")
+    def _answer_is_option(self):
+        if self.answer not in {o.id for o in self.options}:
+            raise ValueError(f"answer '{self.answer}' is not one of the option ids")
+        return self
+
+
+class MultipleResponse(_WithOptions):
+    type: Literal["multiple_response"]
+    options: list[Option] = Field(min_length=3)
+    answers: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _answers_are_options(self):
+        ids = {o.id for o in self.options}
+        if missing := [a for a in self.answers if a not in ids]:
+            raise ValueError(f"answers {missing} are not option ids")
+        if dup := _duplicates(self.answers):
+            raise ValueError(f"answers repeat {dup}")
+        return self
+
+
+class TrueFalse(QuestionBase):
+    type: Literal["true_false"]
+    answer: StrictBool
+
+
+class Numeric(QuestionBase):
+    type: Literal["numeric"]
+    answer: float
+    tolerance: float = Field(ge=0)
+    unit: str = ""
+
+
+class Pair(Strict):
+    left: Text
+    right: Text
+
+
+class Matching(QuestionBase):
+    type: Literal["matching"]
+    pairs: list[Pair] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_sides(self):
+        for side in ("left", "right"):
+            if dup := _duplicates([getattr(p, side) for p in self.pairs]):
+                raise ValueError(f"two pairs have the same {side} side: {dup}")
+        return self
+
+
+class Ordering(QuestionBase):
+    type: Literal["ordering"]
+    items: list[Text] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _unique_items(self):
+        if dup := _duplicates(list(self.items)):
+            raise ValueError(f"items repeat: {dup}")
+        return self
+
+
+Question = Annotated[
+    Union[SingleChoice, MultipleResponse, TrueFalse, Numeric, Matching, Ordering],
+    Field(discriminator="type"),
+]
+QUESTION_TYPES = ("single_choice", "multiple_response", "true_false", "numeric", "matching", "ordering")
+
+
+class ReviewPolicy(Strict):
+    """What a trainee sees after submitting a graded attempt."""
+
+    show_score: StrictBool = True
+    show_correct_answers: StrictBool = True
+    show_explanations: StrictBool = True
+
+
+class Quiz(Strict):
+    module: Slug
+    pass_mark: float = Field(ge=0, le=100)
+    questions_per_attempt: int = Field(ge=1)
+    time_limit_minutes: int | None = Field(default=None, gt=0)
+    max_attempts: int | None = Field(default=None, gt=0)
+    critical_fails: StrictBool = True   # a wrong safety-critical answer fails a graded attempt
+    review: ReviewPolicy = ReviewPolicy()
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _pool_big_enough(self) -> "Quiz":
+        if dup := _duplicates([q.id for q in self.questions]):
+            raise ValueError(f"duplicate question id(s): {', '.join(dup)}")
+        if len(self.questions) < self.questions_per_attempt:
+            raise ValueError(f"the pool has {len(self.questions)} questions but "
+                             f"questions_per_attempt is {self.questions_per_attempt}")
+        return self
+
+
+# ---------------------------------------------------------------- exams and course
+class BlueprintEntry(Strict):
+    module: Slug
+    weight: float = Field(gt=0)
+
+
+class Exam(Strict):
+    id: Slug
+    title: Text
+    description: str = ""
+    questions: int = Field(ge=1)
+    time_limit_minutes: int | None = Field(default=None, gt=0)
+    pass_mark: float = Field(ge=0, le=100)
+    critical_fails: StrictBool = True
+    max_attempts: int | None = Field(default=None, gt=0)
+    review: ReviewPolicy = ReviewPolicy()
+    blueprint: list[BlueprintEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_modules(self) -> "Exam":
+        if dup := _duplicates([b.module for b in self.blueprint]):
+            raise ValueError(f"blueprint lists module(s) twice: {', '.join(dup)}")
+        return self
+
+
+class CourseInfo(Strict):
+    title: Text
+    description: str = ""
+    notice: Text

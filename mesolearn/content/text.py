@@ -1,0 +1,23 @@
+"""Turning content Markdown into what the reader sees, without raw HTML."""
+from __future__ import annotations
+
+import re
+
+from mesolearn.content.loader import CITATION
+from mesolearn.content.models import Reference
+
+
+def link_citations(markdown: str, references: list[Reference]) -> str:
+    """[KT13] -> a Markdown link to the source, so every claim is one click from its reference."""
+    urls = {r.id: r.url for r in references}
+
+    def one(group: str) -> str:
+        parts = [p.strip() for p in re.split(r"[;,]", group)]
+        return "[" + "; ".join(f"[{p}]({urls[p]})" if p in urls else p for p in parts) + "]"
+
+    return CITATION.sub(lambda m: one(m.group(1)), markdown)
+
+
+def escape_markdown(text: str) -> str:
+    """User-typed text shown literally (names, reports): no Markdown, no HTML."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)

@@ -1,0 +1,4 @@
+"""What a trainee has done: lesson visits, module status, best scores."""
+from mesolearn.progress.tracker import ModuleProgress, Progress
+
+__all__ = ["ModuleProgress", "Progress"]

@@ -1,0 +1,149 @@
+"""Seeded draws and per-attempt layouts, and the question views that are safe to show.
+
+An attempt stores its seed and layout, so a reload shows the same questions in the same order.
+A *view* holds only what the browser may see: prompt and choices in display order, addressed by
+display position. Translating display positions to canonical responses happens here, on the
+server, so no answer key or original item order reaches the page.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from mesolearn.content.models import Question
+
+Layout = dict[str, list]
+
+
+@dataclass(frozen=True)
+class DrawnQuestion:
+    question_id: str
+    layout: Layout
+
+
+def make_layout(q: Question, rng: random.Random) -> Layout:
+    if q.type in ("single_choice", "multiple_response"):
+        ids = [o.id for o in q.options]
+        rng.shuffle(ids)
+        return {"options": ids}
+    if q.type == "matching":
+        lefts, rights = list(range(len(q.pairs))), list(range(len(q.pairs)))
+        rng.shuffle(lefts)
+        rng.shuffle(rights)
+        return {"lefts": lefts, "rights": rights}
+    if q.type == "ordering":
+        items = list(range(len(q.items)))
+        while items == sorted(items):  # never show the answer as the starting order
+            rng.shuffle(items)
+        return {"items": items}
+    return {}
+
+
+def draw(questions: Sequence[Question], n: int, seed: int) -> list[DrawnQuestion]:
+    """Pick ``n`` questions at random from a pool, each with a shuffled layout."""
+    rng = random.Random(seed)
+    chosen = rng.sample(list(questions), min(n, len(questions)))
+    return [DrawnQuestion(q.id, make_layout(q, rng)) for q in chosen]
+
+
+def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) -> dict[str, int]:
+    """Split ``total`` questions across modules by weight (largest remainder), within pool sizes."""
+    counts = {m: 0 for m in weights}
+    remaining = min(total, sum(pool_sizes.values()))
+    open_ = {m for m in weights if pool_sizes.get(m, 0) > 0}
+    while remaining > 0 and open_:
+        w = sum(weights[m] for m in open_)
+        quotas = {m: remaining * weights[m] / w for m in open_}
+        grant = {m: min(int(quotas[m]), pool_sizes[m] - counts[m]) for m in open_}
+        if sum(grant.values()) == 0:  # hand out single questions by largest remainder
+            m = max(open_, key=lambda m: (quotas[m] - int(quotas[m]), weights[m], m))
+            grant = {m: 1}
+        for m, g in grant.items():
+            counts[m] += g
+            remaining -= g
+        open_ = {m for m in open_ if counts[m] < pool_sizes[m]}
+    return counts
+
+
+def draw_blueprint(pools: dict[str, Sequence[Question]], weights: dict[str, float], n: int,
+                   seed: int) -> list[DrawnQuestion]:
+    """An exam: questions from each module in proportion to its weight, then mixed together."""
+    rng = random.Random(seed)
+    counts = allocate(weights, {m: len(p) for m, p in pools.items()}, n)
+    drawn: list[DrawnQuestion] = []
+    for module in sorted(counts):
+        for q in rng.sample(list(pools[module]), counts[module]):
+            drawn.append(DrawnQuestion(q.id, make_layout(q, rng)))
+    rng.shuffle(drawn)
+    return drawn
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the page may show for one question: no answer, no original order."""
+
+    id: str
+    type: str
+    prompt: str
+    choices: list[str]        # single/multiple: option texts; matching: right-hand texts; in display order
+    lefts: list[str]          # matching: left-hand texts, display order
+    items: list[str]          # ordering: item texts, shuffled display order
+    unit: str = ""
+    critical: bool = False
+
+
+def view(q: Question, layout: Layout) -> QuestionView:
+    choices: list[str] = []
+    lefts: list[str] = []
+    items: list[str] = []
+    if q.type in ("single_choice", "multiple_response"):
+        choices = [q.option_text(i) for i in layout["options"]]
+    elif q.type == "matching":
+        lefts = [q.pairs[i].left for i in layout["lefts"]]
+        choices = [q.pairs[i].right for i in layout["rights"]]
+    elif q.type == "ordering":
+        items = [q.items[i] for i in layout["items"]]
+    return QuestionView(q.id, q.type, q.prompt, choices, lefts, items, getattr(q, "unit", ""), q.critical)
+
+
+def to_response(q: Question, layout: Layout, shown: Any) -> Any:
+    """Display-position answer from the page -> canonical response stored and graded."""
+    if shown is None:
+        return None
+    if q.type == "single_choice":
+        return layout["options"][shown]
+    if q.type == "multiple_response":
+        return sorted(layout["options"][i] for i in shown)
+    if q.type == "true_false":
+        return bool(shown)
+    if q.type == "numeric":
+        return float(shown)
+    if q.type == "matching":
+        canonical: list[int | None] = [None] * len(q.pairs)
+        for display_left, display_right in enumerate(shown):
+            if display_right is not None:
+                canonical[layout["lefts"][display_left]] = layout["rights"][display_right]
+        return canonical
+    if q.type == "ordering":
+        return [layout["items"][i] for i in shown]
+    raise ValueError(q.type)
+
+
+def to_shown(q: Question, layout: Layout, response: Any) -> Any:
+    """Canonical response -> display positions, to put a saved answer back into the widgets."""
+    if response is None:
+        return None
+    try:
+        if q.type == "single_choice":
+            return layout["options"].index(response)
+        if q.type == "multiple_response":
+            return sorted(layout["options"].index(r) for r in response)
+        if q.type == "matching":
+            return [layout["rights"].index(response[left]) if response[left] is not None else None
+                    for left in layout["lefts"]]
+        if q.type == "ordering":
+            return [layout["items"].index(i) for i in response]
+    except (ValueError, IndexError, TypeError):
+        return None
+    return response

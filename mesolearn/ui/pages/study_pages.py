@@ -1,0 +1,153 @@
+"""The trainee's side: catalogue, lesson reader, attempt history."""
+from __future__ import annotations
+
+import streamlit as st
+
+from mesolearn.content.text import link_citations
+from mesolearn.ui import auth, nav
+from mesolearn.ui.services import services
+
+STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "passed": "🟢"}
+
+
+def content_problems(svc, account) -> None:
+    errors = svc.course.errors
+    if not errors:
+        return
+    if account.role == "instructor":
+        files = sorted({e.file for e in errors})
+        with st.expander(f"⚠️ {len(errors)} content error(s) in {len(files)} file(s): those parts are hidden from trainees",
+                         expanded=True):
+            for e in errors[:50]:
+                st.text(str(e))
+            st.page_link(nav.page("health"), label="Open Content health")
+    else:
+        st.warning("Part of the course is temporarily unavailable while an instructor fixes it. "
+                   "Everything shown here works normally.")
+
+
+def catalogue() -> None:
+    svc = services()
+    account = auth.require(svc)
+    course = svc.course
+    st.title(course.info.title)
+    st.caption(f"Signed in as {account.display_name} ({account.role})")
+    st.info(course.info.notice, icon=":material/info:")
+    content_problems(svc, account)
+    progress = svc.progress.for_user(account.id, list(course.modules))
+    for module in course.modules.values():
+        p = progress[module.id]
+        with st.container(border=True):
+            left, right = st.columns([3, 1])
+            with left:
+                st.subheader(f"{module.lesson.order}. {module.title}")
+                st.write(module.lesson.summary)
+                st.caption(f"About {module.lesson.estimated_minutes} min · {len(module.lesson.sections)} sections")
+            with right:
+                st.markdown(f"{STATUS_ICON[p.status]} **{p.status.capitalize()}**")
+                if p.best_score is not None:
+                    st.markdown(f"Best score: **{p.best_score:g}%**")
+                st.page_link(nav.page("lesson"), label="Read the lesson", icon=":material/menu_book:",
+                             query_params={"module": module.id})
+                if module.quiz:
+                    st.page_link(nav.page("quiz"), label="Take the quiz", icon=":material/quiz:",
+                                 query_params={"module": module.id})
+                else:
+                    st.caption("Quiz unavailable")
+
+
+def _pick_module(svc) -> str | None:
+    modules = svc.course.modules
+    wanted = st.query_params.get("module")
+    if wanted not in modules:
+        wanted = st.session_state.get("module")
+    if not modules:
+        st.warning("No module is available.")
+        return None
+    ids = list(modules)
+    chosen = st.selectbox("Module", ids, index=ids.index(wanted) if wanted in ids else 0,
+                          format_func=lambda m: modules[m].title, key="module-select")
+    st.session_state["module"] = chosen
+    if st.query_params.get("module") != chosen:
+        st.query_params["module"] = chosen
+    return chosen
+
+
+def lesson() -> None:
+    svc = services()
+    account = auth.require(svc)
+    module_id = _pick_module(svc)
+    if module_id is None:
+        return
+    module = svc.course.modules[module_id]
+    les = module.lesson
+    pages = [s.id for s in les.sections] + ["key-points", "references"]
+    titles = {s.id: s.heading for s in les.sections} | {"key-points": "Key points", "references": "References"}
+    key = f"section-{module_id}"
+    linked = st.query_params.get("section")
+    if linked in pages and st.session_state.get(f"{key}-linked") != linked:
+        st.session_state[key] = linked       # follow a link from quiz feedback once
+        st.session_state[f"{key}-linked"] = linked
+    if st.session_state.get(key) not in pages:
+        st.session_state[key] = pages[0]
+
+    st.title(les.title)
+    with st.expander("Learning objectives", expanded=False):
+        for o in les.objectives:
+            st.markdown(f"- {o.text}")
+    st.radio("Sections", pages, format_func=lambda p: f"{pages.index(p) + 1}. {titles[p]}", key=key, horizontal=False)
+    current = st.session_state[key]
+    idx = pages.index(current)
+    st.query_params["section"] = current
+    st.session_state[f"{key}-linked"] = current
+    st.divider()
+    st.header(titles[current], anchor=current)
+    if current == "key-points":
+        for kp in les.key_points:
+            st.markdown(f"- {kp}")
+    elif current == "references":
+        for r in les.references:
+            st.markdown(f"- **{r.id}**: {r.citation} [{r.url}]({r.url})")
+    else:
+        section = les.section(current)
+        st.markdown(link_citations(section.body, les.references))
+        if section.figure:
+            path = svc.course.figure_path(section.figure.file)
+            st.image(str(path), caption=section.figure.caption or None, width="stretch")
+            with st.expander("Figure description (text alternative)"):
+                st.write(section.figure.alt)
+        if account.role == "trainee":
+            svc.progress.visit(account.id, module_id, current)
+
+    def go(delta: int) -> None:
+        st.session_state[key] = pages[idx + delta]
+
+    prev_col, next_col = st.columns(2)
+    if idx > 0:
+        prev_col.button(f"← {titles[pages[idx - 1]]}", on_click=go, args=(-1,), key="prev")
+    if idx < len(pages) - 1:
+        next_col.button(f"{titles[pages[idx + 1]]} →", on_click=go, args=(1,), key="next")
+    elif module.quiz:
+        next_col.page_link(nav.page("quiz"), label="Take the quiz →", query_params={"module": module_id})
+
+
+def history() -> None:
+    svc = services()
+    account = auth.require(svc)
+    st.title("My attempts")
+    attempts = svc.attempts.history(account.id, mode=None)
+    if not attempts:
+        st.info("No attempts yet. Take a quiz from the catalogue.")
+        return
+    titles = {m.id: m.title for m in svc.course.modules.values()} | {e.id: e.title for e in svc.course.exams.values()}
+    rows = [{"quiz": titles.get(a.quiz_id, a.quiz_id), "mode": a.mode,
+             "started": a.started_at.strftime("%Y-%m-%d %H:%M"),
+             "score %": a.score, "result": ("passed" if a.passed else "failed") if a.submitted_at else "in progress"}
+            for a in attempts]
+    st.dataframe(rows, hide_index=True)
+    done = [a for a in attempts if a.submitted_at]
+    if done:
+        choice = st.selectbox("Review an attempt", done,
+                              format_func=lambda a: f"{titles.get(a.quiz_id, a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%")
+        st.page_link(nav.page("quiz"), label="Open the review", icon=":material/rate_review:",
+                     query_params={"attempt": str(choice.id)})

@@ -1,0 +1,61 @@
+"""Long-lived objects shared by every session: parsed course, database, services (cached once)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from mesolearn.accounts import Accounts
+from mesolearn.content import Course, load_course
+from mesolearn.progress import Progress
+from mesolearn.quiz.attempts import Attempts
+from mesolearn.storage import Database
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def content_root() -> Path:
+    return Path(os.environ.get("MESOLEARN_CONTENT_DIR", REPO))
+
+
+def _fingerprint(root: Path) -> tuple:
+    """Cheap change detector: an edit to any content file reloads the course on the next rerun."""
+    files = [root / "course.yaml"]
+    for folder in ("lessons", "quizzes", "exams", "lessons/figures"):
+        files.extend(sorted((root / folder).glob("*.*")))
+    out = []
+    for path in files:
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        out.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(out)
+
+
+@st.cache_resource(show_spinner="Loading the course…", max_entries=2)
+def _course(root: str, fingerprint: tuple) -> Course:
+    return load_course(root)
+
+
+@st.cache_resource
+def _database(url: str | None) -> Database:
+    return Database(url)
+
+
+@dataclass(frozen=True)
+class Services:
+    course: Course
+    db: Database
+    accounts: Accounts
+    attempts: Attempts
+    progress: Progress
+
+
+def services() -> Services:
+    root = content_root()
+    course = _course(str(root), _fingerprint(root))
+    db = _database(os.environ.get("MESOLEARN_DATABASE_URL") or None)
+    return Services(course, db, Accounts(db), Attempts(db, course), Progress(db))
