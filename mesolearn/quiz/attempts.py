@@ -18,7 +18,7 @@ from mesolearn.content.loader import Course
 from mesolearn.content.models import Question, ReviewPolicy
 from mesolearn.quiz import drawing, grading
 from mesolearn.storage import Database, utcnow
-from mesolearn.storage.models import Answer, Attempt
+from mesolearn.storage.models import Answer, Attempt, Override
 
 Mode = Literal["graded", "practice"]
 GRACE = timedelta(seconds=2)  # network latency allowance at the deadline
@@ -126,19 +126,31 @@ class Attempts:
             return None
         return attempt_id
 
+    def override(self, user_id: int, quiz_id: str) -> tuple[int, int]:
+        """(extra minutes, extra attempts) an instructor granted this trainee for this quiz."""
+        with self.db.session() as s:
+            row = s.scalar(select(Override).where(Override.user_id == user_id, Override.quiz_id == quiz_id))
+            return (row.extra_minutes, row.extra_attempts) if row else (0, 0)
+
+    def attempts_allowed(self, user_id: int, quiz_id: str) -> int | None:
+        spec = self.spec(quiz_id)
+        return None if spec.max_attempts is None else spec.max_attempts + self.override(user_id, quiz_id)[1]
+
     def start(self, user_id: int, quiz_id: str, mode: Mode = "graded", seed: int | None = None) -> int:
         """Resume the open attempt or start a new one (within the attempt limit)."""
         spec = self.spec(quiz_id)
         existing = self.open_attempt_id(user_id, quiz_id, mode)
         if existing is not None:
             return existing
-        if mode == "graded" and spec.max_attempts is not None \
-                and self.graded_attempts_used(user_id, quiz_id) >= spec.max_attempts:
-            raise AttemptError(f"You have used all {spec.max_attempts} attempts at this quiz.")
+        extra_minutes, _ = self.override(user_id, quiz_id)
+        allowed = self.attempts_allowed(user_id, quiz_id)
+        if mode == "graded" and allowed is not None and self.graded_attempts_used(user_id, quiz_id) >= allowed:
+            raise AttemptError(f"You have used all {allowed} attempts at this quiz.")
         seed = secrets.randbelow(2**31) if seed is None else seed
         drawn = self._draw(spec, seed)
         now = self.clock()
-        deadline = now + timedelta(minutes=spec.time_limit_minutes) if spec.time_limit_minutes and mode == "graded" else None
+        deadline = (now + timedelta(minutes=spec.time_limit_minutes + extra_minutes)
+                    if spec.time_limit_minutes and mode == "graded" else None)
         with self.db.session() as s:
             attempt = Attempt(user_id=user_id, quiz_id=quiz_id, kind=spec.kind, mode=mode, seed=seed,
                               layout=[{"question_id": d.question_id, "layout": d.layout} for d in drawn],
@@ -213,8 +225,8 @@ class Attempts:
         with self.db.session() as s:
             row = self._row(s, attempt_id, user_id)
             if row.submitted_at is not None:
-                if auto:
-                    return self.load(attempt_id, user_id) if False else None  # type: ignore[return-value]
+                if auto:  # a concurrent request already closed it
+                    return None  # type: ignore[return-value]
                 raise AttemptError("This attempt has already been submitted.")
             spec = self.spec(row.quiz_id)
             total, critical_failed, n = 0.0, [], 0
