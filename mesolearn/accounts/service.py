@@ -140,12 +140,16 @@ class Accounts:
                 if user.failed_logins >= MAX_FAILED:
                     user.failed_logins = 0
                     user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                raise AccountError("Wrong username or password.") from None
-            user.failed_logins = 0
-            user.locked_until = None
-            if self.hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = self.hasher.hash(password)
-            return Account.of(user)
+                account = None  # raise after the block: raising inside it would roll the count back
+            else:
+                user.failed_logins = 0
+                user.locked_until = None
+                if self.hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = self.hasher.hash(password)
+                account = Account.of(user)
+        if account is None:
+            raise AccountError("Wrong username or password.")
+        return account
 
     def start_session(self, account: Account, days: int = SESSION_DAYS) -> str:
         token = secrets.token_urlsafe(32)

@@ -209,8 +209,8 @@ class Quiz(Strict):
         if dup := _duplicates([q.id for q in self.questions]):
             raise ValueError(f"duplicate question id(s): {', '.join(dup)}")
         if len(self.questions) < self.questions_per_attempt:
-            raise ValueError(f"the pool has {len(self.questions)} questions but "
-                             f"questions_per_attempt is {self.questions_per_attempt}")
+            raise ValueError(f"questions_per_attempt is {self.questions_per_attempt} but "
+                             f"the pool has only {len(self.questions)} questions")
         return self
 
 

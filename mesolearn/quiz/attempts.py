@@ -22,6 +22,9 @@ from mesolearn.storage.models import Answer, Attempt, Override
 
 Mode = Literal["graded", "practice"]
 GRACE = timedelta(seconds=2)  # network latency allowance at the deadline
+# Practice-only sessions whose questions are chosen by mesolearn.learning (spaced review, "build your own
+# quiz"), not drawn from a pool: their attempt rows are created by mesolearn.learning.custom.
+PRACTICE_SESSIONS = {"review": "Spaced review", "custom": "Custom practice quiz"}
 
 
 class AttemptError(Exception):
@@ -33,7 +36,7 @@ class QuizSpec:
     """What the engine needs to run a module quiz or an exam, whichever file it came from."""
 
     id: str
-    kind: Literal["module", "exam"]
+    kind: Literal["module", "exam", "practice"]
     title: str
     questions: int
     pass_mark: float
@@ -99,6 +102,8 @@ class Attempts:
         if exam is not None:
             return QuizSpec(quiz_id, "exam", exam.title, exam.questions, exam.pass_mark, exam.time_limit_minutes,
                             exam.max_attempts, exam.critical_fails, exam.review)
+        if quiz_id in PRACTICE_SESSIONS:
+            return QuizSpec(quiz_id, "practice", PRACTICE_SESSIONS[quiz_id], 0, 0.0, None, None, False, ReviewPolicy())
         raise AttemptError(f"There is no quiz '{quiz_id}' (it may be unavailable while its content is fixed).")
 
     def _draw(self, spec: QuizSpec, seed: int) -> list[drawing.DrawnQuestion]:
@@ -139,6 +144,8 @@ class Attempts:
     def start(self, user_id: int, quiz_id: str, mode: Mode = "graded", seed: int | None = None) -> int:
         """Resume the open attempt or start a new one (within the attempt limit)."""
         spec = self.spec(quiz_id)
+        if spec.kind == "practice":
+            raise AttemptError("Review and custom sessions are started with mesolearn.learning.custom.")
         existing = self.open_attempt_id(user_id, quiz_id, mode)
         if existing is not None:
             return existing

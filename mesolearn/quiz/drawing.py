@@ -50,19 +50,25 @@ def draw(questions: Sequence[Question], n: int, seed: int) -> list[DrawnQuestion
 def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) -> dict[str, int]:
     """Split ``total`` questions across modules by weight (largest remainder), within pool sizes."""
     counts = {m: 0 for m in weights}
-    remaining = min(total, sum(pool_sizes.values()))
+    remaining = min(total, sum(pool_sizes.get(m, 0) for m in weights))
     open_ = {m for m in weights if pool_sizes.get(m, 0) > 0}
     while remaining > 0 and open_:
         w = sum(weights[m] for m in open_)
         quotas = {m: remaining * weights[m] / w for m in open_}
-        grant = {m: min(int(quotas[m]), pool_sizes[m] - counts[m]) for m in open_}
-        if sum(grant.values()) == 0:  # hand out single questions by largest remainder
-            m = max(open_, key=lambda m: (quotas[m] - int(quotas[m]), weights[m], m))
-            grant = {m: 1}
-        for m, g in grant.items():
-            counts[m] += g
-            remaining -= g
-        open_ = {m for m in open_ if counts[m] < pool_sizes[m]}
+        full = {m for m in open_ if quotas[m] >= pool_sizes[m]}
+        if full:  # these pools are used up; share what is left among the others by weight
+            for m in full:
+                remaining -= pool_sizes[m]
+                counts[m] = pool_sizes[m]
+            open_ -= full
+            continue
+        for m in open_:  # no quota reaches its pool: whole parts, then one more each by largest remainder
+            counts[m] = int(quotas[m])
+            remaining -= counts[m]
+        by_remainder = sorted(open_, key=lambda m: (quotas[m] - int(quotas[m]), weights[m], m), reverse=True)
+        for m in by_remainder[:remaining]:
+            counts[m] += 1
+        remaining = 0
     return counts
 
 
@@ -125,8 +131,8 @@ def to_response(q: Question, layout: Layout, shown: Any) -> Any:
             if display_right is not None:
                 canonical[layout["lefts"][display_left]] = layout["rights"][display_right]
         return canonical
-    if q.type == "ordering":
-        return [layout["items"][i] for i in shown]
+    if q.type == "ordering":  # positions not filled in yet are None
+        return [layout["items"][i] if i is not None else None for i in shown]
     raise ValueError(q.type)
 
 
@@ -143,7 +149,7 @@ def to_shown(q: Question, layout: Layout, response: Any) -> Any:
             return [layout["rights"].index(response[left]) if response[left] is not None else None
                     for left in layout["lefts"]]
         if q.type == "ordering":
-            return [layout["items"].index(i) for i in response]
+            return [layout["items"].index(i) if i is not None else None for i in response]
     except (ValueError, IndexError, TypeError):
         return None
     return response

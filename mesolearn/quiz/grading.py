@@ -139,6 +139,6 @@ def response_text(q: Question, response: Any) -> str:
         if q.type == "matching":
             return "; ".join(f"{p.left} → {q.pairs[r].right if r is not None else '?'}"
                              for p, r in zip(q.pairs, response))
-        return " → ".join(q.items[i] for i in response)
+        return " → ".join(q.items[i] if i is not None else "?" for i in response)
     except (TypeError, IndexError, ValueError):
         return "(unreadable answer)"

@@ -109,6 +109,9 @@ def _submit(svc, account, state: AttemptState) -> None:
         svc.attempts.submit(state.id, account.id)
     except AttemptError as exc:
         st.session_state["quiz-error"] = str(exc)
+        st.rerun()
+    st.query_params.clear()
+    st.query_params["attempt"] = str(state.id)  # the review has its own URL: a reload keeps it
     st.rerun()
 
 
@@ -124,6 +127,8 @@ def quiz() -> None:
             return
         st.title(state.spec.title)
         if state.submitted:
+            back = {"module": state.spec.id} if state.spec.kind == "module" else {"exam": state.spec.id}
+            st.page_link(nav.page("quiz"), label="Back to the quiz", icon=":material/arrow_back:", query_params=back)
             _results(svc, state)
         else:
             st.page_link(nav.page("quiz"), label="Continue this attempt", query_params={"module": state.spec.id}
@@ -150,11 +155,6 @@ def quiz() -> None:
         return
 
     last = svc.attempts.history(account.id, quiz_id)
-    just_done = last[0] if last and last[0].submitted_at and st.session_state.get("show-result") != -last[0].id else None
-    if just_done is not None and st.session_state.get("last-started") == just_done.id:
-        _results(svc, svc.attempts.load(just_done.id, account.id))
-        st.divider()
-
     used = len(last)
     facts = [f"{spec.questions} questions drawn at random", f"pass mark {spec.pass_mark:g}%"]
     facts.append(f"time limit {spec.time_limit_minutes} min" if spec.time_limit_minutes else "no time limit")
@@ -167,11 +167,10 @@ def quiz() -> None:
         st.markdown(f"Best score so far: **{best:g}%**")
     if st.button("Start a new attempt" if used else "Start the quiz", type="primary"):
         try:
-            new_id = svc.attempts.start(account.id, quiz_id)
+            svc.attempts.start(account.id, quiz_id)
         except AttemptError as exc:
             st.error(str(exc))
             return
-        st.session_state["last-started"] = new_id
         st.rerun()
     if last:
         st.subheader("Previous attempts")

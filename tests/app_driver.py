@@ -1,0 +1,86 @@
+"""Helpers to drive the real app with Streamlit's AppTest (in-process, no browser)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from mesolearn.content.models import Question
+from mesolearn.quiz import drawing
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def open_page(at: AppTest, url_path: str, **params: str) -> AppTest:
+    """Open a page by its url path (as a browser would), with query parameters."""
+    matches = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path]
+    assert matches, f"page '{url_path}' is not available to this user: {[i.get('url_pathname') for i in at._registered_pages.values()]}"
+    at._page_hash = matches[0]
+    at.query_params.clear()
+    at.query_params.update(params)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the current run, for 'the user can read X' assertions."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "error", "warning", "info", "text"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(str(m.label) + " " + str(m.value) for m in at.metric)
+    return "\n".join(parts)
+
+
+def fill_account_form(at: AppTest, name: str, username: str, password: str, confirm: str | None = None) -> AppTest:
+    labels = {t.label: t for t in at.text_input}
+    labels["Your name"].input(name)
+    labels["Username"].input(username)
+    labels["Password"].input(password)
+    labels["Repeat the password"].input(confirm if confirm is not None else password)
+    next(b for b in at.button if b.label in ("Create instructor account", "Create my account")).click()
+    return at.run()
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    labels = {t.label: t for t in at.text_input}
+    labels["Username"].input(username)
+    labels["Password"].input(password)
+    next(b for b in at.button if b.label == "Sign in").click()
+    return at.run()
+
+
+def sign_out(at: AppTest) -> AppTest:
+    at.sidebar.button(key="signout").click()
+    return at.run()
+
+
+def correct_response(q: Question):
+    if q.type == "single_choice":
+        return q.answer
+    if q.type == "multiple_response":
+        return sorted(q.answers)
+    if q.type in ("true_false", "numeric"):
+        return q.answer
+    if q.type == "matching":
+        return list(range(len(q.pairs)))
+    return list(range(len(q.items)))
+
+
+def answer(at: AppTest, attempt_id: int, q: Question, layout: dict, response) -> None:
+    """Set the widgets of one question so that they express ``response`` (canonical form)."""
+    key = f"a{attempt_id}-{q.id}"
+    shown = drawing.to_shown(q, layout, response)
+    if q.type in ("single_choice", "true_false"):
+        at.radio(key=key).set_value(shown)
+    elif q.type == "multiple_response":
+        for i in range(len(q.options)):
+            box = at.checkbox(key=f"{key}-{i}")
+            box.check() if i in shown else box.uncheck()
+    elif q.type == "numeric":
+        at.text_input(key=key).input(f"{shown:g}")
+    else:
+        for i, value in enumerate(shown):
+            at.selectbox(key=f"{key}-{i}").set_value(value)

@@ -1,0 +1,55 @@
+"""Generic fixtures shared by every test module.
+
+- ``db``: a fresh SQLite database in the test's tmp_path.
+- ``course``: the repository's real course, loaded once per test session (read-only: do not mutate it).
+- ``clock``: a controllable clock (callable returning naive UTC, like ``mesolearn.storage.utcnow``).
+- ``repo_root``: the repository root (the real course directory).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from mesolearn.content import Course, load_course
+from mesolearn.storage import Database
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Clock:
+    """A stand-in for ``utcnow``: returns a fixed naive UTC time that moves only when told to."""
+
+    def __init__(self, start: datetime = datetime(2025, 3, 1, 9, 0, 0)):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0, **kwargs: float) -> datetime:
+        """Move forward, e.g. ``advance(seconds=30)`` or ``advance(minutes=5)``; returns the new time."""
+        self.now += timedelta(seconds=seconds, **kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = Database(f"sqlite:///{tmp_path / 'mesolearn-test.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def course() -> Course:
+    return load_course(REPO_ROOT)

@@ -1,0 +1,292 @@
+"""Drawing questions and layouts, what the page may see, and display <-> canonical answers."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from collections import Counter
+
+import pytest
+
+from mesolearn.content import Course
+from mesolearn.quiz import drawing
+from mesolearn.quiz.drawing import allocate, draw, draw_blueprint, make_layout, to_response, to_shown, view
+from mesolearn.quiz.grading import grade
+
+SEEDS = range(12)
+
+
+def all_questions(course: Course) -> list:
+    return [q for _, q in course.questions.values()]
+
+
+def layouts(q, seeds=SEEDS):
+    return [make_layout(q, random.Random(seed)) for seed in seeds]
+
+
+# ------------------------------------------------------------------ draws
+def test_same_seed_same_draw_and_layouts(course: Course) -> None:
+    pool = course.modules["risks"].quiz.questions
+    first = draw(pool, 10, seed=12345)
+    again = draw(pool, 10, seed=12345)
+    assert first == again                      # same ids, same order, same layouts
+    assert [d.layout for d in first] == [d.layout for d in again]
+
+
+def test_different_seeds_give_different_draws(course: Course) -> None:
+    pool = course.modules["risks"].quiz.questions
+    draws = {tuple(d.question_id for d in draw(pool, 10, seed)) for seed in range(10)}
+    assert len(draws) == 10
+
+
+def test_draw_gives_n_distinct_questions_from_the_pool(course: Course) -> None:
+    for module in course.modules.values():
+        pool = module.quiz.questions
+        ids = {q.id for q in pool}
+        for seed in range(5):
+            drawn = draw(pool, module.quiz.questions_per_attempt, seed)
+            got = [d.question_id for d in drawn]
+            assert len(got) == module.quiz.questions_per_attempt
+            assert len(set(got)) == len(got)
+            assert set(got) <= ids
+
+
+def test_draw_never_more_than_the_pool(course: Course) -> None:
+    pool = course.modules["history"].quiz.questions
+    drawn = draw(pool, len(pool) + 5, seed=1)
+    assert sorted(d.question_id for d in drawn) == sorted(q.id for q in pool)
+
+
+# ------------------------------------------------------------------ layouts
+def test_layouts_are_permutations(course: Course) -> None:
+    for q in all_questions(course):
+        for layout in layouts(q, range(5)):
+            if q.type in ("single_choice", "multiple_response"):
+                assert sorted(layout["options"]) == sorted(o.id for o in q.options), q.id
+            elif q.type == "matching":
+                n = len(q.pairs)
+                assert sorted(layout["lefts"]) == list(range(n)) and sorted(layout["rights"]) == list(range(n)), q.id
+            elif q.type == "ordering":
+                assert sorted(layout["items"]) == list(range(len(q.items))), q.id
+            else:
+                assert layout == {}, q.id
+
+
+def test_ordering_layout_is_never_the_correct_order(course: Course) -> None:
+    ordering = [q for q in all_questions(course) if q.type == "ordering"]
+    assert ordering
+    for q in ordering:
+        for layout in layouts(q, range(100)):
+            assert layout["items"] != list(range(len(q.items))), q.id
+            assert view(q, layout).items != list(q.items), q.id
+
+
+def test_options_are_really_shuffled(course: Course) -> None:
+    q = next(q for q in all_questions(course) if q.type == "single_choice")
+    assert len({tuple(layout["options"]) for layout in layouts(q, range(30))}) > 1
+
+
+# ------------------------------------------------------------------ views hold no answer
+VIEW_FIELDS = {"id", "type", "prompt", "choices", "lefts", "items", "unit", "critical"}
+
+
+def test_question_view_has_no_field_that_could_carry_the_answer() -> None:
+    assert {f.name for f in dataclasses.fields(drawing.QuestionView)} == VIEW_FIELDS
+
+
+def test_views_of_every_real_question_show_display_order_only(course: Course) -> None:
+    for q in all_questions(course):
+        for layout in layouts(q, range(3)):
+            v = view(q, layout)
+            assert not hasattr(v, "answer") and not hasattr(v, "answers") and not hasattr(v, "pairs")
+            assert not hasattr(v, "explanation") and not hasattr(v, "options")
+            assert (v.id, v.type, v.prompt) == (q.id, q.type, q.prompt)
+            shown = [str(x) for x in (*v.choices, *v.lefts, *v.items)]
+            assert q.explanation not in shown
+            if q.type in ("single_choice", "multiple_response"):
+                # texts only (no option ids), in the layout's order
+                assert v.choices == [q.option_text(i) for i in layout["options"]]
+                assert sorted(v.choices) == sorted(o.text for o in q.options)
+                assert v.lefts == [] and v.items == []
+            elif q.type == "matching":
+                assert v.lefts == [q.pairs[i].left for i in layout["lefts"]]
+                assert v.choices == [q.pairs[i].right for i in layout["rights"]]
+                assert v.items == []
+            elif q.type == "ordering":
+                assert v.items == [q.items[i] for i in layout["items"]]
+                assert v.items != list(q.items)
+                assert v.choices == [] and v.lefts == []
+            else:
+                assert v.choices == v.lefts == v.items == []
+            if q.type == "numeric":
+                assert v.unit == q.unit
+
+
+def test_matching_choices_are_not_in_pair_order(course: Course) -> None:
+    matching = [q for q in all_questions(course) if q.type == "matching"]
+    assert matching
+    for q in matching:
+        in_pair_order = [p.right for p in q.pairs]
+        views = [view(q, layout) for layout in layouts(q, range(20))]
+        assert any(v.choices != in_pair_order for v in views), q.id
+
+
+# ------------------------------------------------------------------ display positions <-> canonical responses
+def canonical_responses(q) -> list:
+    """A spread of canonical responses, including partial ones, for the round trip."""
+    if q.type == "single_choice":
+        return [o.id for o in q.options]
+    if q.type == "multiple_response":
+        ids = sorted(o.id for o in q.options)
+        return [sorted(q.answers), [], ids, ids[:1], ids[1:]]
+    if q.type == "true_false":
+        return [True, False]
+    if q.type == "numeric":
+        return [q.answer, q.answer + 1.5, -3.25, 0.0]
+    n = len(q.pairs) if q.type == "matching" else len(q.items)
+    identity = list(range(n))
+    rotated = identity[1:] + identity[:1]
+    if q.type == "matching":
+        return [identity, rotated, [None] * n, [0] + [None] * (n - 1), [None] * (n - 1) + [0]]
+    return [identity, rotated, identity[::-1], [n - 1] + [None] * (n - 1), [None] * n]
+
+
+def test_round_trip_for_every_real_question(course: Course) -> None:
+    for q in all_questions(course):
+        for layout in layouts(q, range(3)):
+            assert to_shown(q, layout, None) is None and to_response(q, layout, None) is None
+            for x in canonical_responses(q):
+                assert to_response(q, layout, to_shown(q, layout, x)) == x, (q.id, layout, x)
+
+
+def test_partial_ordering_answer_can_be_saved_and_shown_again(course: Course) -> None:
+    """The ordering widget saves after each position is chosen: the other positions are still None."""
+    q = next(q for q in all_questions(course) if q.type == "ordering")
+    layout = make_layout(q, random.Random(7))
+    n = len(q.items)
+    response = to_response(q, layout, [0] + [None] * (n - 1))
+    assert response == [layout["items"][0]] + [None] * (n - 1)
+    assert to_shown(q, layout, response) == [0] + [None] * (n - 1)
+    assert 0.0 <= grade(q, response) <= 1 / n
+
+
+def test_choosing_what_is_shown_gives_the_right_answer(course: Course) -> None:
+    """A trainee who picks the correct texts on the page (display positions) scores 1."""
+    for q in all_questions(course):
+        for layout in layouts(q, range(3)):
+            v = view(q, layout)
+            if q.type == "single_choice":
+                shown = v.choices.index(q.option_text(q.answer))
+            elif q.type == "multiple_response":
+                shown = [v.choices.index(q.option_text(a)) for a in q.answers]
+            elif q.type == "matching":
+                right_of = {p.left: p.right for p in q.pairs}
+                shown = [v.choices.index(right_of[left]) for left in v.lefts]
+            elif q.type == "ordering":
+                shown = [v.items.index(text) for text in q.items]
+            else:
+                shown = q.answer
+            assert grade(q, to_response(q, layout, shown)) == 1.0, (q.id, layout)
+
+
+def test_a_wrong_display_choice_is_graded_wrong(course: Course) -> None:
+    q = next(q for q in all_questions(course) if q.type == "single_choice")
+    for layout in layouts(q, range(5)):
+        v = view(q, layout)
+        wrong = next(i for i, text in enumerate(v.choices) if text != q.option_text(q.answer))
+        assert grade(q, to_response(q, layout, wrong)) == 0.0
+
+
+def test_to_shown_of_a_stale_response_is_none(course: Course) -> None:
+    """An answer that no longer fits the question (content edited) is not put back into the widgets."""
+    q = next(q for q in all_questions(course) if q.type == "single_choice")
+    layout = make_layout(q, random.Random(1))
+    assert to_shown(q, layout, "no-such-option") is None
+
+
+# ------------------------------------------------------------------ exam blueprint allocation
+REAL_WEIGHTS = {"history": 8, "technique": 16, "methods": 14, "risks": 22, "ingredients": 12,
+                "consultation": 18, "evidence": 10}
+# 60 questions: quotas 4.8, 9.6, 8.4, 13.2, 7.2, 10.8, 6.0 -> floors 4, 9, 8, 13, 7, 10, 6 (57);
+# the 3 left go to the largest remainders: history .8, consultation .8, technique .6
+REAL_COUNTS = {"history": 5, "technique": 10, "methods": 8, "risks": 13, "ingredients": 7,
+               "consultation": 11, "evidence": 6}
+
+
+def test_allocate_real_blueprint_by_largest_remainder() -> None:
+    assert allocate(REAL_WEIGHTS, {m: 40 for m in REAL_WEIGHTS}, 60) == REAL_COUNTS
+
+
+@pytest.mark.parametrize("weights, pools, total, expected", [
+    ({"a": 1, "b": 2, "c": 7}, {"a": 50, "b": 50, "c": 50}, 10, {"a": 1, "b": 2, "c": 7}),
+    ({"a": 50, "b": 30, "c": 20}, {"a": 50, "b": 50, "c": 50}, 7, {"a": 4, "b": 2, "c": 1}),   # 3.5 2.1 1.4
+    ({"a": 1, "b": 1}, {"a": 2, "b": 20}, 10, {"a": 2, "b": 8}),                             # a's pool caps it
+    ({"a": 2, "b": 1, "c": 1}, {"a": 1, "b": 10, "c": 10}, 9, {"a": 1, "b": 4, "c": 4}),     # the rest shared by weight
+    ({"a": 1, "b": 1}, {"a": 2, "b": 3}, 10, {"a": 2, "b": 3}),                              # every pool used up
+    ({"a": 1, "b": 1}, {"a": 0, "b": 5}, 3, {"a": 0, "b": 3}),                               # an empty pool
+    ({"a": 1, "b": 1}, {"a": 5, "b": 5}, 0, {"a": 0, "b": 0}),
+])
+def test_allocate_cases(weights, pools, total, expected) -> None:
+    assert allocate(weights, pools, total) == expected
+
+
+def test_allocate_is_largest_remainder_when_no_pool_is_short() -> None:
+    rng = random.Random(2024)
+    for _ in range(300):
+        modules = [f"m{i}" for i in range(rng.randint(1, 8))]
+        weights = {m: rng.choice([rng.randint(1, 30), round(rng.uniform(0.1, 5), 2)]) for m in modules}
+        total = rng.randint(1, 80)
+        counts = allocate(weights, {m: 1000 for m in modules}, total)
+        assert sum(counts.values()) == total
+        w = sum(weights.values())
+        quota = {m: total * weights[m] / w for m in modules}
+        for m in modules:
+            assert math.floor(quota[m] + 1e-9) <= counts[m] <= math.ceil(quota[m] - 1e-9), (weights, total, counts)
+        # a module never gets rounded up while one with a larger remainder is rounded down
+        up = [quota[m] % 1 for m in modules if counts[m] > quota[m] + 1e-9]
+        down = [quota[m] % 1 for m in modules if counts[m] < quota[m] - 1e-9]
+        if up and down:
+            assert min(up) >= max(down) - 1e-9, (weights, total, counts)
+
+
+def test_allocate_respects_pools_and_total() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        modules = [f"m{i}" for i in range(rng.randint(1, 6))]
+        weights = {m: rng.randint(1, 20) for m in modules}
+        pools = {m: rng.randint(0, 15) for m in modules}
+        total = rng.randint(0, 70)
+        counts = allocate(weights, pools, total)
+        assert sum(counts.values()) == min(total, sum(pools.values()))
+        assert all(0 <= counts[m] <= pools[m] for m in modules)
+
+
+# ------------------------------------------------------------------ the certification exam
+def exam_pools(course: Course):
+    exam = course.exams["certification"]
+    pools = {b.module: course.modules[b.module].quiz.questions for b in exam.blueprint}
+    return exam, pools, {b.module: b.weight for b in exam.blueprint}
+
+
+def test_certification_exam_draw(course: Course) -> None:
+    exam, pools, weights = exam_pools(course)
+    assert weights == REAL_WEIGHTS
+    drawn = draw_blueprint(pools, weights, exam.questions, seed=99)
+    ids = [d.question_id for d in drawn]
+    assert len(ids) == 60 == exam.questions
+    assert len(set(ids)) == 60
+    per_module = Counter(course.module_of(qid).id for qid in ids)
+    assert dict(per_module) == REAL_COUNTS
+    # modules are mixed together, not one block after another
+    modules_in_order = [course.module_of(qid).id for qid in ids]
+    assert modules_in_order != sorted(modules_in_order, key=list(REAL_WEIGHTS).index)
+    assert modules_in_order != sorted(modules_in_order)
+
+
+def test_certification_exam_draw_is_reproducible(course: Course) -> None:
+    exam, pools, weights = exam_pools(course)
+    assert draw_blueprint(pools, weights, 60, seed=5) == draw_blueprint(pools, weights, 60, seed=5)
+    assert draw_blueprint(pools, weights, 60, seed=5) != draw_blueprint(pools, weights, 60, seed=6)
+    for seed in range(5):
+        counts = Counter(course.module_of(d.question_id).id for d in draw_blueprint(pools, weights, 60, seed))
+        assert dict(counts) == REAL_COUNTS
