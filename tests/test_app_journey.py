@@ -179,3 +179,42 @@ def test_a_broken_module_is_reported_and_the_others_keep_working(db_url, tmp_pat
     assert "Quiz unavailable" in page  # technique lesson is still readable, its quiz is not offered
     at = open_page(at, "quiz", module="history")
     assert any(b.label == "Start the quiz" for b in at.button)
+
+
+def test_practice_gives_feedback_at_once_and_does_not_count(db_url):
+    at = _setup_instructor(new_app())
+    at = open_page(at, "quiz", module="methods")
+    next(b for b in at.button if b.label == "Practise (does not count)").click()
+    at.run()
+    attempts = Attempts(Database(db_url), load_course(REPO))
+    attempt_id = attempts.open_attempt_id(1, "methods", mode="practice")
+    state = attempts.load(attempt_id, 1)
+    assert state.mode == "practice"
+    item = state.items[0]
+    answer(at, attempt_id, item.question, item.layout, correct_response(item.question))
+    at.run()
+    next(b for b in at.button if b.key == f"a{attempt_id}-{item.question.id}-check").click()
+    at.run()
+    assert "Correct" in [s.value for s in at.success]
+    assert attempts.load(attempt_id, 1).items[0].score == 1.0
+    from mesolearn.progress import Progress  # practice does not count towards the module
+    assert Progress(Database(db_url)).for_user(1, ["methods"])["methods"].attempts == 0
+
+
+def test_a_closed_tab_resumes_the_same_attempt(db_url):
+    at = _setup_instructor(new_app())
+    at = open_page(at, "quiz", module="history")
+    next(b for b in at.button if b.label == "Start the quiz").click()
+    at.run()
+    attempts = Attempts(Database(db_url), load_course(REPO))
+    attempt_id = attempts.open_attempt_id(1, "history")
+    state = attempts.load(attempt_id, 1)
+    item = state.items[2]
+    answer(at, attempt_id, item.question, item.layout, correct_response(item.question))
+    at.run()
+    # a new browser session signs in again and finds the attempt waiting, with the answer kept
+    at2 = sign_in(new_app(), "ada", "correct horse battery")
+    at2 = open_page(at2, "quiz", module="history")
+    next(b for b in at2.button if b.label == "Resume your attempt").click()
+    at2.run()
+    assert "1 of 10 answered" in " ".join(str(p.proto.text) for p in at2.get("progress"))

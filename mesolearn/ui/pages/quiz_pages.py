@@ -1,23 +1,25 @@
-"""Taking a quiz or an exam, and reviewing an attempt. All rules live in quiz.attempts."""
+"""Taking a quiz or an exam, practising, and reviewing an attempt. All rules live in quiz.attempts.
+
+URLs: /quiz?module=M or /quiz?exam=E is the quiz's front page; /quiz?attempt=N is one attempt,
+live or reviewed, so a reload or a closed tab always comes back to the same place.
+"""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import streamlit as st
 
-from mesolearn.quiz.attempts import AttemptError, AttemptState
+from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.widgets import feedback, question_input
 
 
-def _quiz_id(svc) -> str | None:
-    params = st.query_params
-    for key in ("module", "exam"):
-        if params.get(key):
-            return params[key]
-    return None
+def _go_attempt(attempt_id: int) -> None:
+    st.query_params.clear()
+    st.query_params["attempt"] = str(attempt_id)
+    st.rerun()
 
 
 def _countdown(state: AttemptState) -> None:
@@ -40,32 +42,73 @@ def _countdown(state: AttemptState) -> None:
 def _results(svc, state: AttemptState) -> None:
     spec = state.spec
     st.header("Result")
-    if state.auto_submitted:
-        st.info("Time ran out, so the attempt was submitted automatically with the answers saved before the deadline.")
-    if spec.review.show_score:
-        st.metric("Score", f"{state.score:g}%", help=f"Pass mark {spec.pass_mark:g}%")
-    if state.passed:
-        st.success(f"Passed (pass mark {spec.pass_mark:g}%).")
+    if state.mode == "practice":
+        right = sum(1 for it in state.items if (it.score or 0) >= 1)
+        st.info(f"Practice: {right} of {len(state.items)} right. Practice does not count towards the module.")
     else:
-        st.error(f"Not passed (pass mark {spec.pass_mark:g}%).")
-    if state.critical_failed and spec.critical_fails:
-        by_pos = {it.question.id: it.position + 1 for it in state.items}
-        names = ", ".join(f"question {by_pos.get(q, '?')}" for q in state.critical_failed)
-        st.error(f"A safety-critical question was answered wrongly ({names}). "
-                 "A wrong safety-critical answer fails the attempt whatever the score.", icon=":material/warning:")
-    if not (spec.review.show_correct_answers or spec.review.show_explanations):
-        st.caption("This quiz does not show answers after submission.")
+        if state.auto_submitted:
+            st.info("Time ran out, so the attempt was submitted automatically with the answers saved before the deadline.")
+        if spec.review.show_score:
+            st.metric("Score", f"{state.score:g}%", help=f"Pass mark {spec.pass_mark:g}%")
+        if state.passed:
+            st.success(f"Passed (pass mark {spec.pass_mark:g}%).")
+        else:
+            st.error(f"Not passed (pass mark {spec.pass_mark:g}%).")
+        if state.critical_failed and spec.critical_fails:
+            by_pos = {it.question.id: it.position + 1 for it in state.items}
+            names = ", ".join(f"question {by_pos.get(q, '?')}" for q in state.critical_failed)
+            st.error(f"A safety-critical question was answered wrongly ({names}). "
+                     "A wrong safety-critical answer fails the attempt whatever the score.", icon=":material/warning:")
+        if not (spec.review.show_correct_answers or spec.review.show_explanations):
+            st.caption("This quiz does not show answers after submission.")
     for item in state.items:
         with st.container(border=True):
             st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
             st.markdown(item.question.prompt)
             feedback(svc.course, item, spec.review, nav.page("lesson"))
+            _report_problem(svc, item, f"r{state.id}-{item.question.id}")
+
+
+def _report_problem(svc, item: Item, key: str) -> None:
+    reports = getattr(svc, "reports", None)
+    if reports is None:
+        return
+    with st.popover("Report a problem with this question", icon=":material/flag:"):
+        message = st.text_area("What is wrong?", key=f"{key}-msg", max_chars=2000,
+                               placeholder="e.g. two options are both right; the explanation contradicts the lesson")
+        if st.button("Send report", key=f"{key}-send"):
+            try:
+                reports.create(item.question.id, message)
+                st.success("Thank you: your instructors will see this report.")
+            except ValueError as exc:
+                st.error(str(exc))
+
+
+def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> None:
+    """Practice: answer, check, see feedback at once. A checked answer is final."""
+    if item.score is not None:
+        question_input(item, key + "-done", lambda r: None, disabled=True)
+        feedback(svc.course, item, state.spec.review, nav.page("lesson"))
+        return
+    pending_key = f"{key}-pending"
+    pending = st.session_state.get(pending_key)
+    shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
+    question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r))
+    if st.button("Check answer", key=f"{key}-check", disabled=pending is None):
+        try:
+            svc.attempts.save_answer(state.id, account.id, item.question.id, pending)
+        except AttemptError as exc:
+            st.session_state["quiz-error"] = str(exc)
+        st.rerun()
 
 
 def _take(svc, account, state: AttemptState) -> None:
-    spec = state.spec
-    answered = sum(it.answered for it in state.items)
-    st.progress(answered / max(1, len(state.items)), text=f"{answered} of {len(state.items)} answered")
+    practice = state.mode == "practice"
+    answered = sum(1 for it in state.items if (it.score is not None if practice else it.answered))
+    st.progress(answered / max(1, len(state.items)),
+                text=f"{answered} of {len(state.items)} {'checked' if practice else 'answered'}")
+    if practice:
+        st.caption("Practice mode: feedback right after each answer; it does not count towards the module.")
     if state.deadline:
         _countdown(state)
 
@@ -77,15 +120,18 @@ def _take(svc, account, state: AttemptState) -> None:
             st.markdown(head)
             st.markdown(item.question.prompt)
             key = f"a{state.id}-{item.question.id}"
+            if practice:
+                _practice_item(svc, account, state, item, key)
+            else:
+                def save(response, qid=item.question.id) -> None:
+                    try:
+                        svc.attempts.save_answer(state.id, account.id, qid, response)
+                    except AttemptError as exc:
+                        st.session_state["quiz-error"] = str(exc)
 
-            def save(response, qid=item.question.id) -> None:
-                try:
-                    svc.attempts.save_answer(state.id, account.id, qid, response)
-                except AttemptError as exc:
-                    st.session_state["quiz-error"] = str(exc)
-
-            question_input(item, key, save)
+                question_input(item, key, save)
             st.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
+                        help="Flagged questions are added to your spaced review.",
                         on_change=lambda qid=item.question.id, k=f"{key}-flag":
                         svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k]))
 
@@ -93,7 +139,8 @@ def _take(svc, account, state: AttemptState) -> None:
         st.error(err)
     missing = len(state.items) - answered
     confirm_key = f"confirm-{state.id}"
-    if st.button("Submit answers", type="primary", key=f"submit-{state.id}"):
+    label = "Finish practice" if practice else "Submit answers"
+    if st.button(label, type="primary", key=f"submit-{state.id}"):
         if missing and not st.session_state.get(confirm_key):
             st.session_state[confirm_key] = True
         else:
@@ -107,74 +154,95 @@ def _take(svc, account, state: AttemptState) -> None:
 def _submit(svc, account, state: AttemptState) -> None:
     try:
         svc.attempts.submit(state.id, account.id)
+        after = getattr(svc, "after_submit", None)
+        if after is not None:
+            after(state.id)
     except AttemptError as exc:
         st.session_state["quiz-error"] = str(exc)
         st.rerun()
-    st.query_params.clear()
-    st.query_params["attempt"] = str(state.id)  # the review has its own URL: a reload keeps it
-    st.rerun()
+    _go_attempt(state.id)
 
 
-def quiz() -> None:
-    svc = services()
-    account = auth.require(svc)
-    attempt_param = st.query_params.get("attempt")
-    if attempt_param:
-        try:
-            state = svc.attempts.load(int(attempt_param), account.id)
-        except (AttemptError, ValueError):
-            st.error("That attempt does not exist or is not yours.")
-            return
-        st.title(state.spec.title)
-        if state.submitted:
-            back = {"module": state.spec.id} if state.spec.kind == "module" else {"exam": state.spec.id}
-            st.page_link(nav.page("quiz"), label="Back to the quiz", icon=":material/arrow_back:", query_params=back)
-            _results(svc, state)
-        else:
-            st.page_link(nav.page("quiz"), label="Continue this attempt", query_params={"module": state.spec.id}
-                         if state.spec.kind == "module" else {"exam": state.spec.id})
+def _attempt_page(svc, account, attempt_id: int) -> None:
+    try:
+        state = svc.attempts.load(attempt_id, account.id)
+    except AttemptError:
+        st.error("That attempt does not exist or is not yours.")
         return
+    st.title(state.spec.title + (" · practice" if state.mode == "practice" else ""))
+    if state.spec.kind in ("module", "exam"):
+        back = {"module": state.spec.id} if state.spec.kind == "module" else {"exam": state.spec.id}
+        st.page_link(nav.page("quiz"), label="Back to the quiz page", icon=":material/arrow_back:", query_params=back)
+    if state.submitted:
+        _results(svc, state)
+    else:
+        _take(svc, account, state)
 
-    quiz_id = _quiz_id(svc)
-    if quiz_id is None:
-        modules = [m for m in svc.course.modules.values() if m.quiz]
-        st.title("Quizzes")
-        for m in modules:
-            st.page_link(nav.page("quiz"), label=m.title, icon=":material/quiz:", query_params={"module": m.id})
-        return
+
+def _front_page(svc, account, quiz_id: str) -> None:
     try:
         spec = svc.attempts.spec(quiz_id)
     except AttemptError as exc:
         st.error(str(exc))
         return
     st.title(spec.title + (" · quiz" if spec.kind == "module" else ""))
-
-    open_id = svc.attempts.open_attempt_id(account.id, quiz_id)
-    if open_id is not None:
-        _take(svc, account, svc.attempts.load(open_id, account.id))
-        return
-
+    if spec.kind == "exam":
+        exam = svc.course.exams[quiz_id]
+        if exam.description:
+            st.write(exam.description)
     last = svc.attempts.history(account.id, quiz_id)
     used = len(last)
+    allowed = svc.attempts.attempts_allowed(account.id, quiz_id)
     facts = [f"{spec.questions} questions drawn at random", f"pass mark {spec.pass_mark:g}%"]
     facts.append(f"time limit {spec.time_limit_minutes} min" if spec.time_limit_minutes else "no time limit")
-    facts.append(f"attempts used {used} of {spec.max_attempts}" if spec.max_attempts else f"attempts used {used}")
+    facts.append(f"attempts used {used} of {allowed}" if allowed else f"attempts used {used}")
     if spec.critical_fails:
         facts.append("a wrong safety-critical answer fails the attempt")
     st.markdown(" · ".join(facts))
     best = max((a.score for a in last if a.score is not None), default=None)
     if best is not None:
         st.markdown(f"Best score so far: **{best:g}%**")
-    if st.button("Start a new attempt" if used else "Start the quiz", type="primary"):
+
+    open_id = svc.attempts.open_attempt_id(account.id, quiz_id)
+    cols = st.columns(2)
+    if open_id is not None:
+        if cols[0].button("Resume your attempt", type="primary"):
+            _go_attempt(open_id)
+    elif cols[0].button("Start a new attempt" if used else "Start the quiz", type="primary",
+                        disabled=allowed is not None and used >= allowed):
         try:
-            svc.attempts.start(account.id, quiz_id)
+            _go_attempt(svc.attempts.start(account.id, quiz_id))
         except AttemptError as exc:
             st.error(str(exc))
-            return
-        st.rerun()
+    if spec.kind == "module" and cols[1].button("Practise (does not count)"):
+        _go_attempt(svc.attempts.start(account.id, quiz_id, mode="practice"))
     if last:
         st.subheader("Previous attempts")
         for a in last:
             label = f"{a.started_at:%Y-%m-%d %H:%M} · " + (f"{a.score:g}% · {'passed' if a.passed else 'not passed'}"
                                                           if a.submitted_at else "in progress")
             st.page_link(nav.page("quiz"), label=label, query_params={"attempt": str(a.id)}, icon=":material/rate_review:")
+
+
+def quiz() -> None:
+    svc = services()
+    account = auth.require(svc)
+    params = st.query_params
+    if params.get("attempt"):
+        try:
+            attempt_id = int(params["attempt"])
+        except ValueError:
+            st.error("That attempt does not exist or is not yours.")
+            return
+        _attempt_page(svc, account, attempt_id)
+        return
+    quiz_id = params.get("module") or params.get("exam")
+    if quiz_id:
+        _front_page(svc, account, quiz_id)
+        return
+    st.title("Quizzes")
+    for m in svc.course.modules.values():
+        if m.quiz:
+            st.page_link(nav.page("quiz"), label=m.title, icon=":material/quiz:", query_params={"module": m.id})
+    for e in svc.course.exams.values():
+        st.page_link(nav.page("quiz"), label=e.title, icon=":material/workspace_premium:", query_params={"exam": e.id})
