@@ -61,7 +61,13 @@ def report(course: Course) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "exchange":  # Moodle GIFT / XML import and export
+        from mesolearn.exchange.cli import main as exchange_main
+
+        return exchange_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m mesolearn", description=__doc__)
+    parser.epilog = "Also: python -m mesolearn exchange --help (Moodle GIFT/XML import and export)."
     sub = parser.add_subparsers(dest="command", required=True)
     for name, help_ in (("validate", "check every content file; exit 1 on any error"),
                         ("report", "questions per module by type, difficulty and objective")):

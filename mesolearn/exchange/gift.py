@@ -250,6 +250,9 @@ def _apply_meta(item: ImportedQuestion, q: dict, warnings: list[str]) -> None:
             q["answers"] = [mapping[a] for a in q["answers"]]
     if meta.get("refs_appended"):
         q["explanation"] = strip_references_block(q["explanation"])
+    if meta.get("type") == "matching" and q["type"] == "ordering":  # a real matching question with Position lefts
+        q["type"] = "matching"
+        q["pairs"] = [{"left": ORDERING_LABEL.format(n=i + 1), "right": it} for i, it in enumerate(q.pop("items"))]
 
 
 def _short_validation_message(exc: ValidationError) -> str:
@@ -787,6 +790,8 @@ def _numeric(item, answer_text, src, off, label, text_of, warnings, prompt):
         if len(bits) > 1 and (fb := text_of(bits[1])):
             item.feedback.append((_unescape(value), fb))
         at = off + max(0, answer_text.find(value))
+        if _ESCAPES[":"] in value or _ESCAPES["="] in value:
+            raise GiftError("write a numeric answer as {#answer:tolerance} with the ':' not escaped", src.line_at(at))
         if ".." in value[1:]:
             lo_raw, hi_raw = value.split("..", 1)
             lo, hi = _parse_number(lo_raw, src, at), _parse_number(hi_raw, src, at)
@@ -850,4 +855,4 @@ def gift_to_quiz_dict(text: str, module: str, objective: str, section: str, refe
     quiz = build_quiz_dict(items, module=module, objective=objective, section=section, references=references,
                            difficulty=difficulty, pass_mark=pass_mark, questions_per_attempt=questions_per_attempt,
                            use_metadata=use_metadata, warnings=warnings, error_cls=GiftError)
-    return quiz, warnings
+    return quiz, list(dict.fromkeys(warnings))

@@ -137,7 +137,8 @@ def _question_xml(root: ET.Element, q: Any, lesson: Lesson | None, ordering_as: 
     elif q.type == "matching" or (q.type == "ordering" and ordering_as == "matching"):
         pairs = ([(p.left, p.right) for p in q.pairs] if q.type == "matching"
                  else [(ORDERING_LABEL.format(n=i + 1), item) for i, item in enumerate(q.items)])
-        _sub(qe, "shuffleanswers", "true")
+        # Moodle shuffles the stems when shuffleanswers is on (the choices always): keep Position 1..n in order
+        _sub(qe, "shuffleanswers", "true" if q.type == "matching" else "false")
         _combined_feedback(qe, shownumcorrect=True)
         for left, right in pairs:
             sq = _text_el(qe, "subquestion", left)
@@ -428,4 +429,4 @@ def moodle_xml_to_quiz_dict(xml_text: str, module: str, objective: str, section:
     quiz = build_quiz_dict(items, module=module, objective=objective, section=section, references=references,
                            difficulty=difficulty, pass_mark=pass_mark, questions_per_attempt=questions_per_attempt,
                            use_metadata=use_metadata, warnings=warnings, error_cls=MoodleXmlError)
-    return quiz, warnings
+    return quiz, list(dict.fromkeys(warnings))

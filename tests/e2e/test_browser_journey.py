@@ -101,6 +101,10 @@ def test_newcomer_journey_setup_register_read_quiz_score(server, page):
     for item in state.items[5:]:
         _answer_correctly(page, question_box(page, item.position + 1, total), item)
     see(page, "10 of 10 answered")
+    # nothing that gives the answer away has reached the browser before submission
+    html = page.content()
+    for item in state.items:
+        assert item.question.explanation.strip()[:60] not in html
     click_button(page, "Submit answers")
     see(page, "Passed")
     expect(page.get_by_text("100%").first).to_be_visible()
