@@ -88,7 +88,8 @@ def take(attempts: Attempts, user_id: int, quiz_id: str, correct: bool, seed: in
     attempt_id = attempts.start(user_id, quiz_id, seed=seed)
     state = attempts.load(attempt_id, user_id)
     for item in state.items:
-        attempts.save_answer(attempt_id, user_id, item.question.id, correct_response(item.question) if correct else None)
+        response = correct_response(item.question) if correct else None
+        attempts.save_answer(attempt_id, user_id, item.question.id, response)
     return attempts.submit(attempt_id, user_id)
 
 

@@ -125,7 +125,8 @@ def test_option_counts(scenario, course):
         q = course.question(qid)
         row = rows[qid]
         if q.type == "single_choice":
-            expected = {o.id: sum(1 for i in range(N_USERS) if i % len(q.options) == j) for j, o in enumerate(q.options)}
+            expected = {o.id: sum(1 for i in range(N_USERS) if i % len(q.options) == j)
+                        for j, o in enumerate(q.options)}
             assert {o.option_id: o.count for o in row.options} == expected
             assert [o.option_id for o in row.options] == [o.id for o in q.options]
             assert [o.correct for o in row.options] == [o.id == q.answer for o in q.options]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -155,11 +154,12 @@ def load_quiz_data(db: Database, quiz_id: str) -> QuizData:
     """Two queries: the submitted graded attempts, and their answers (responses as raw JSON text)."""
     done = (Attempt.quiz_id == quiz_id, Attempt.mode == "graded", Attempt.submitted_at.is_not(None))
     with db.session() as s:
-        attempts = s.execute(select(Attempt.id, Attempt.user_id, Attempt.started_at).where(*done)
-                             .order_by(Attempt.id)).all()
-        answers = s.execute(select(Answer.attempt_id, Answer.question_id, Answer.position, Answer.score,
-                                   cast(Answer.response, Text))
-                            .join(Attempt, Attempt.id == Answer.attempt_id).where(*done)).all()
+        conn = s.connection()  # Core execution: plain rows, no ORM loading overhead
+        attempts = conn.execute(select(Attempt.id, Attempt.user_id, Attempt.started_at).where(*done)
+                                .order_by(Attempt.id)).fetchall()
+        answers = conn.execute(select(Answer.attempt_id, Answer.question_id, Answer.position, Answer.score,
+                                      cast(Answer.response, Text))
+                               .join(Attempt, Attempt.id == Answer.attempt_id).where(*done)).fetchall()
     a_cols = list(zip(*attempts)) if attempts else [(), (), ()]
     r_cols = list(zip(*answers)) if answers else [(), (), (), (), ()]
     question = np.empty(len(answers), dtype=object)

@@ -283,7 +283,8 @@ def effective_assignments(s: Session, user_ids: Iterable[int] | None = None) -> 
         members[cohort_id].append(user_id)
     names: dict[int, str] = {}
     if members:
-        names = {cid: name for cid, name in s.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(list(members))))}
+        nq = select(Cohort.id, Cohort.name).where(Cohort.id.in_(list(members)))
+        names = {cid: name for cid, name in s.execute(nq)}
     out: dict[tuple[int, str], _Due] = {}
     for a_id, quiz_id, user_id, due in s.execute(dq):
         out.setdefault((user_id, quiz_id), _Due()).add(a_id, due, None)
@@ -482,8 +483,7 @@ class Cohorts:
             raise CohortError("Please enter the invite code your instructor gave you.")
         with self.db.session() as s:
             self._user(s, user_id, "trainee")
-            cohort = s.scalar(select(Cohort).where(Cohort.invite_code == normal)) \
-                if len(normal) == INVITE_LENGTH else None
+            cohort = s.scalar(select(Cohort).where(Cohort.invite_code == normal))
             if cohort is None:
                 raise CohortError("That invite code does not match any cohort. Check it with your instructor "
                                   f"(codes have {INVITE_LENGTH} letters and digits, like ABCDE-FGH23); "
