@@ -27,6 +27,7 @@ FONT_CANDIDATES = (
     "/Library/Fonts/DejaVuSans.ttf",
 )
 AUTO = "auto"
+VERIFY_TOP = 210 - 58   # mm from the top of an A4 landscape page: where the verification block starts
 
 # characters NFKD does not reduce to Latin-1
 _TRANSLIT = {
@@ -129,16 +130,29 @@ def certificate_pdf(cert: CertificateInfo, base_url: str, course_title: str = "M
     line(text(f"passed the {cert.exam_title}"), 14, 8, fit=True)
     line(text(f"with a score of {cert.score:.1f}% on {issued},"), 14, 8)
     line(text("having passed the quizzes of the following modules:"), 12, 8)
-    pdf.set_font(family, size=11)
+    # the module list: shrink the type until it fits above the verification block, then cut
+    modules = text(_join(cert.modules))
+    room = VERIFY_TOP - (12 if not cert.valid else 0) - pdf.get_y() - 2
+    size = 11.0
+    while True:
+        pdf.set_font(family, size=size)
+        h = size * 0.5
+        lines = pdf.multi_cell(width, h, modules, align="C", dry_run=True, output="LINES")
+        if len(lines) * h <= room or size <= 6:
+            break
+        size -= 0.5
+    fit = max(1, int(room // h))
+    if len(lines) > fit:
+        modules = " ".join(lines[:fit])[:-3].rstrip() + "..."
     pdf.set_text_color(40, 40, 40)
-    pdf.multi_cell(width, 6, text(_join(cert.modules)), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, h, modules, align="C", new_x="LMARGIN", new_y="NEXT")
     if not cert.valid:
         pdf.ln(2)
         line(text(f"REVOKED on {cert.revoked_at:%d %B %Y}"), 16, 9, (180, 0, 0))
 
     # verification block, always in core fonts (ASCII)
     url = verify_url(base_url, cert.code)
-    pdf.set_y(pdf.h - 58)
+    pdf.set_y(VERIFY_TOP)
     line("Verification code", 10, 6, (90, 90, 90), fam="helvetica")
     line(cert.code, 18, 10, (10, 10, 10), fam="courier")
     line(safe_text(f"verify at {url}", lambda c: c.isascii()), 10, 6, (40, 90, 120), fam="helvetica", fit=True)

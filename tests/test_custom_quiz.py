@@ -1,0 +1,192 @@
+""""Build your own quiz": scope, filters, seeded selection, and that it runs as a practice attempt that does not count."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from mesolearn.content.loader import load_course
+from mesolearn.learning.custom import (CustomQuizError, build_custom_quiz, matching_questions, question_status,
+                                       start_custom_practice)
+from mesolearn.learning.mastery import mastery_for_user
+from mesolearn.progress.tracker import Progress
+from mesolearn.quiz.attempts import Attempts
+from mesolearn.storage import Database
+from mesolearn.storage.models import Answer, Attempt, User
+
+REPO = Path(__file__).resolve().parents[1]
+T0 = datetime(2025, 3, 3, 9, 0)
+
+
+# ---------------------------------------------------------------- helpers (local to this file)
+class Clock:
+    def __init__(self, now: datetime = T0):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> datetime:
+        self.now += timedelta(**kw)
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(REPO)
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = Database(f"sqlite:///{tmp_path}/t.db")
+    yield d
+    d.dispose()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def make_user(db, name="Trainee"):
+    with db.session() as s:
+        u = User(username=name.lower().replace(" ", ""), display_name=name, password_hash="x", role="trainee",
+                 created_at=T0)
+        s.add(u)
+        s.flush()
+        return u.id
+
+
+def add_attempt(db, user_id, quiz_id, scores: dict[str, float], when: datetime, mode="graded",
+                flagged: tuple[str, ...] = ()):
+    with db.session() as s:
+        a = Attempt(user_id=user_id, quiz_id=quiz_id, kind="module", mode=mode, seed=1,
+                    layout=[{"question_id": q, "layout": {}} for q in scores], started_at=when, submitted_at=when,
+                    score=0.0)
+        a.answers = [Answer(question_id=q, position=i, saved_at=when, score=sc, flagged=q in flagged)
+                     for i, (q, sc) in enumerate(scores.items())]
+        s.add(a)
+        s.flush()
+        return a.id
+
+
+def correct_response(q):
+    if q.type in ("single_choice", "true_false", "numeric"):
+        return q.answer
+    if q.type == "multiple_response":
+        return sorted(q.answers)
+    return list(range(len(q.pairs if q.type == "matching" else q.items)))
+
+
+def pool(course, module_id):
+    return [q.id for q in course.modules[module_id].quiz.questions]
+
+
+# ---------------------------------------------------------------- scope
+def test_scope_by_module_objective_and_both(db, course):
+    user = make_user(db)
+    assert matching_questions(db, course, user) == list(course.questions)   # the whole course, in order
+    assert matching_questions(db, course, user, modules=["risks"]) == pool(course, "risks")
+    two = matching_questions(db, course, user, modules=["risks", "history"])
+    assert set(two) == set(pool(course, "risks")) | set(pool(course, "history"))
+    objective = course.modules["risks"].lesson.objectives[0].id
+    by_objective = matching_questions(db, course, user, objectives=[objective])
+    assert by_objective and all(course.question(q).objective == objective for q in by_objective)
+    # both: questions in the chosen modules AND testing the chosen objectives
+    assert matching_questions(db, course, user, modules=["risks"], objectives=[objective]) == by_objective
+    assert matching_questions(db, course, user, modules=["history"], objectives=[objective]) == []
+
+
+def test_unknown_choices_are_refused(db, course):
+    user = make_user(db)
+    with pytest.raises(CustomQuizError):
+        matching_questions(db, course, user, modules=["no-such-module"])
+    with pytest.raises(CustomQuizError):
+        matching_questions(db, course, user, objectives=["no-such-objective"])
+    with pytest.raises(ValueError):
+        matching_questions(db, course, user, filters=["easy"])
+
+
+# ---------------------------------------------------------------- filters
+def test_filters_unseen_wrong_flagged(db, course):
+    user = make_user(db)
+    h = pool(course, "history")
+    add_attempt(db, user, "history", {h[0]: 1.0, h[1]: 0.0, h[2]: 0.5, h[3]: 1.0}, T0, flagged=(h[3],))
+    add_attempt(db, user, "history", {h[1]: 1.0, h[4]: 0.0}, T0 + timedelta(days=1), mode="practice")
+
+    status = question_status(db, user)
+    assert status[h[1]].answered == 2 and status[h[1]].last_score == 1.0 and not status[h[1]].wrong
+    assert status[h[3]].flagged
+
+    unseen = matching_questions(db, course, user, modules=["history"], filters=["unseen"])
+    assert unseen == h[5:]
+    # "wrong": the most recent answer was not fully correct (h1 was corrected later; partial counts as wrong)
+    assert matching_questions(db, course, user, modules=["history"], filters=["wrong"]) == [h[2], h[4]]
+    assert matching_questions(db, course, user, modules=["history"], filters=["flagged"]) == [h[3]]
+    # several filters: any of them
+    assert matching_questions(db, course, user, modules=["history"], filters=["wrong", "flagged"]) == [h[2], h[3], h[4]]
+    # other trainees' answers do not matter
+    other = make_user(db, "Other")
+    assert matching_questions(db, course, other, modules=["history"], filters=["unseen"]) == h
+
+
+# ---------------------------------------------------------------- building and running
+def test_build_picks_count_questions_deterministically(db, course, clock):
+    user = make_user(db)
+    a = build_custom_quiz(db, course, user, modules=["risks", "consultation"], count=12, clock=clock, seed=42)
+    b = build_custom_quiz(db, course, user, modules=["risks", "consultation"], count=12, clock=clock, seed=42)
+    c = build_custom_quiz(db, course, user, modules=["risks", "consultation"], count=12, clock=clock, seed=43)
+    attempts = Attempts(db, course, clock)
+    sa, sb, sc = (attempts.load(x, user) for x in (a, b, c))
+    ids = [i.question.id for i in sa.items]
+    assert len(ids) == 12 and len(set(ids)) == 12
+    allowed = set(pool(course, "risks")) | set(pool(course, "consultation"))
+    assert set(ids) <= allowed
+    assert ids == [i.question.id for i in sb.items] and [i.layout for i in sa.items] == [i.layout for i in sb.items]
+    assert ids != [i.question.id for i in sc.items]
+
+
+def test_build_takes_all_when_fewer_match_and_refuses_when_none(db, course, clock):
+    user = make_user(db)
+    objective = course.modules["history"].lesson.objectives[0].id
+    n = len(matching_questions(db, course, user, objectives=[objective]))
+    attempt_id = build_custom_quiz(db, course, user, objectives=[objective], count=50, clock=clock, seed=1)
+    assert len(Attempts(db, course, clock).load(attempt_id, user).items) == n
+    with pytest.raises(CustomQuizError):
+        build_custom_quiz(db, course, user, modules=["history"], filters=["flagged"], count=5, clock=clock)
+    with pytest.raises(CustomQuizError):
+        build_custom_quiz(db, course, user, count=0, clock=clock)
+
+
+def test_custom_practice_runs_and_does_not_count(db, course, clock):
+    user = make_user(db)
+    attempts = Attempts(db, course, clock)
+    qs = pool(course, "history")[:3]
+    qs3 = qs + [qs[0], "no-such-question"]          # duplicates and unknown ids are dropped
+    attempt_id = start_custom_practice(db, course, user, qs3, "custom", clock, seed=9)
+    state = attempts.load(attempt_id, user)
+    assert [i.question.id for i in state.items] == qs
+    assert state.mode == "practice" and state.deadline is None and state.spec.kind == "practice"
+    assert state.spec.id == "custom"
+    assert attempts.open_attempt_id(user, "custom", "practice") == attempt_id
+    for item in state.items:
+        clock.advance(seconds=10)
+        assert attempts.save_answer(attempt_id, user, item.question.id, correct_response(item.question)) == 1.0
+    done = attempts.submit(attempt_id, user)
+    assert done.submitted and done.score == 100.0
+    # nothing graded: no module progress, no graded attempt used, no mastery by default
+    assert Progress(db, clock).for_user(user, ["history"])["history"].status == "not started"
+    assert attempts.graded_attempts_used(user, "history") == 0
+    assert attempts.history(user) == []
+    objective = course.question(qs[0]).objective
+    assert mastery_for_user(db, course, user)[objective].level == "not attempted"
+    assert mastery_for_user(db, course, user, include_practice=True)[objective].level != "not attempted"
+
+
+def test_start_custom_practice_validates(db, course, clock):
+    user = make_user(db)
+    with pytest.raises(CustomQuizError):
+        start_custom_practice(db, course, user, ["nope"], "custom", clock)
+    with pytest.raises(ValueError):
+        start_custom_practice(db, course, user, pool(course, "history")[:2], "graded", clock)  # type: ignore[arg-type]
