@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -126,12 +127,13 @@ class Accounts:
     def authenticate(self, username: str, password: str) -> Account:
         """The account, or AccountError with a message that does not reveal which part was wrong."""
         now = self.clock()
+        message = "Wrong username or password."
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.username == username.strip().lower()))
             if user is None:
                 raise AccountError("Wrong username or password.")
             if user.locked_until and user.locked_until > now:
-                minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+                minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
                 raise AccountError(f"Too many wrong passwords. Try again in {minutes} minute(s).")
             try:
                 self.hasher.verify(user.password_hash, password)
@@ -140,6 +142,7 @@ class Accounts:
                 if user.failed_logins >= MAX_FAILED:
                     user.failed_logins = 0
                     user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+                    message = f"Too many wrong passwords. Try again in {LOCK_MINUTES} minute(s)."
                 account = None  # raise after the block: raising inside it would roll the count back
             else:
                 user.failed_logins = 0
@@ -148,7 +151,7 @@ class Accounts:
                     user.password_hash = self.hasher.hash(password)
                 account = Account.of(user)
         if account is None:
-            raise AccountError("Wrong username or password.")
+            raise AccountError(message)
         return account
 
     def start_session(self, account: Account, days: int = SESSION_DAYS) -> str:

@@ -180,10 +180,10 @@ def _check_quiz(quiz: Quiz, file: str, lesson: Lesson, reader: _FileReader, seen
         seen_questions.setdefault(q.id, file)
     counts = Counter(q.objective for q in quiz.questions)
     for j, objective in enumerate(lesson.objectives):
-        if counts[objective.id] < MIN_QUESTIONS_PER_OBJECTIVE:  # a warning (draft content): the quiz still works
+        if counts[objective.id] < MIN_QUESTIONS_PER_OBJECTIVE:  # an error for validate, yet the quiz still works
             reader.error(file, ("questions",),
                          f"objective '{objective.id}' is tested by {counts[objective.id]} question(s); "
-                         f"at least {MIN_QUESTIONS_PER_OBJECTIVE} are required", "warning")
+                         f"at least {MIN_QUESTIONS_PER_OBJECTIVE} are required")
     return ok
 
 
@@ -244,7 +244,7 @@ def load_course(root: Path | str) -> Course:
     for module in course.modules.values():
         if module.quiz_file is None and module.id not in quiz_files:
             course.issues.append(ContentIssue(module.lesson_file, None, "module",
-                                              f"module '{module.id}' has no quiz file in quizzes/", "warning"))
+                                              f"module '{module.id}' has no valid quiz in quizzes/ (see any quiz file errors)", "warning"))
 
     for path in sorted((root / "exams").glob("*.yaml")):
         exam = reader.read(path, Exam)

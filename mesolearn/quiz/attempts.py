@@ -173,9 +173,10 @@ class Attempts:
             raise AttemptError("That attempt does not exist.")
         return row
 
-    def _expire_if_due(self, attempt_id: int) -> bool:
+    def _expire_if_due(self, attempt_id: int, user_id: int | None = None) -> bool:
+        """Submit an attempt whose time ran out. Checks the owner first, so nobody can probe others' attempts."""
         with self.db.session() as s:
-            row = s.get(Attempt, attempt_id)
+            row = self._row(s, attempt_id, user_id) if user_id is not None else s.get(Attempt, attempt_id)
             due = row is not None and row.submitted_at is None and row.deadline is not None \
                 and self.clock() > row.deadline + GRACE
         if due:
@@ -184,7 +185,7 @@ class Attempts:
 
     def load(self, attempt_id: int, user_id: int | None) -> AttemptState:
         """The attempt as the trainee should see it now (an expired one is submitted first)."""
-        self._expire_if_due(attempt_id)
+        self._expire_if_due(attempt_id, user_id)
         with self.db.session() as s:
             row = self._row(s, attempt_id, user_id)
             spec = self.spec(row.quiz_id)
@@ -202,7 +203,7 @@ class Attempts:
 
     def save_answer(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float | None:
         """Store a canonical response now. In practice mode returns the score (feedback at once)."""
-        if self._expire_if_due(attempt_id):
+        if self._expire_if_due(attempt_id, user_id):
             raise AttemptError("Time is up: the attempt was submitted with the answers saved before the deadline.")
         with self.db.session() as s:
             row = self._row(s, attempt_id, user_id)

@@ -31,6 +31,8 @@ def make_layout(q: Question, rng: random.Random) -> Layout:
         lefts, rights = list(range(len(q.pairs))), list(range(len(q.pairs)))
         rng.shuffle(lefts)
         rng.shuffle(rights)
+        while rights == lefts:  # never line every answer up straight across the page
+            rng.shuffle(rights)
         return {"lefts": lefts, "rights": rights}
     if q.type == "ordering":
         items = list(range(len(q.items)))

@@ -8,7 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from mesolearn.accounts import Accounts
+from mesolearn.certificates import Certificates
+from mesolearn.cohorts import Cohorts
 from mesolearn.content import Course, load_course
+from mesolearn.learning import spaced
 from mesolearn.progress import Progress
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
@@ -52,10 +55,24 @@ class Services:
     accounts: Accounts
     attempts: Attempts
     progress: Progress
+    cohorts: Cohorts
+    certificates: Certificates
+
+    def after_submit(self, attempt_id: int) -> None:
+        """What follows a submission: review cards for wrong or flagged answers, and a certificate
+        as soon as the trainee has earned one."""
+        spaced.sync_from_attempt(self.db, self.course, attempt_id)
+        state = self.attempts.load(attempt_id, None)
+        if state.mode == "graded" and self.course.exams:
+            eligibility = self.certificates.eligibility(state.user_id)
+            if eligibility.eligible and eligibility.certificate is None:
+                self.certificates.issue(state.user_id)
 
 
 def services() -> Services:
     root = content_root()
     course = _course(str(root), _fingerprint(root))
     db = _database(os.environ.get("MESOLEARN_DATABASE_URL") or None)
-    return Services(course, db, Accounts(db), Attempts(db, course), Progress(db))
+    accounts = Accounts(db)
+    return Services(course, db, accounts, Attempts(db, course), Progress(db), Cohorts(db, accounts, course=course),
+                    Certificates(db, course))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from mesolearn.cohorts import reports
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
@@ -39,7 +40,7 @@ def _countdown(state: AttemptState) -> None:
     clock()
 
 
-def _results(svc, state: AttemptState) -> None:
+def _results(svc, account, state: AttemptState) -> None:
     spec = state.spec
     st.header("Result")
     if state.mode == "practice":
@@ -66,19 +67,16 @@ def _results(svc, state: AttemptState) -> None:
             st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
             st.markdown(item.question.prompt)
             feedback(svc.course, item, spec.review, nav.page("lesson"))
-            _report_problem(svc, item, f"r{state.id}-{item.question.id}")
+            _report_problem(svc, account, item, f"r{state.id}-{item.question.id}")
 
 
-def _report_problem(svc, item: Item, key: str) -> None:
-    reports = getattr(svc, "reports", None)
-    if reports is None:
-        return
+def _report_problem(svc, account, item: Item, key: str) -> None:
     with st.popover("Report a problem with this question", icon=":material/flag:"):
         message = st.text_area("What is wrong?", key=f"{key}-msg", max_chars=2000,
                                placeholder="e.g. two options are both right; the explanation contradicts the lesson")
         if st.button("Send report", key=f"{key}-send"):
             try:
-                reports.create(item.question.id, message)
+                reports.create_report(svc.db, account.id, item.question.id, message, course=svc.course)
                 st.success("Thank you: your instructors will see this report.")
             except ValueError as exc:
                 st.error(str(exc))
@@ -154,9 +152,7 @@ def _take(svc, account, state: AttemptState) -> None:
 def _submit(svc, account, state: AttemptState) -> None:
     try:
         svc.attempts.submit(state.id, account.id)
-        after = getattr(svc, "after_submit", None)
-        if after is not None:
-            after(state.id)
+        svc.after_submit(state.id)
     except AttemptError as exc:
         st.session_state["quiz-error"] = str(exc)
         st.rerun()
@@ -174,7 +170,7 @@ def _attempt_page(svc, account, attempt_id: int) -> None:
         back = {"module": state.spec.id} if state.spec.kind == "module" else {"exam": state.spec.id}
         st.page_link(nav.page("quiz"), label="Back to the quiz page", icon=":material/arrow_back:", query_params=back)
     if state.submitted:
-        _results(svc, state)
+        _results(svc, account, state)
     else:
         _take(svc, account, state)
 
