@@ -7,20 +7,30 @@ _PAGES: dict[str, st.Page] = {}
 
 
 def _build() -> dict[str, st.Page]:
-    from mesolearn.ui.pages import account_pages, instructor_pages, quiz_pages, study_pages
+    from mesolearn.ui.pages import account_pages, instructor_pages, learning_pages, quiz_pages, study_pages
 
+    P = st.Page
     return {
-        "setup": st.Page(account_pages.setup, title="Set up", url_path="setup", icon=":material/build:"),
-        "signin": st.Page(account_pages.sign_in, title="Sign in", url_path="signin", icon=":material/login:"),
-        "register": st.Page(account_pages.register, title="Register", url_path="register", icon=":material/person_add:"),
-        "catalogue": st.Page(study_pages.catalogue, title="Modules", url_path="modules", icon=":material/school:"),
-        "lesson": st.Page(study_pages.lesson, title="Lesson", url_path="lesson", icon=":material/menu_book:"),
-        "quiz": st.Page(quiz_pages.quiz, title="Quiz", url_path="quiz", icon=":material/quiz:"),
-        "history": st.Page(study_pages.history, title="My attempts", url_path="attempts", icon=":material/history:"),
-        "health": st.Page(instructor_pages.content_health, title="Content health", url_path="content-health",
-                          icon=":material/health_and_safety:"),
-        "settings": st.Page(account_pages.settings, title="Settings & accounts", url_path="settings",
-                            icon=":material/settings:"),
+        "setup": P(account_pages.setup, title="Set up", url_path="setup", icon=":material/build:"),
+        "signin": P(account_pages.sign_in, title="Sign in", url_path="signin", icon=":material/login:"),
+        "register": P(account_pages.register, title="Register", url_path="register", icon=":material/person_add:"),
+        "verify": P(learning_pages.verify, title="Verify a certificate", url_path="verify", icon=":material/verified:"),
+        "catalogue": P(study_pages.catalogue, title="Modules", url_path="modules", icon=":material/school:"),
+        "lesson": P(study_pages.lesson, title="Lesson", url_path="lesson", icon=":material/menu_book:"),
+        "quiz": P(quiz_pages.quiz, title="Quizzes & exams", url_path="quiz", icon=":material/quiz:"),
+        "history": P(study_pages.history, title="My attempts", url_path="attempts", icon=":material/history:"),
+        "dashboard": P(learning_pages.dashboard, title="My progress", url_path="progress", icon=":material/monitoring:"),
+        "review": P(learning_pages.review, title="Due for review", url_path="review", icon=":material/replay:"),
+        "build": P(learning_pages.build_quiz, title="Build a quiz", url_path="build-quiz", icon=":material/tune:"),
+        "certification": P(learning_pages.certification, title="Certification", url_path="certification",
+                           icon=":material/workspace_premium:"),
+        "cohorts": P(instructor_pages.cohorts, title="Cohorts & assignments", url_path="cohorts", icon=":material/groups:"),
+        "gradebook": P(instructor_pages.gradebook_page, title="Gradebook", url_path="gradebook", icon=":material/table:"),
+        "items": P(instructor_pages.item_analysis, title="Item analysis", url_path="item-analysis",
+                   icon=":material/query_stats:"),
+        "health": P(instructor_pages.content_health, title="Content health", url_path="content-health",
+                    icon=":material/health_and_safety:"),
+        "settings": P(account_pages.settings, title="Settings & accounts", url_path="settings", icon=":material/settings:"),
     }
 
 
@@ -35,8 +45,11 @@ def pages_for(role: str | None, has_users: bool, self_registration: bool) -> lis
     if not has_users:
         return [page("setup")]
     if role is None:
-        return [page("signin")] + ([page("register")] if self_registration else [])
+        return [page("signin")] + ([page("register")] if self_registration else []) + [page("verify")]
     study = [page("catalogue"), page("lesson"), page("quiz"), page("history")]
+    learn = [page("dashboard"), page("review"), page("build"), page("certification")]
     if role == "instructor":
-        return {"Study": study, "Instructor": [page("health"), page("settings")]}
-    return study
+        return {"Study": study, "Learning": learn,
+                "Instructor": [page("cohorts"), page("gradebook"), page("items"), page("health"), page("settings")],
+                "Public": [page("verify")]}
+    return {"Study": study, "Learning": learn, "Public": [page("verify")]}

@@ -1,10 +1,202 @@
-"""Instructor-only pages."""
+"""Instructor-only pages: cohorts and assignments, gradebook, item analysis, content health."""
 from __future__ import annotations
 
+from datetime import datetime, time
+
+import pandas as pd
 import streamlit as st
 
+from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
+from mesolearn.cohorts.service import STATUSES, quiz_catalogue
 from mesolearn.ui import auth
 from mesolearn.ui.services import services
+
+
+def _quiz_choices(course) -> dict[str, str]:
+    return {quiz_id: title for quiz_id, _kind, title in quiz_catalogue(course)}
+
+
+def cohorts() -> None:
+    svc = services()
+    account = auth.require(svc, "instructor")
+    st.title("Cohorts and assignments")
+    with st.form("new-cohort", clear_on_submit=True):
+        name = st.text_input("New cohort name", placeholder="e.g. Spring 2027 trainees")
+        if st.form_submit_button("Create cohort"):
+            try:
+                c = svc.cohorts.create_cohort(name, account.id)
+                st.success(f"Created {c.name}. Invite code: {c.invite_display}")
+            except CohortError as exc:
+                st.error(str(exc))
+    all_cohorts = svc.cohorts.list_cohorts()
+    if not all_cohorts:
+        st.info("No cohorts yet.")
+    else:
+        cohort = st.selectbox("Cohort", all_cohorts, format_func=lambda c: f"{c.name} ({c.members} trainees)")
+        _cohort_panel(svc, account, cohort)
+    st.divider()
+    _trainee_panel(svc, account)
+
+
+def _cohort_panel(svc, account, cohort) -> None:
+    course = svc.course
+    quizzes = _quiz_choices(course)
+    left, right = st.columns([2, 1])
+    left.markdown(f"Invite code: **{cohort.invite_display}** — trainees enter it on their home page to join.")
+    if right.button("New invite code", help="The old code stops working"):
+        svc.cohorts.rotate_invite(cohort.id)
+        st.rerun()
+    members = svc.cohorts.members(cohort.id)
+    tab_members, tab_add, tab_assign = st.tabs(["Members", "Add trainees", "Assignments"])
+    with tab_members:
+        if members:
+            st.dataframe(pd.DataFrame([{"name": m.display_name, "username": m.username, "email": m.email or "",
+                                        "joined": m.joined_at} for m in members]), hide_index=True)
+        else:
+            st.caption("No members yet.")
+    with tab_add:
+        trainees = [a for a in svc.accounts.list_users("trainee") if a.id not in {m.user_id for m in members}]
+        pick = st.selectbox("Add one trainee", trainees, index=None, format_func=lambda a: f"{a.display_name} ({a.username})",
+                            placeholder="Choose a trainee")
+        if st.button("Add to cohort", disabled=pick is None):
+            svc.cohorts.add_member(cohort.id, pick.id)
+            st.rerun()
+        st.markdown("**Or import a CSV** of `name,email` (one trainee per line; a header row is optional). "
+                    "New accounts get a one-time password shown once below.")
+        upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"csv-{cohort.id}")
+        if upload is not None and st.button("Import", key=f"import-{cohort.id}"):
+            try:
+                text = upload.getvalue().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                st.error("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
+                return
+            with st.spinner("Creating accounts…"):
+                result = svc.cohorts.import_csv(cohort.id, text)
+            (st.success if result.ok else st.warning)(result.summary)
+            for err in result.errors:
+                st.error(str(err))
+            if result.created:
+                st.dataframe(pd.DataFrame([{"name": c.display_name, "username": c.username, "email": c.email,
+                                            "one-time password": c.password} for c in result.created]), hide_index=True)
+    with tab_assign:
+        with st.form(f"assign-{cohort.id}", clear_on_submit=True):
+            quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=quizzes.get)
+            due = st.date_input("Due date", value=None)
+            if st.form_submit_button("Assign to the cohort"):
+                due_at = datetime.combine(due, time(23, 59)) if due else None
+                try:
+                    svc.cohorts.assign(quiz_id, due_at, cohort_id=cohort.id, instructor_id=account.id)
+                    st.success(f"Assigned {quizzes[quiz_id]}.")
+                except CohortError as exc:
+                    st.error(str(exc))
+        for a in svc.cohorts.assignments(cohort_id=cohort.id):
+            c1, c2 = st.columns([4, 1])
+            c1.markdown(f"**{quizzes.get(a.quiz_id, a.quiz_id)}** · due {a.due_at:%Y-%m-%d}" if a.due_at
+                        else f"**{quizzes.get(a.quiz_id, a.quiz_id)}** · no due date")
+            if c2.button("Remove", key=f"unassign-{a.id}"):
+                svc.cohorts.unassign(a.id)
+                st.rerun()
+
+
+def _trainee_panel(svc, account) -> None:
+    quizzes = _quiz_choices(svc.course)
+    st.subheader("One trainee: assignment or accommodation")
+    trainees = svc.accounts.list_users("trainee")
+    if not trainees:
+        st.caption("No trainees yet.")
+        return
+    who = st.selectbox("Trainee", trainees, format_func=lambda a: f"{a.display_name} ({a.username})", key="one-trainee")
+    quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=quizzes.get, key="one-quiz")
+    c1, c2 = st.columns(2)
+    with c1.form("assign-one"):
+        due = st.date_input("Due date", value=None)
+        if st.form_submit_button("Assign to this trainee"):
+            svc.cohorts.assign(quiz_id, datetime.combine(due, time(23, 59)) if due else None, user_id=who.id,
+                               instructor_id=account.id)
+            st.success("Assigned.")
+    current = next(iter(svc.cohorts.overrides(user_id=who.id, quiz_id=quiz_id)), None)
+    with c2.form("override"):
+        minutes = st.number_input("Extra minutes", 0, 10_000, current.extra_minutes if current else 0)
+        tries = st.number_input("Extra attempts", 0, 100, current.extra_attempts if current else 0)
+        if st.form_submit_button("Save accommodation"):
+            try:
+                svc.cohorts.set_override(who.id, quiz_id, int(minutes), int(tries))
+                st.success("Saved.")
+            except CohortError as exc:
+                st.error(str(exc))
+    rows = svc.cohorts.assignments_for(who.id)
+    if rows:
+        st.dataframe(pd.DataFrame([{"quiz": r.title, "due": r.due_at, "status": r.status,
+                                    "overdue": "yes" if r.overdue else "", "best %": r.best_score} for r in rows]),
+                     hide_index=True)
+
+
+def gradebook_page() -> None:
+    svc = services()
+    auth.require(svc, "instructor")
+    st.title("Gradebook")
+    all_cohorts = svc.cohorts.list_cohorts()
+    c1, c2 = st.columns(2)
+    cohort = c1.selectbox("Cohort", [None] + all_cohorts, format_func=lambda c: "All trainees" if c is None else c.name)
+    status = c2.selectbox("Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s)
+    rows = gradebook(svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status)
+    if not rows:
+        st.info("No trainees match.")
+        return
+    frame = pd.DataFrame([{"trainee": r.display_name, "quiz": r.quiz_title,
+                           "cell": ("⚠️ " if r.overdue else "") + r.status + (f" · {r.best_score:g}%" if r.best_score is not None else "")
+                           + (f" · {r.attempts}×" if r.attempts else "")} for r in rows])
+    grid = frame.pivot_table(index="trainee", columns="quiz", values="cell", aggfunc="first", sort=False).fillna("")
+    st.dataframe(grid)
+    st.caption("Each cell: status · best score · graded attempts. ⚠️ marks overdue assigned work.")
+    with st.expander("Details (last activity, due dates)"):
+        st.dataframe(pd.DataFrame([{"trainee": r.display_name, "username": r.username, "quiz": r.quiz_title,
+                                    "status": r.status, "best %": r.best_score, "attempts": r.attempts,
+                                    "last activity": r.last_activity, "due": r.due_at, "overdue": r.overdue}
+                                   for r in rows]), hide_index=True)
+    st.download_button("Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv",
+                       icon=":material/download:")
+
+
+def item_analysis() -> None:
+    svc = services()
+    auth.require(svc, "instructor")
+    st.title("Item analysis")
+    st.caption("Moodle's quiz statistics, computed exactly over graded attempts. Facility: share of the mark "
+               "earned. Discrimination: correlation of the item with the rest of the test (×100). "
+               "Cronbach's alpha: internal consistency.")
+    quizzes = _quiz_choices(svc.course)
+    quiz_id = st.selectbox("Quiz", list(quizzes), format_func=quizzes.get)
+    first_only = st.toggle("First attempts only", value=True)
+    report = quiz_item_analysis(svc.db, svc.course, quiz_id, first_attempts_only=first_only)
+    q = report.quiz
+    if q.n_attempts == 0:
+        st.info("No submitted graded attempts yet.")
+        return
+    cols = st.columns(4)
+    fmt = lambda v, unit="": "–" if v is None else f"{v:.2f}{unit}"  # noqa: E731
+    cols[0].metric("Attempts analysed", q.n_attempts)
+    cols[1].metric("Mean", fmt(q.mean, "%"), help=f"median {fmt(q.median, '%')}, SD {fmt(q.sd, '%')}")
+    cols[2].metric("Cronbach's alpha", fmt(None if q.cronbach_alpha is None else 100 * q.cronbach_alpha, "%"))
+    cols[3].metric("Standard error", fmt(q.standard_error, "%"), help=f"error ratio {fmt(q.error_ratio, '%')}")
+    st.caption(f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {report.attempts_excluded} attempt(s) "
+               "left out because their questions changed since.")
+    st.dataframe(pd.DataFrame([{
+        "question": r.question_id, "type": r.type, "n": r.n,
+        "facility %": None if r.facility is None else round(100 * r.facility, 1),
+        "SD": None if r.sd is None else round(r.sd, 3), "guess %": round(100 * r.random_guess, 1),
+        "discrimination": None if r.discrimination_index is None else round(r.discrimination_index, 1),
+        "efficiency": None if r.discriminative_efficiency is None else round(r.discriminative_efficiency, 1),
+        "flags": "; ".join(r.flags), "prompt": r.prompt} for r in report.questions]), hide_index=True)
+    flagged = [r for r in report.questions if r.flags]
+    st.subheader(f"Flagged questions ({len(flagged)})")
+    for r in flagged:
+        with st.expander(f"{r.question_id}: {'; '.join(r.flags)}"):
+            st.write(r.prompt)
+            if r.options:
+                st.dataframe(pd.DataFrame([{"option": o.text, "correct": "✓" if o.correct else "", "chosen": o.count,
+                                            "share": None if o.fraction is None else f"{o.fraction:.0%}"}
+                                           for o in r.options]), hide_index=True)
 
 
 def content_health() -> None:
@@ -21,6 +213,35 @@ def content_health() -> None:
         st.success("Every content file is valid.")
     for issue in course.issues:
         (st.error if issue.severity == "error" else st.warning)(str(issue))
+
+    st.subheader("Problems reported by trainees")
+    open_reports = reports.list_reports(svc.db, resolved=False)
+    if not open_reports:
+        st.caption("No open reports.")
+    for r in open_reports:
+        with st.container(border=True):
+            q = course.question(r.question_id)
+            module = course.module_of(r.question_id)
+            st.markdown(f"**{r.question_id}** ({module.title if module else 'question no longer in the course'}) · "
+                        f"{r.created_at:%Y-%m-%d %H:%M}")
+            if q is not None:
+                st.caption(q.prompt[:300])
+            st.text(r.message)  # user text, shown literally
+            if st.button("Mark resolved", key=f"resolve-{r.id}"):
+                reports.resolve(svc.db, r.id)
+                st.rerun()
+
+    st.subheader("Questions flagged by the statistics")
+    any_flag = False
+    for quiz_id, title in _quiz_choices(course).items():
+        rep = quiz_item_analysis(svc.db, course, quiz_id)
+        for row in rep.questions:
+            if row.flags:
+                any_flag = True
+                st.markdown(f"- **{row.question_id}** ({title}): {'; '.join(row.flags)}")
+    if not any_flag:
+        st.caption("No question is flagged (statistics need submitted graded attempts).")
+
     st.subheader("Modules")
     st.dataframe([{"module": m.id, "title": m.title, "lesson words": m.lesson.word_count,
                    "questions": len(m.quiz.questions) if m.quiz else 0,

@@ -3,14 +3,14 @@ certification readiness and certificates, and the public certificate check."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from mesolearn.certificates import pdf as certificate_pdf
-from mesolearn.learning import LEVELS, build_custom_quiz, due_cards, mastery_for_user, readiness, start_review_session
+from mesolearn.learning import LEVELS, build_custom_quiz, cards, due_cards, mastery_for_user, readiness, start_review_session
 from mesolearn.learning.custom import CustomQuizError
 from mesolearn.quiz.attempts import AttemptError
 from mesolearn.storage import utcnow
@@ -68,6 +68,9 @@ def dashboard() -> None:
     st.dataframe(frame, hide_index=True)
 
 
+LEARN_AHEAD = timedelta(minutes=20)  # like Anki: cards due within 20 minutes may be reviewed now
+
+
 def review() -> None:
     svc = services()
     account = auth.require(svc, "trainee", "instructor")
@@ -75,14 +78,18 @@ def review() -> None:
     st.caption("Every question you answered wrongly, or flagged, becomes a review card scheduled with FSRS "
                "(spaced repetition): the better you know it, the longer until it comes back.")
     now = utcnow()
-    due = due_cards(svc.db, account.id, now)
-    st.metric("Cards due now", len(due))
+    due = [c for c in due_cards(svc.db, account.id, now + LEARN_AHEAD) if svc.course.question(c.question_id)]
+    upcoming = sorted((c for c in cards(svc.db, account.id) if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
+    c1, c2 = st.columns(2)
+    c1.metric("Cards due now", len(due))
+    c2.metric("Cards scheduled later", len(upcoming),
+              help=f"next one {upcoming[0].due:%d %b %H:%M} UTC" if upcoming else None)
     open_id = svc.attempts.open_attempt_id(account.id, "review", "practice")
     if open_id is not None and st.button("Resume your review session", type="primary"):
         _go_attempt(open_id)
     if due and open_id is None and st.button(f"Review {min(len(due), 20)} card(s) now", type="primary"):
         try:
-            _go_attempt(start_review_session(svc.attempts, account.id))
+            _go_attempt(start_review_session(svc.attempts, account.id, [c.question_id for c in due[:20]]))
         except AttemptError as exc:
             st.error(str(exc))
     if not due:

@@ -34,6 +34,8 @@ def catalogue() -> None:
     st.caption(f"Signed in as {account.display_name} ({account.role})")
     st.info(course.info.notice, icon=":material/info:")
     content_problems(svc, account)
+    if account.role == "trainee":
+        _assignments(svc, account)
     progress = svc.progress.for_user(account.id, list(course.modules))
     for module in course.modules.values():
         p = progress[module.id]
@@ -54,6 +56,31 @@ def catalogue() -> None:
                                  query_params={"module": module.id})
                 else:
                     st.caption("Quiz unavailable")
+
+
+def _assignments(svc, account) -> None:
+    """The trainee's assigned work with due dates; overdue work is marked; joining a cohort by code."""
+    rows = svc.cohorts.assignments_for(account.id)
+    if rows:
+        st.subheader("Your assignments")
+        for r in rows:
+            due = f"due {r.due_at:%d %B %Y}" if r.due_at else "no due date"
+            mark = "🔴 **Overdue** · " if r.overdue else ""
+            target = {"module": r.quiz_id} if r.kind == "module" else {"exam": r.quiz_id}
+            st.page_link(nav.page("quiz"), label=f"{r.title} · {due} · {r.status}", query_params=target,
+                         icon=":material/assignment_late:" if r.overdue else ":material/assignment:")
+            if mark:
+                st.markdown(f"{mark}{r.title} was due {r.due_at:%d %B %Y}.")
+    with st.expander("Join a cohort with an invite code"):
+        with st.form("join-cohort", clear_on_submit=True):
+            code = st.text_input("Invite code", placeholder="ABCDE-FGH23")
+            if st.form_submit_button("Join"):
+                from mesolearn.cohorts import CohortError
+                try:
+                    joined = svc.cohorts.join_with_code(account.id, code)
+                    st.success(f"You joined {joined.name}.")
+                except CohortError as exc:
+                    st.error(str(exc))
 
 
 def _pick_module(svc) -> str | None:
