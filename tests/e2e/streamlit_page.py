@@ -54,3 +54,37 @@ def choose_option(page: Page, box: Locator, label: str, option_text: str) -> Non
 
 def see(page: Page, text: str) -> None:
     expect(page.get_by_text(text, exact=False).first).to_be_visible()
+
+
+def answer_correctly(page: Page, box: Locator, item) -> None:
+    """Answer one question through its widgets, as a trainee who knows the answer would."""
+    q = item.question
+    if q.type == "single_choice":
+        box.get_by_text(q.option_text(q.answer), exact=True).click()
+    elif q.type == "multiple_response":
+        for a in q.answers:
+            box.get_by_text(q.option_text(a), exact=True).click()
+            settle(page)
+    elif q.type == "true_false":
+        box.get_by_text("True" if q.answer else "False", exact=True).click()
+    elif q.type == "numeric":
+        field = box.get_by_role("textbox")
+        field.fill(f"{q.answer:g}")
+        field.press("Enter")
+    elif q.type == "matching":
+        for p in q.pairs:
+            choose_option(page, box, p.left, p.right)
+    elif q.type == "ordering":
+        for pos, text in enumerate(q.items):
+            choose_option(page, box, f"Position {pos + 1}", text)
+    settle(page)
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(base)
+    settle(page)
+    fill(page, "Username", username)
+    fill(page, "Password", password)
+    click_button(page, "Sign in")
+    see(page, "Signed in as")
+    page.wait_for_function("() => document.cookie.includes('mesolearn_session=')")

@@ -7,36 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from mesolearn.content import load_course
-from mesolearn.quiz import drawing
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
-from tests.e2e.streamlit_page import choose_option, click_button, fill, question_box, see, settle
+from tests.e2e.streamlit_page import answer_correctly, click_button, fill, question_box, see, settle
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _answer_correctly(page, box, item) -> None:
-    q, v = item.question, item.view
-    if q.type == "single_choice":
-        box.get_by_text(q.option_text(q.answer), exact=True).click()
-    elif q.type == "multiple_response":
-        for a in q.answers:
-            box.get_by_text(q.option_text(a), exact=True).click()
-            settle(page)
-    elif q.type == "true_false":
-        box.get_by_text("True" if q.answer else "False", exact=True).click()
-    elif q.type == "numeric":
-        field = box.get_by_role("textbox")
-        field.fill(f"{q.answer:g}")
-        field.press("Enter")
-    elif q.type == "matching":
-        for p in q.pairs:
-            choose_option(page, box, p.left, p.right)
-    elif q.type == "ordering":
-        for pos, text in enumerate(q.items):
-            choose_option(page, box, f"Position {pos + 1}", text)
-    settle(page)
 
 
 def test_newcomer_journey_setup_register_read_quiz_score(server, page):
@@ -92,14 +68,14 @@ def test_newcomer_journey_setup_register_read_quiz_score(server, page):
     state = attempts.load(attempt_id, 2)
     total = len(state.items)
     for item in state.items[:5]:
-        _answer_correctly(page, question_box(page, item.position + 1, total), item)
+        answer_correctly(page, question_box(page, item.position + 1, total), item)
     # a reload in the middle of the quiz loses nothing and shows the same questions
     page.reload()
     settle(page)
     see(page, "5 of 10 answered")
     expect(question_box(page, 1, total)).to_contain_text(state.items[0].question.prompt.strip().splitlines()[0][:40])
     for item in state.items[5:]:
-        _answer_correctly(page, question_box(page, item.position + 1, total), item)
+        answer_correctly(page, question_box(page, item.position + 1, total), item)
     see(page, "10 of 10 answered")
     # nothing that gives the answer away has reached the browser before submission
     html = page.content()
