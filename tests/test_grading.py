@@ -263,3 +263,11 @@ def test_answer_text_of_every_real_question(course: Course) -> None:
         text = answer_text(q)
         assert text.strip(), q.id
         assert response_text(q, correct_response(q)) != "(unreadable answer)", q.id
+
+
+def test_plain_text_drops_markdown_for_dropdowns() -> None:
+    from mesolearn.content.text import plain_text
+
+    assert plain_text("*M. chelonae* from a **procaine** vial") == "M. chelonae from a procaine vial"
+    assert plain_text("see [KT13](https://example.org)") == "see KT13"
+    assert plain_text("snake_case_name stays") == "snake_case_name stays"

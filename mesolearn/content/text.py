@@ -18,6 +18,13 @@ def link_citations(markdown: str, references: list[Reference]) -> str:
     return CITATION.sub(lambda m: one(m.group(1)), markdown)
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown shown where it cannot be rendered (dropdown options): emphasis markers and link syntax dropped."""
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown)
+    text = re.sub(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    return re.sub(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", text)  # no intraword underscores
+
+
 def escape_markdown(text: str) -> str:
     """User-typed text shown literally (names, reports): no Markdown, no HTML."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)

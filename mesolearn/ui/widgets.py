@@ -7,7 +7,7 @@ import streamlit as st
 
 from mesolearn.content.loader import Course
 from mesolearn.content.models import ReviewPolicy
-from mesolearn.content.text import link_citations
+from mesolearn.content.text import link_citations, plain_text
 from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import Item
 
@@ -76,7 +76,7 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
             save([st.session_state.get(f"{key}-{i}") for i in range(len(v.lefts))])
 
         for i, left in enumerate(v.lefts):
-            st.selectbox(left, range(len(v.choices)), format_func=lambda j: v.choices[j], index=current[i],
+            st.selectbox(left, range(len(v.choices)), format_func=lambda j: plain_text(v.choices[j]), index=current[i],
                          key=f"{key}-{i}", placeholder="Choose a match", on_change=pair_changed, disabled=disabled)
     elif v.type == "ordering":
         current = list(shown or [None] * len(v.items))
@@ -85,7 +85,7 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
             save([st.session_state.get(f"{key}-{i}") for i in range(len(v.items))])
 
         for i in range(len(v.items)):
-            st.selectbox(f"Position {i + 1}", range(len(v.items)), format_func=lambda j: v.items[j],
+            st.selectbox(f"Position {i + 1}", range(len(v.items)), format_func=lambda j: plain_text(v.items[j]),
                          index=current[i], key=f"{key}-{i}", placeholder="Choose an item",
                          on_change=order_changed, disabled=disabled)
         picked = [x for x in current if x is not None]

@@ -1,6 +1,10 @@
 """Small Playwright helpers for Streamlit pages: wait for reruns, find widgets by label."""
 from __future__ import annotations
 
+import re
+
+from mesolearn.content.text import plain_text
+
 from playwright.sync_api import Locator, Page, expect
 
 
@@ -56,14 +60,19 @@ def see(page: Page, text: str) -> None:
     expect(page.get_by_text(text, exact=False).first).to_be_visible()
 
 
+def rendered(markdown: str) -> str:
+    """Option labels are Markdown: what the trainee reads has no emphasis markers."""
+    return re.sub(r"[*_`]", "", markdown)
+
+
 def answer_correctly(page: Page, box: Locator, item) -> None:
     """Answer one question through its widgets, as a trainee who knows the answer would."""
     q = item.question
     if q.type == "single_choice":
-        box.get_by_text(q.option_text(q.answer), exact=True).click()
+        box.get_by_text(rendered(q.option_text(q.answer)), exact=True).click()
     elif q.type == "multiple_response":
         for a in q.answers:
-            box.get_by_text(q.option_text(a), exact=True).click()
+            box.get_by_text(rendered(q.option_text(a)), exact=True).click()
             settle(page)
     elif q.type == "true_false":
         box.get_by_text("True" if q.answer else "False", exact=True).click()
@@ -73,10 +82,10 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
         field.press("Enter")
     elif q.type == "matching":
         for p in q.pairs:
-            choose_option(page, box, p.left, p.right)
+            choose_option(page, box, rendered(p.left), plain_text(p.right))
     elif q.type == "ordering":
         for pos, text in enumerate(q.items):
-            choose_option(page, box, f"Position {pos + 1}", text)
+            choose_option(page, box, f"Position {pos + 1}", plain_text(text))
     settle(page)
 
 
