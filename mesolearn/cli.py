@@ -37,7 +37,9 @@ def report(course: Course) -> int:
         print("  by type:       " + ", ".join(f"{t} {types[t]}" for t in QUESTION_TYPES))
         diff = Counter(q.difficulty for q in qs)
         print("  by difficulty: " + ", ".join(f"{d} {diff[d]}" for d in ("easy", "medium", "hard")))
-        print(f"  scenarios: {sum(q.scenario for q in qs)}  safety-critical: {sum(q.critical for q in qs)}")
+        share = sum(q.scenario for q in qs) / len(qs)
+        print(f"  scenarios: {sum(q.scenario for q in qs)} ({share:.0%}{', BELOW 1 IN 5' if share < 0.2 else ''})"
+              f"  safety-critical: {sum(q.critical for q in qs)}")
         per_obj = Counter(q.objective for q in qs)
         print("  by objective:")
         for obj in lesson.objectives:

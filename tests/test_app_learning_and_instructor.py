@@ -195,3 +195,29 @@ def test_trainee_cannot_reach_instructor_workspace(world):
     paths = [i.get("url_pathname") for i in at._registered_pages.values()]
     for p in ("cohorts", "gradebook", "item-analysis", "content-health", "settings"):
         assert p not in paths
+
+
+def test_about_page_states_education_not_medical_advice_without_sign_in(world):
+    at = open_page(new_app(), "about")
+    page = texts(at)
+    assert "education, not medical advice" in page and "differs" in page and "country" in page
+
+
+def test_instructor_can_download_a_quiz_as_gift_and_moodle_xml(world):
+    at = open_page(as_user("ada"), "exchange")
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download GIFT" in labels and "Download Moodle XML" in labels
+
+
+def test_trainee_reports_a_problem_during_an_attempt(world):
+    at = open_page(as_user("tom"), "quiz", module="history")
+    next(b for b in at.button if b.label == "Start the quiz").click()
+    at.run()
+    attempt_id = world["attempts"].open_attempt_id(2, "history")
+    item = world["attempts"].load(attempt_id, 2).items[0]
+    key = f"a{attempt_id}-{item.question.id}-report"
+    at.text_area(key=f"{key}-msg").input("The prompt has a typo.")
+    at.button(key=f"{key}-send").click()
+    at.run()
+    from mesolearn.cohorts import list_reports
+    assert [r.message for r in list_reports(world["db"])] == ["The prompt has a typo."]

@@ -14,6 +14,8 @@ def _build() -> dict[str, st.Page]:
         "setup": P(account_pages.setup, title="Set up", url_path="setup", icon=":material/build:"),
         "signin": P(account_pages.sign_in, title="Sign in", url_path="signin", icon=":material/login:"),
         "register": P(account_pages.register, title="Register", url_path="register", icon=":material/person_add:"),
+        "about": P(instructor_pages.about, title="About this course", url_path="about", icon=":material/info:"),
+        "exchange": P(instructor_pages.exchange, title="Moodle exchange", url_path="exchange", icon=":material/swap_horiz:"),
         "verify": P(learning_pages.verify, title="Verify a certificate", url_path="verify", icon=":material/verified:"),
         "catalogue": P(study_pages.catalogue, title="Modules", url_path="modules", icon=":material/school:"),
         "lesson": P(study_pages.lesson, title="Lesson", url_path="lesson", icon=":material/menu_book:"),
@@ -45,11 +47,12 @@ def pages_for(role: str | None, has_users: bool, self_registration: bool) -> lis
     if not has_users:
         return [page("setup")]
     if role is None:
-        return [page("signin")] + ([page("register")] if self_registration else []) + [page("verify")]
+        return [page("signin")] + ([page("register")] if self_registration else []) + [page("verify"), page("about")]
     study = [page("catalogue"), page("lesson"), page("quiz"), page("history")]
     learn = [page("dashboard"), page("review"), page("build"), page("certification")]
     if role == "instructor":
         return {"Study": study, "Learning": learn,
-                "Instructor": [page("cohorts"), page("gradebook"), page("items"), page("health"), page("settings")],
-                "Public": [page("verify")]}
-    return {"Study": study, "Learning": learn, "Public": [page("verify")]}
+                "Instructor": [page("cohorts"), page("gradebook"), page("items"), page("health"), page("exchange"),
+                               page("settings")],
+                "Course": [page("about"), page("verify")]}
+    return {"Study": study, "Learning": learn, "Course": [page("about"), page("verify")]}

@@ -246,3 +246,78 @@ def content_health() -> None:
     st.dataframe([{"module": m.id, "title": m.title, "lesson words": m.lesson.word_count,
                    "questions": len(m.quiz.questions) if m.quiz else 0,
                    "quiz": "ok" if m.quiz else "unavailable"} for m in course.modules.values()], hide_index=True)
+
+
+def exchange() -> None:
+    """Moodle exchange in the browser: download a quiz as GIFT or Moodle XML; turn a GIFT file into a quiz file."""
+    import yaml
+
+    from mesolearn.content.models import Quiz
+    from mesolearn.exchange import GiftError, gift_to_quiz_dict, quiz_to_gift, quiz_to_moodle_xml
+
+    svc = services()
+    auth.require(svc, "instructor")
+    course = svc.course
+    st.title("Exchange with Moodle")
+    modules = [m for m in course.modules.values() if m.quiz]
+    st.subheader("Export a quiz")
+    module = st.selectbox("Quiz", modules, format_func=lambda m: m.title, key="export-quiz")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download GIFT", quiz_to_gift(module.quiz, module.lesson), file_name=f"{module.id}.gift.txt",
+                       mime="text/plain", icon=":material/download:")
+    c2.download_button("Download Moodle XML", quiz_to_moodle_xml(module.quiz, module.lesson),
+                       file_name=f"{module.id}.moodle.xml", mime="application/xml", icon=":material/download:")
+    st.caption("Ordering questions become Moodle ordering questions in XML and matching questions in GIFT "
+               "(GIFT has no ordering type). Fields Moodle lacks (objective, section, references) travel in comments "
+               "or tags, so a re-import is lossless.")
+
+    st.subheader("Import a GIFT file into a quiz file")
+    target = st.selectbox("Module the questions belong to", list(course.modules.values()), format_func=lambda m: m.title,
+                          key="import-module")
+    lesson = target.lesson
+    objective = st.selectbox("Default learning objective", [o.id for o in lesson.objectives])
+    section = st.selectbox("Default lesson section", [s.id for s in lesson.sections])
+    refs = st.multiselect("Default references", [r.id for r in lesson.references], default=[lesson.references[0].id])
+    upload = st.file_uploader("GIFT file", type=["txt", "gift"])
+    if upload is not None and refs:
+        try:
+            data, warnings = gift_to_quiz_dict(upload.getvalue().decode("utf-8-sig"), target.id, objective, section, refs)
+            quiz = Quiz.model_validate(data)
+        except UnicodeDecodeError:
+            st.error("The file is not UTF-8 text.")
+            return
+        except GiftError as exc:
+            st.error(f"Line {exc.line}: {exc.message}" if exc.line else exc.message)
+            return
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        for w in warnings:
+            st.warning(w)
+        st.success(f"{len(quiz.questions)} question(s) read. Save the file as quizzes/NN-{target.id}.yaml (or merge "
+                   "its questions into the existing quiz file), then run `python -m mesolearn validate`.")
+        st.download_button("Download the quiz file (YAML)", yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                           file_name=f"{target.id}-imported.yaml", mime="text/yaml", icon=":material/download:")
+
+
+def about() -> None:
+    """Public: what the course is, and is not."""
+    svc = services()
+    info = svc.course.info
+    st.title("About this course")
+    st.warning(info.notice, icon=":material/medical_information:")
+    if info.description:
+        st.write(info.description)
+    st.markdown(
+        "- **Sources.** Every lesson cites its sources inline, like [KT13]; each citation links to the reference. "
+        "Quiz explanations cite the same references.\n"
+        "- **Evidence.** Where sources disagree (session intervals, session length, how long to stop aspirin or NSAIDs) "
+        "the lessons give the range rather than one invented standard, and weak claims are marked as such.\n"
+        "- **Marketing claims.** The module on evidence and regulation teaches common marketing errors as errors.\n"
+        "- **Who may inject** differs by country: some professional societies hold that mesotherapy is a medical act "
+        "for physicians only, while England has proposed licensing non-medical practitioners. Follow the law and "
+        "professional rules where you practise.\n"
+        "- **Not medical advice.** Nothing here replaces clinical training, supervision or a prescriber's decision.")
+    st.subheader("Modules")
+    for m in svc.course.modules.values():
+        st.markdown(f"{m.lesson.order}. **{m.title}**: {m.lesson.summary}")

@@ -128,10 +128,13 @@ def _take(svc, account, state: AttemptState) -> None:
                         st.session_state["quiz-error"] = str(exc)
 
                 question_input(item, key, save)
-            st.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
-                        help="Flagged questions are added to your spaced review.",
-                        on_change=lambda qid=item.question.id, k=f"{key}-flag":
-                        svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k]))
+            flag_col, report_col = st.columns(2)
+            flag_col.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
+                              help="Flagged questions are added to your spaced review.",
+                              on_change=lambda qid=item.question.id, k=f"{key}-flag":
+                              svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k]))
+            with report_col:
+                _report_problem(svc, account, item, f"{key}-report")
 
     if err := st.session_state.pop("quiz-error", None):
         st.error(err)
