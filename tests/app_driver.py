@@ -57,17 +57,6 @@ def sign_out(at: AppTest) -> AppTest:
     return at.run()
 
 
-def correct_response(q: Question):
-    if q.type == "single_choice":
-        return q.answer
-    if q.type == "multiple_response":
-        return sorted(q.answers)
-    if q.type in ("true_false", "numeric"):
-        return q.answer
-    if q.type == "matching":
-        return list(range(len(q.pairs)))
-    return list(range(len(q.items)))
-
 
 def answer(at: AppTest, attempt_id: int, q: Question, layout: dict, response) -> None:
     """Set the widgets of one question so that they express ``response`` (canonical form)."""

@@ -9,7 +9,8 @@ import pytest
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
-from tests.app_driver import (answer, correct_response, fill_account_form, new_app, open_page, sign_in, sign_out,
+from mesolearn.quiz.grading import correct_response
+from tests.app_driver import (answer, fill_account_form, new_app, open_page, sign_in, sign_out,
                               texts)
 
 REPO = Path(__file__).resolve().parents[1]

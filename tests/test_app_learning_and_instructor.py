@@ -13,15 +13,13 @@ from mesolearn.cohorts import Cohorts, create_report
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database, utcnow
-from tests.app_driver import correct_response, fill_account_form, new_app, open_page, sign_in, sign_out, texts
+from mesolearn.quiz.grading import correct_response
+from tests.app_driver import fill_account_form, new_app, open_page, sign_in, sign_out, texts
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module")
-def course():
-    return load_course(REPO)
 
 
 @pytest.fixture

@@ -18,39 +18,23 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember, User
 
+from tests.conftest import Clock  # noqa: E402
+from mesolearn.quiz.grading import correct_response
+
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
 CODE_RE = re.compile(r"^MESO(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-class Clock:
-    def __init__(self, now: datetime = T0):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> datetime:
-        self.now += timedelta(**kw)
-        return self.now
 
 
-@pytest.fixture(scope="module")
-def course():
-    return load_course(REPO)
 
-
-@pytest.fixture
-def db(tmp_path):
-    d = Database(f"sqlite:///{tmp_path}/t.db")
-    yield d
-    d.dispose()
 
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -82,13 +66,6 @@ def pass_modules(db, user_id, modules):
     for m in modules:
         add_attempt(db, user_id, m, True)
 
-
-def correct_response(q):
-    if q.type in ("single_choice", "true_false", "numeric"):
-        return q.answer
-    if q.type == "multiple_response":
-        return sorted(q.answers)
-    return list(range(len(q.pairs if q.type == "matching" else q.items)))
 
 
 def pdf_text(data: bytes) -> bytes:

@@ -14,20 +14,12 @@ from mesolearn.cohorts.service import INVITE_ALPHABET, INVITE_LENGTH, format_inv
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database
+from tests.conftest import Clock
+from mesolearn.quiz.grading import correct_response
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
 
-
-class Clock:
-    def __init__(self, now: datetime = T0):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += timedelta(**kw)
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +31,9 @@ def course():
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
-@pytest.fixture
-def db(tmp_path):
-    d = Database(f"sqlite:///{tmp_path}/t.db")
-    yield d
-    d.dispose()
 
 
 @pytest.fixture
@@ -73,15 +60,6 @@ def alice(accounts):
 def bob(accounts):
     return accounts.create_user("bob", "Bob Durand", "bob-pass1", "trainee", "bob@example.org")
 
-
-def correct_response(q):
-    if q.type in ("single_choice", "true_false", "numeric"):
-        return q.answer
-    if q.type == "multiple_response":
-        return list(q.answers)
-    if q.type == "matching":
-        return list(range(len(q.pairs)))
-    return list(range(len(q.items)))
 
 
 def take(attempts: Attempts, user_id: int, quiz_id: str, correct: bool, seed: int = 1):

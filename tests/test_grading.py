@@ -10,6 +10,7 @@ from mesolearn.content import Course
 from mesolearn.content.models import Question
 from mesolearn.quiz import grading
 from mesolearn.quiz.grading import answer_text, grade, random_guess_score, response_text
+from mesolearn.quiz.grading import correct_response
 
 BASE = dict(prompt="Prompt?", explanation="Because.", references=["R1"], objective="obj", section="sec",
             difficulty="easy")
@@ -182,17 +183,6 @@ def test_every_real_question_scores_1_for_its_key_and_0_for_nothing(course: Cour
         assert grading.is_answered(q, correct_response(q))
 
 
-def correct_response(q):
-    if q.type == "single_choice":
-        return q.answer
-    if q.type == "multiple_response":
-        return list(q.answers)
-    if q.type in ("true_false", "numeric"):
-        return q.answer
-    if q.type == "matching":
-        return list(range(len(q.pairs)))
-    return list(range(len(q.items)))
-
 
 def test_is_answered() -> None:
     assert not grading.is_answered(MULTI2, [])
@@ -271,3 +261,10 @@ def test_plain_text_drops_markdown_for_dropdowns() -> None:
     assert plain_text("*M. chelonae* from a **procaine** vial") == "M. chelonae from a procaine vial"
     assert plain_text("see [KT13](https://example.org)") == "see KT13"
     assert plain_text("snake_case_name stays") == "snake_case_name stays"
+
+
+def test_correct_response_earns_full_marks_on_every_question_of_the_course(course) -> None:
+    from mesolearn.quiz.grading import correct_response
+
+    for _module, q in course.questions.values():
+        assert grade(q, correct_response(q)) == 1.0, q.id

@@ -18,13 +18,16 @@ from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer
+from mesolearn.quiz.grading import correct_response
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 4          # history draw with single choice, multiple response, numeric, matching, ordering
 N_USERS = 5
 
 
-class Clock:
+class TickingClock:
+    """Moves one second per call, so attempts get distinct start times (unlike tests.conftest.Clock)."""
+
     def __init__(self):
         self.now = datetime(2030, 1, 1, 8, 0)
 
@@ -37,15 +40,6 @@ class Clock:
 def course():
     return load_course(ROOT)
 
-
-def correct_response(q):
-    if q.type in ("single_choice", "true_false", "numeric"):
-        return q.answer
-    if q.type == "multiple_response":
-        return list(q.answers)
-    if q.type == "matching":
-        return list(range(len(q.pairs)))
-    return list(range(len(q.items)))
 
 
 def rule(i: int, position: int, q):
@@ -60,7 +54,7 @@ def template(tmp_path_factory, course):
     """Built once: N_USERS trainees, one graded history attempt each (same draw, responses by ``rule``)."""
     path = tmp_path_factory.mktemp("item-stats") / "template.db"
     db = Database(f"sqlite:///{path}")
-    clock = Clock()
+    clock = TickingClock()
     accounts = Accounts(db, clock)
     attempts = Attempts(db, course, clock)
     users = [accounts.create_user(f"user{i}", f"User {i}", "password1", "trainee").id for i in range(N_USERS)]
@@ -84,7 +78,7 @@ def scenario(tmp_path, course, template):
     if wal.exists():
         shutil.copyfile(wal, tmp_path / "t.db-wal")
     db = Database(f"sqlite:///{tmp_path}/t.db")
-    clock = Clock()
+    clock = TickingClock()
     clock.now = template["clock_now"]
     yield dict(db=db, attempts=Attempts(db, course, clock), users=template["users"], given=template["given"])
     db.dispose()

@@ -14,33 +14,17 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt, User
 
+from tests.conftest import Clock  # noqa: E402
+from mesolearn.quiz.grading import correct_response
+
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-class Clock:
-    def __init__(self, now: datetime = T0):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> datetime:
-        self.now += timedelta(**kw)
-        return self.now
 
 
-@pytest.fixture(scope="module")
-def course():
-    return load_course(REPO)
 
-
-@pytest.fixture
-def db(tmp_path):
-    d = Database(f"sqlite:///{tmp_path}/t.db")
-    yield d
-    d.dispose()
 
 
 def make_user(db, name="Trainee"):
@@ -65,13 +49,6 @@ def add_attempt(db, user_id, quiz_id, scores: dict[str, float], when: datetime, 
         s.flush()
         return a.id
 
-
-def correct_response(q):
-    if q.type in ("single_choice", "true_false", "numeric"):
-        return q.answer
-    if q.type == "multiple_response":
-        return sorted(q.answers)
-    return list(range(len(q.pairs if q.type == "matching" else q.items)))
 
 
 def ev(kind: str, day: float, source="graded", objective="o1", question="q1"):
@@ -203,7 +180,7 @@ def test_practice_counts_only_when_asked_and_unsubmitted_graded_never(db, course
 
 def test_unanswered_question_of_a_submitted_graded_attempt_counts_as_wrong(db, course):
     user = make_user(db)
-    clock = Clock()
+    clock = Clock(T0)
     attempts = Attempts(db, course, clock)
     module_id = next(iter(course.modules))
     attempt_id = attempts.start(user, module_id, "graded", seed=11)

@@ -22,16 +22,8 @@ SIMS = 2000
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-@pytest.fixture(scope="module")
-def course():
-    return load_course(REPO)
 
 
-@pytest.fixture
-def db(tmp_path):
-    d = Database(f"sqlite:///{tmp_path}/t.db")
-    yield d
-    d.dispose()
 
 
 def make_user(db, name="Trainee", exam_date=None):

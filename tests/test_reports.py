@@ -16,11 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 5, 1, 10, 0)
 
 
-@pytest.fixture
-def db(tmp_path):
-    d = Database(f"sqlite:///{tmp_path}/t.db")
-    yield d
-    d.dispose()
 
 
 @pytest.fixture

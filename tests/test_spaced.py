@@ -17,38 +17,22 @@ from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import ReviewCard, User
 
+from tests.conftest import Clock  # noqa: E402
+from mesolearn.quiz.grading import correct_response
+
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-class Clock:
-    def __init__(self, now: datetime = T0):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> datetime:
-        self.now += timedelta(**kw)
-        return self.now
 
 
-@pytest.fixture(scope="module")
-def course():
-    return load_course(REPO)
 
-
-@pytest.fixture
-def db(tmp_path):
-    d = Database(f"sqlite:///{tmp_path}/t.db")
-    yield d
-    d.dispose()
 
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -64,13 +48,6 @@ def make_user(db, name="Trainee"):
         s.flush()
         return u.id
 
-
-def correct_response(q):
-    if q.type in ("single_choice", "true_false", "numeric"):
-        return q.answer
-    if q.type == "multiple_response":
-        return sorted(q.answers)
-    return list(range(len(q.pairs if q.type == "matching" else q.items)))
 
 
 def wrong_response(q):

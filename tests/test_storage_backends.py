@@ -17,9 +17,6 @@ REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(scope="module")
-def course():
-    return load_course(REPO)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -82,6 +82,17 @@ def grade(q: Question, response: Any) -> float:
         return 0.0
 
 
+def correct_response(q: Question) -> Any:
+    """The full-marks answer in canonical form (for previews, exports and tests)."""
+    if q.type == "single_choice":
+        return q.answer
+    if q.type == "multiple_response":
+        return sorted(q.answers)
+    if q.type in ("true_false", "numeric"):
+        return q.answer
+    return list(range(len(q.pairs if q.type == "matching" else q.items)))
+
+
 def is_answered(q: Question, response: Any) -> bool:
     if response is None:
         return False
