@@ -219,3 +219,12 @@ def test_a_closed_tab_resumes_the_same_attempt(db_url):
     next(b for b in at2.button if b.label == "Resume your attempt").click()
     at2.run()
     assert "1 of 10 answered" in " ".join(str(p.proto.text) for p in at2.get("progress"))
+
+
+def test_a_deep_link_asks_for_sign_in_then_opens_the_page(db_url):
+    at = _setup_instructor(new_app())
+    at = sign_out(at)
+    at = open_page(at, "lesson", module="risks")
+    assert any(b.label == "Sign in" for b in at.button)  # not "page not found"
+    at = sign_in(at, "ada", "correct horse battery")
+    assert at.title[0].value == load_course(REPO).modules["risks"].lesson.title

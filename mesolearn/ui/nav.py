@@ -42,12 +42,29 @@ def page(name: str) -> st.Page:
     return _PAGES[name]
 
 
+SIGNED_IN_ONLY = ("catalogue", "lesson", "quiz", "history", "dashboard", "review", "build", "certification",
+                  "cohorts", "gradebook", "items", "health", "exchange", "settings")
+
+
+def _gate(name: str) -> st.Page:
+    """The sign-in form at a signed-in page's URL: a deep link survives signing in."""
+    key = f"gate-{name}"
+    if key not in _PAGES:
+        from mesolearn.ui.pages import account_pages
+
+        real = page(name)
+        _PAGES[key] = st.Page(account_pages.sign_in, title=real.title, url_path=real.url_path or name,
+                              visibility="hidden")
+    return _PAGES[key]
+
+
 def pages_for(role: str | None, has_users: bool, self_registration: bool) -> list[st.Page] | dict[str, list[st.Page]]:
     """Only the pages a role may open are registered, so other URLs do not resolve at all."""
     if not has_users:
         return [page("setup")]
     if role is None:
-        return [page("signin")] + ([page("register")] if self_registration else []) + [page("verify"), page("about")]
+        return ([page("signin")] + ([page("register")] if self_registration else []) + [page("verify"), page("about")]
+                + [_gate(name) for name in SIGNED_IN_ONLY])
     study = [page("catalogue"), page("lesson"), page("quiz"), page("history")]
     learn = [page("dashboard"), page("review"), page("build"), page("certification")]
     if role == "instructor":
