@@ -49,7 +49,7 @@ def dashboard() -> None:
     st.subheader("Scores over time")
     if scores:
         frame = pd.DataFrame(scores, columns=["submitted", "quiz", "score %"])
-        st.line_chart(frame, x="submitted", y="score %", color="quiz")
+        st.scatter_chart(frame, x="submitted", y="score %", color="quiz", size=80)  # points: one attempt is visible too
     else:
         st.caption("Your graded attempts will appear here.")
 
