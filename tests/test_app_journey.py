@@ -29,6 +29,16 @@ def _setup_instructor(at):
     return fill_account_form(at, "Ada Instructor", "ada", "correct horse battery")
 
 
+def _start_quiz(at, db_url, user_id, module):
+    """Press Start on the quiz's page; returns the app, the attempts service, the attempt id and its state."""
+    at = open_page(at, "quiz", module=module)
+    next(b for b in at.button if b.label == "Start the quiz").click()
+    at.run()
+    attempts = Attempts(Database(db_url), load_course(REPO))
+    attempt_id = attempts.open_attempt_id(user_id, module)
+    return at, attempts, attempt_id, attempts.load(attempt_id, user_id)
+
+
 def _register_trainee(at, username="tom", password="trainee pass 1"):
     at = open_page(at, "register")
     return fill_account_form(at, "Tom Trainee", username, password)
@@ -122,12 +132,7 @@ def test_trainee_takes_a_quiz_and_gets_a_score(db_url):
 
 def test_a_wrong_answer_is_marked_and_shows_the_correct_one(db_url):
     at = _setup_instructor(new_app())
-    at = open_page(at, "quiz", module="history")
-    next(b for b in at.button if b.label == "Start the quiz").click()
-    at.run()
-    attempts = Attempts(Database(db_url), load_course(REPO))
-    attempt_id = attempts.open_attempt_id(1, "history")
-    state = attempts.load(attempt_id, 1)
+    at, attempts, attempt_id, state = _start_quiz(at, db_url, 1, "history")
     tf = [it for it in state.items if it.question.type in ("true_false", "single_choice")]
     first = tf[0]
     q = first.question
@@ -204,12 +209,7 @@ def test_practice_gives_feedback_at_once_and_does_not_count(db_url):
 
 def test_a_closed_tab_resumes_the_same_attempt(db_url):
     at = _setup_instructor(new_app())
-    at = open_page(at, "quiz", module="history")
-    next(b for b in at.button if b.label == "Start the quiz").click()
-    at.run()
-    attempts = Attempts(Database(db_url), load_course(REPO))
-    attempt_id = attempts.open_attempt_id(1, "history")
-    state = attempts.load(attempt_id, 1)
+    at, attempts, attempt_id, state = _start_quiz(at, db_url, 1, "history")
     item = state.items[2]
     answer(at, attempt_id, item.question, item.layout, correct_response(item.question))
     at.run()

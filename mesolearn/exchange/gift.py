@@ -338,6 +338,18 @@ def _check_arguments(module: str, objective: str, section: str, refs: list[str],
         raise ValueError(f"difficulty must be easy, medium or hard, not {difficulty!r}")
 
 
+def matching_body(prompt: str, raw_pairs: list[tuple[str, str]], label: str, warnings: list[str]) -> dict:
+    """A matching question, or an ordering one when its left sides are "Position 1..n" (our export).
+    Moodle allows extra right-hand answers without a left side; MesoLearn has none, so they are dropped."""
+    pairs = [{"left": left, "right": right} for left, right in raw_pairs if left]
+    if dropped := len(raw_pairs) - len(pairs):
+        warnings.append(f"{label}: {dropped} extra right-hand answer(s) without a left side were dropped")
+    items = ordering_from_pairs(pairs)
+    if items is not None:
+        return {"type": "ordering", "prompt": prompt, "items": items}
+    return {"type": "matching", "prompt": prompt, "pairs": pairs}
+
+
 def ordering_from_pairs(pairs: list[dict]) -> list[str] | None:
     """Items of an ordering question exported as matching ('Position 1' -> item ...), else None."""
     if len(pairs) < 3:
@@ -745,26 +757,14 @@ def _multichoice(item, answer_text, src, off, label, text_of, warnings, prompt):
 
 
 def _matching(item, answer_text, src, off, label, text_of, warnings, prompt):
-    pairs = []
-    distractors = 0
+    raw_pairs = []
     for rel, part in _pieces(answer_text, "="):
-        at = off + rel
         marker = part.find("->")
         if marker < 0:
-            raise GiftError("a matching pair needs '->' between its two sides (=left -> right)", src.line_at(at))
-        left = text_of(part[:marker])
-        right = _unescape(part[marker + 2:]).strip()
-        if not left:
-            distractors += 1
-            continue
-        pairs.append({"left": left, "right": right})
-    if distractors:
-        warnings.append(f"{label}: {distractors} extra right-hand answer(s) without a left side were dropped")
-    items = ordering_from_pairs(pairs)
-    if items is not None:
-        item.body = {"type": "ordering", "prompt": prompt, "items": items}
-    else:
-        item.body = {"type": "matching", "prompt": prompt, "pairs": pairs}
+            raise GiftError("a matching pair needs '->' between its two sides (=left -> right)",
+                            src.line_at(off + rel))
+        raw_pairs.append((text_of(part[:marker]), _unescape(part[marker + 2:]).strip()))
+    item.body = matching_body(prompt, raw_pairs, label, warnings)
     return item
 
 

@@ -37,7 +37,7 @@ from typing import Any
 from mesolearn.content.models import Lesson, Quiz
 from mesolearn.exchange.gift import (ORDERING_LABEL, ImportedQuestion, _check_arguments, build_quiz_dict,
                                      format_number, format_percent, mr_weights, option_letters,
-                                     ordering_from_pairs, references_block, text_from_format)
+                                     matching_body, ordering_from_pairs, references_block, text_from_format)
 
 __all__ = ["MoodleXmlError", "quiz_to_moodle_xml", "moodle_xml_to_quiz_dict"]
 
@@ -369,20 +369,10 @@ def _read_question(qe: ET.Element, n: int, ordinal: int, warnings: list[str]) ->
         item.body = {"type": "numeric", "prompt": prompt, "answer": _plain(value), "tolerance": _plain(tol),
                      "unit": unit}
     elif qtype in ("matching", "match"):
-        pairs, distractors = [], 0
-        for sq in qe.findall("subquestion"):
-            left = text_from_format(_text(sq), _fmt(sq, qt.get("format", "html") if qt is not None else "html"),
-                                    label, warnings)
-            right = _text(sq.find("answer"))
-            if not left:
-                distractors += 1
-                continue
-            pairs.append({"left": left, "right": right})
-        if distractors:
-            warnings.append(f"{label}: {distractors} extra right-hand answer(s) without a left side were dropped")
-        items = ordering_from_pairs(pairs)
-        item.body = ({"type": "ordering", "prompt": prompt, "items": items} if items is not None
-                     else {"type": "matching", "prompt": prompt, "pairs": pairs})
+        raw_pairs = [(text_from_format(_text(sq), _fmt(sq, qt.get("format", "html") if qt is not None else "html"),
+                                       label, warnings), _text(sq.find("answer")))
+                     for sq in qe.findall("subquestion")]
+        item.body = matching_body(prompt, raw_pairs, label, warnings)
     elif qtype == "ordering":
         grading = _text(qe.find("gradingtype"), "").upper()
         if grading not in ("ABSOLUTE_POSITION", "ABSOLUTE", "ABS", "1"):
