@@ -9,6 +9,7 @@ import yaml
 
 from mesolearn.content import Course, load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
+from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from mesolearn.storage.models import Override, User
 
@@ -33,14 +34,7 @@ def bob(db: Database) -> int:
     return make_user(db, "bob")
 
 
-def correct(q):
-    if q.type == "single_choice":
-        return q.answer
-    if q.type == "multiple_response":
-        return sorted(q.answers)
-    if q.type in ("true_false", "numeric"):
-        return q.answer
-    return list(range(len(q.pairs) if q.type == "matching" else len(q.items)))
+correct = correct_response
 
 
 def wrong(q):
@@ -475,3 +469,24 @@ def test_history_lists_graded_attempts_newest_first(db, course, clock, alice) ->
     attempts.start(alice, "history", mode="practice")
     assert [a.id for a in attempts.history(alice, "history")] == [second, first]
     assert len(attempts.history(alice, "history", mode=None)) == 3
+
+
+def test_follow_up_work_runs_after_every_submission_including_the_deadline(db, course, clock, alice) -> None:
+    done: list[int] = []
+    attempts = Attempts(db, course, clock=clock, on_submit=done.append)
+    manual = attempts.start(alice, "history", seed=1)
+    attempts.submit(manual, alice)
+    timed = attempts.start(alice, "certification", seed=2)
+    clock.advance(minutes=91)
+    attempts.load(timed, alice)  # the trainee comes back after the deadline
+    assert done == [manual, timed]
+
+
+def test_a_failing_follow_up_does_not_undo_the_submission(db, course, clock, alice) -> None:
+    def broken(_attempt_id: int) -> None:
+        raise RuntimeError("boom")
+
+    attempts = Attempts(db, course, clock=clock, on_submit=broken)
+    attempt_id = attempts.start(alice, "history", seed=3)
+    assert attempts.submit(attempt_id, alice).submitted
+    assert Attempts(db, course, clock=clock).load(attempt_id, alice).submitted

@@ -7,6 +7,7 @@ attempts are limited by ``max_attempts``; a wrong safety-critical answer fails a
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -88,8 +89,10 @@ class AttemptState:
 
 
 class Attempts:
-    def __init__(self, db: Database, course: Course, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, db: Database, course: Course, clock: Callable[[], datetime] = utcnow,
+                 on_submit: Callable[[int], None] | None = None):
         self.db, self.course, self.clock = db, course, clock
+        self.on_submit = on_submit  # runs after every submission, by the trainee or by the deadline
 
     # ------------------------------------------------------------ specs
     def spec(self, quiz_id: str) -> QuizSpec:
@@ -253,6 +256,11 @@ class Attempts:
             row.score = round(100.0 * total / n, 1) if n else 0.0
             row.critical_failed = critical_failed
             row.passed = row.score >= spec.pass_mark and not (spec.critical_fails and critical_failed)
+        if self.on_submit is not None:
+            try:
+                self.on_submit(attempt_id)
+            except Exception:  # the submission itself is saved; follow-up work must not undo it
+                logging.getLogger(__name__).exception("after-submit work failed for attempt %s", attempt_id)
         return self.load(attempt_id, user_id)
 
     # ------------------------------------------------------------ history

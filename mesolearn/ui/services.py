@@ -15,6 +15,7 @@ from mesolearn.learning import spaced
 from mesolearn.progress import Progress
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
+from mesolearn.storage.models import Attempt
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,11 +63,13 @@ class Services:
         """What follows a submission: review cards for wrong or flagged answers, and a certificate
         as soon as the trainee has earned one."""
         spaced.sync_from_attempt(self.db, self.course, attempt_id)
-        state = self.attempts.load(attempt_id, None)
-        if state.mode == "graded" and self.course.exams:
-            eligibility = self.certificates.eligibility(state.user_id)
+        with self.db.session() as s:
+            row = s.get(Attempt, attempt_id)
+            user_id, mode = row.user_id, row.mode
+        if mode == "graded" and self.course.exams:
+            eligibility = self.certificates.eligibility(user_id)
             if eligibility.eligible and eligibility.certificate is None:
-                self.certificates.issue(state.user_id)
+                self.certificates.issue(user_id)
 
 
 def services() -> Services:
@@ -74,5 +77,8 @@ def services() -> Services:
     course = _course(str(root), _fingerprint(root))
     db = _database(os.environ.get("MESOLEARN_DATABASE_URL") or None)
     accounts = Accounts(db)
-    return Services(course, db, accounts, Attempts(db, course), Progress(db), Cohorts(db, accounts, course=course),
-                    Certificates(db, course))
+    attempts = Attempts(db, course)
+    svc = Services(course, db, accounts, attempts, Progress(db), Cohorts(db, accounts, course=course),
+                   Certificates(db, course))
+    attempts.on_submit = svc.after_submit  # also after a submission forced by the deadline
+    return svc

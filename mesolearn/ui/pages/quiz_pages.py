@@ -155,7 +155,6 @@ def _take(svc, account, state: AttemptState) -> None:
 def _submit(svc, account, state: AttemptState) -> None:
     try:
         svc.attempts.submit(state.id, account.id)
-        svc.after_submit(state.id)
     except AttemptError as exc:
         st.session_state["quiz-error"] = str(exc)
         st.rerun()
