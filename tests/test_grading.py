@@ -268,3 +268,9 @@ def test_correct_response_earns_full_marks_on_every_question_of_the_course(cours
 
     for _module, q in course.questions.values():
         assert grade(q, correct_response(q)) == 1.0, q.id
+
+
+def test_dollar_signs_in_course_text_are_not_latex() -> None:
+    from mesolearn.content.text import course_markdown
+
+    assert course_markdown("US$200 to $600 per session") == r"US\$200 to \$600 per session"

@@ -7,8 +7,14 @@ from mesolearn.content.loader import CITATION
 from mesolearn.content.models import Reference
 
 
+def course_markdown(markdown: str) -> str:
+    """Course text is never maths: a dollar sign is a dollar sign, not the start of LaTeX."""
+    return re.sub(r"(?<!\\)\$", r"\\$", markdown)
+
+
 def link_citations(markdown: str, references: list[Reference]) -> str:
     """[KT13] -> a Markdown link to the source, so every claim is one click from its reference."""
+    markdown = course_markdown(markdown)
     urls = {r.id: r.url for r in references}
 
     def one(group: str) -> str:

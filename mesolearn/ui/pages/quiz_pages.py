@@ -10,6 +10,7 @@ from datetime import timedelta
 import streamlit as st
 
 from mesolearn.cohorts import reports
+from mesolearn.content.text import course_markdown
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
@@ -65,7 +66,7 @@ def _results(svc, account, state: AttemptState) -> None:
     for item in state.items:
         with st.container(border=True):
             st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
-            st.markdown(item.question.prompt)
+            st.markdown(course_markdown(item.question.prompt))
             feedback(svc.course, item, spec.review, nav.page("lesson"))
             _report_problem(svc, account, item, f"r{state.id}-{item.question.id}")
 
@@ -116,7 +117,7 @@ def _take(svc, account, state: AttemptState) -> None:
             if item.question.critical:
                 head += " · ⚠️ safety-critical"
             st.markdown(head)
-            st.markdown(item.question.prompt)
+            st.markdown(course_markdown(item.question.prompt))
             key = f"a{state.id}-{item.question.id}"
             if practice:
                 _practice_item(svc, account, state, item, key)
