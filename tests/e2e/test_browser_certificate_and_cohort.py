@@ -125,3 +125,9 @@ def test_instructor_runs_a_cohort_from_invitation_to_gradebook(server, people, b
     csv_text = Path(info.value.path()).read_text()
     eve_rows = [line for line in csv_text.splitlines() if "Eve Example" in line and first_module.title in line]
     assert eve_rows and "passed" in eve_rows[0] and "100" in eve_rows[0]
+
+    # and on to item analysis for that quiz
+    teacher.goto(base + "/item-analysis")
+    settle(teacher)
+    expect(teacher.get_by_text("Attempts analysed").first).to_be_visible()
+    expect(teacher.get_by_text("Cronbach's alpha").first).to_be_visible()
