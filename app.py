@@ -1,6 +1,7 @@
 """MesoLearn entry point: `streamlit run app.py`. Chooses the pages a user may see, by role."""
 import streamlit as st
 
+from mesolearn.accounts import AccountError
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 
@@ -18,6 +19,16 @@ with st.sidebar:
         if st.button("Sign out", key="signout"):
             auth.sign_out(svc)
             st.rerun()
+        with st.expander("Change password"):
+            with st.form("change-password", clear_on_submit=True):
+                old = st.text_input("Current password", type="password")
+                new = st.text_input("New password", type="password", help="At least 8 characters")
+                if st.form_submit_button("Change password"):
+                    try:
+                        svc.accounts.change_password(account, old, new)
+                        st.success("Password changed.")
+                    except AccountError as exc:
+                        st.error(str(exc))
     st.caption(svc.course.info.notice)
 
 current.run()

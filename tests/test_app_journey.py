@@ -228,3 +228,17 @@ def test_a_deep_link_asks_for_sign_in_then_opens_the_page(db_url):
     assert any(b.label == "Sign in" for b in at.button)  # not "page not found"
     at = sign_in(at, "ada", "correct horse battery")
     assert at.title[0].value == load_course(REPO).modules["risks"].lesson.title
+
+
+def test_a_user_changes_their_password(db_url):
+    at = _setup_instructor(new_app())
+    at.sidebar.text_input[0].input("correct horse battery")
+    at.sidebar.text_input[1].input("a new long password")
+    next(b for b in at.sidebar.button if b.label == "Change password").click()
+    at.run()
+    assert "Password changed." in [s.value for s in at.sidebar.success]
+    at = sign_out(at)
+    at = sign_in(at, "ada", "correct horse battery")
+    assert "Wrong username or password." in texts(at)
+    at = sign_in(at, "ada", "a new long password")
+    assert "Signed in as Ada Instructor" in texts(at)

@@ -29,8 +29,3 @@ def plain_text(markdown: str) -> str:
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown)
     text = re.sub(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
     return re.sub(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", text)  # no intraword underscores
-
-
-def escape_markdown(text: str) -> str:
-    """User-typed text shown literally (names, reports): no Markdown, no HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
