@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from mesolearn.content import Course, load_course
 from mesolearn.storage import Database
+from mesolearn.storage.models import User
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +55,14 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def course() -> Course:
     return load_course(REPO_ROOT)
+
+
+def make_user(db: Database, name: str = "Trainee", username: str | None = None, exam_date: datetime | None = None,
+              role: str = "trainee") -> int:
+    """A user row straight in the database (no password hashing: fast), for tests of the core."""
+    with db.session() as s:
+        user = User(username=username or re.sub(r"\W", "", name.lower()) or "user", display_name=name,
+                    password_hash="not-used", role=role, created_at=datetime(2025, 1, 1), exam_date=exam_date)
+        s.add(user)
+        s.flush()
+        return user.id

@@ -12,16 +12,10 @@ from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from mesolearn.storage.models import Override, User
+from tests.conftest import make_user
 
 
 # ------------------------------------------------------------------ helpers
-def make_user(db: Database, username: str) -> int:
-    with db.session() as s:
-        user = User(username=username, display_name=username.title(), password_hash="not-used", role="trainee",
-                    created_at=datetime(2025, 1, 1))
-        s.add(user)
-        s.flush()
-        return user.id
 
 
 @pytest.fixture

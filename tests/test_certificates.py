@@ -20,6 +20,7 @@ from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember, 
 
 from tests.conftest import Clock  # noqa: E402
 from mesolearn.quiz.grading import correct_response
+from tests.conftest import make_user
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -42,13 +43,6 @@ def certs(db, course, clock):
     return Certificates(db, course, clock)
 
 
-def make_user(db, name="Trainee", username=None):
-    with db.session() as s:
-        u = User(username=username or re.sub(r"\W", "", name.lower()) or "user", display_name=name,
-                 password_hash="x", role="trainee", created_at=T0)
-        s.add(u)
-        s.flush()
-        return u.id
 
 
 def add_attempt(db, user_id, quiz_id, passed: bool, kind="module", score=None, mode="graded", when=T0,

@@ -8,6 +8,7 @@ import pytest
 from mesolearn.progress import Progress
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage.models import User
+from mesolearn.quiz.grading import correct_response
 
 
 @pytest.fixture
@@ -20,14 +21,7 @@ def user_id(db) -> int:
         return user.id
 
 
-def correct(q):
-    if q.type == "single_choice":
-        return q.answer
-    if q.type == "multiple_response":
-        return sorted(q.answers)
-    if q.type in ("true_false", "numeric"):
-        return q.answer
-    return list(range(len(q.pairs) if q.type == "matching" else len(q.items)))
+correct = correct_response
 
 
 def sit(attempts: Attempts, user_id: int, module: str, n_right: int, mode: str = "graded") -> float:

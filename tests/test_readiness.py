@@ -15,6 +15,7 @@ from mesolearn.learning.spaced import record_review
 from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt, User
+from tests.conftest import make_user
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -26,13 +27,6 @@ SIMS = 2000
 
 
 
-def make_user(db, name="Trainee", exam_date=None):
-    with db.session() as s:
-        u = User(username=name.lower().replace(" ", ""), display_name=name, password_hash="x", role="trainee",
-                 created_at=T0, exam_date=exam_date)
-        s.add(u)
-        s.flush()
-        return u.id
 
 
 def add_graded(db, user_id, quiz_id, scores: dict[str, float], when: datetime = T0):

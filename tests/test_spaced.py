@@ -19,6 +19,7 @@ from mesolearn.storage.models import ReviewCard, User
 
 from tests.conftest import Clock  # noqa: E402
 from mesolearn.quiz.grading import correct_response
+from tests.conftest import make_user
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -40,13 +41,6 @@ def attempts(db, course, clock):
     return Attempts(db, course, clock)
 
 
-def make_user(db, name="Trainee"):
-    with db.session() as s:
-        u = User(username=name.lower().replace(" ", ""), display_name=name, password_hash="x", role="trainee",
-                 created_at=T0)
-        s.add(u)
-        s.flush()
-        return u.id
 
 
 

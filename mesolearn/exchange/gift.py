@@ -338,6 +338,20 @@ def _check_arguments(module: str, objective: str, section: str, refs: list[str],
         raise ValueError(f"difficulty must be easy, medium or hard, not {difficulty!r}")
 
 
+def full_credit_numeric(answers: list[tuple[float, Any, Any]], full_mark: float, label: str,
+                        warnings: list[str]) -> tuple[float, Any, Any] | None:
+    """MesoLearn keeps one numeric answer: the first that earns full credit (``full_mark``: 1 in GIFT,
+    100 in Moodle XML). Alternatives and partial-credit ranges are dropped with a warning."""
+    full = [a for a in answers if abs(a[0] - full_mark) < 1e-6 * full_mark]
+    if not full:
+        warnings.append(f"{label}: no numeric answer earns full credit; skipped")
+        return None
+    if len(answers) > 1:
+        warnings.append(f"{label}: only the first fully correct answer is kept; {len(answers) - 1} other numeric "
+                        f"answer(s) (alternative or partial-credit ranges) were dropped")
+    return full[0]
+
+
 def matching_body(prompt: str, raw_pairs: list[tuple[str, str]], label: str, warnings: list[str]) -> dict:
     """A matching question, or an ordering one when its left sides are "Position 1..n" (our export).
     Moodle allows extra right-hand answers without a left side; MesoLearn has none, so they are dropped."""
@@ -806,14 +820,10 @@ def _numeric(item, answer_text, src, off, label, text_of, warnings, prompt):
         bits = wrong_fb.split("#", 1)
         if len(bits) > 1 and (fb := text_of(bits[1])):
             item.feedback.append(("any other answer", fb))
-    full = [a for a in answers if abs(a[0] - 1) < 1e-9]
-    if not full:
-        warnings.append(f"{label}: no numeric answer earns full credit; skipped")
+    chosen = full_credit_numeric(answers, 1.0, label, warnings)
+    if chosen is None:
         return None
-    if len(answers) > 1:
-        warnings.append(f"{label}: only the first fully correct answer is kept; {len(answers) - 1} other numeric "
-                        f"answer(s) (alternative or partial-credit ranges) were dropped")
-    _, ans, tol = full[0]
+    _, ans, tol = chosen
     item.body = {"type": "numeric", "prompt": prompt, "answer": _plain_number(ans),
                  "tolerance": _plain_number(tol), "unit": ""}
     return item

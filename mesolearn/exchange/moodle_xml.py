@@ -37,7 +37,7 @@ from typing import Any
 from mesolearn.content.models import Lesson, Quiz
 from mesolearn.exchange.gift import (ORDERING_LABEL, ImportedQuestion, _check_arguments, build_quiz_dict,
                                      format_number, format_percent, mr_weights, option_letters,
-                                     matching_body, ordering_from_pairs, references_block, text_from_format)
+                                     full_credit_numeric, matching_body, ordering_from_pairs, references_block, text_from_format)
 
 __all__ = ["MoodleXmlError", "quiz_to_moodle_xml", "moodle_xml_to_quiz_dict"]
 
@@ -353,19 +353,15 @@ def _read_question(qe: ET.Element, n: int, ordinal: int, warnings: list[str]) ->
             fb_el = a.find("feedback")
             if fb_el is not None and (fb := _text(fb_el)):
                 item.feedback.append((raw, text_from_format(fb, _fmt(fb_el), label, warnings)))
-        full = [x for x in nums if abs(x[0] - 100) < 1e-6]
-        if not full:
-            warnings.append(f"{label}: no numeric answer earns full credit; skipped")
+        chosen = full_credit_numeric(nums, 100.0, label, warnings)
+        if chosen is None:
             return None
-        if len(nums) > 1:
-            warnings.append(f"{label}: only the first fully correct answer is kept; {len(nums) - 1} other numeric "
-                            f"answer(s) were dropped")
         unit = ""
         for u in qe.findall("units/unit"):
             if _number(_text(u, "multiplier") or "1") == 1:
                 unit = _text(u, "unit_name")
                 break
-        _, value, tol = full[0]
+        _, value, tol = chosen
         item.body = {"type": "numeric", "prompt": prompt, "answer": _plain(value), "tolerance": _plain(tol),
                      "unit": unit}
     elif qtype in ("matching", "match"):
