@@ -144,16 +144,17 @@ def test_cohort_invite_assignment_overdue_and_gradebook(world):
     at.run()
     cohort = Cohorts(world["db"], world["accounts"], course=world["course"]).list_cohorts()[0]
     assert cohort.invite_display in texts(at)
-    # the trainee joins with the code from the home page
+    # an assignment with a due date in the past shows as overdue for the trainee and in the gradebook
+    Cohorts(world["db"], world["accounts"], course=world["course"]).assign(
+        "risks", utcnow() - timedelta(days=1), cohort_id=cohort.id, instructor_id=1)
+    # the trainee joins with the code from the home page, and sees the cohort's assignment at once (B3)
     tom = as_user("tom")
     code_box = next(t for t in tom.text_input if t.label == "Invite code")
     code_box.input(cohort.invite_display.lower())
     next(b for b in tom.button if b.label == "Join").click()
     tom.run()
     assert "You joined Spring cohort" in texts(tom)
-    # an assignment with a due date in the past shows as overdue for the trainee and in the gradebook
-    Cohorts(world["db"], world["accounts"], course=world["course"]).assign(
-        "risks", utcnow() - timedelta(days=1), cohort_id=cohort.id, instructor_id=1)
+    assert "Your assignments" in texts(tom) and "Overdue" in texts(tom)
     tom = open_page(as_user("tom"), "")
     assert "Overdue" in texts(tom)
     take(world, 2, "history", right=True)
@@ -219,3 +220,18 @@ def test_trainee_reports_a_problem_during_an_attempt(world):
     at.run()
     from mesolearn.cohorts import list_reports
     assert [r.message for r in list_reports(world["db"])] == ["The prompt has a typo."]
+
+
+def test_my_attempts_names_practice_sessions_and_does_not_pass_or_fail_them(world):
+    take(world, 2, "history", right=False)
+    from mesolearn.learning.spaced import start_review_session
+    some = [q.id for q in world["course"].modules["history"].quiz.questions[:3]]
+    review = start_review_session(world["attempts"], 2, some)
+    world["attempts"].submit(review, 2)
+    at = open_page(as_user("tom"), "attempts")
+    assert not at.exception
+    table = at.dataframe[0].value
+    by_quiz = {row["quiz"]: row for _, row in table.iterrows()}
+    assert by_quiz["Spaced review"]["result"] == "finished"                       # not "passed"/"failed" (B11)
+    assert by_quiz[world["course"].modules["history"].title]["result"] == "not passed"
+    assert "review" not in set(table["quiz"]) and "None" not in table.astype(str).to_string()
