@@ -50,7 +50,7 @@ LONGEST_SHARE_LIMIT = 0.35
 KEY_RATIO_LIMIT = 1.5
 DUPLICATE_JACCARD = 0.6
 CRITICAL_TYPES = ("single_choice", "true_false")
-ABSOLUTE = re.compile(r"\b(always|never|all|only|none|every)\b", re.IGNORECASE)
+ABSOLUTE = re.compile(r"(?<!-)\b(always|never|all|only|none|every)\b(?!-)", re.IGNORECASE)  # not "vitamin-only"
 ABOVE = re.compile(r"\b(all|none) of the (above|options|answers)\b|\bboth\s+\(?[a-h]\)?\s+and\s+\(?[a-h]\)?\b",
                    re.IGNORECASE)
 STOP_WORDS = frozenset({
