@@ -309,3 +309,26 @@ def test_modules_5_to_7_have_no_item_writing_error_and_no_longest_option_cue(cou
     assert lonely <= GROUPS_SHARED_WITH_01_04, lonely
     figures = {f.file: f for f in pool_figures(course)}
     assert all(not figures[f].over_limit for f in MY_FILES), figures
+
+
+# ------------------------------------------------------------------ the Content health page
+def test_content_health_shows_item_writing_errors_and_warnings(good_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    from mesolearn.accounts import Accounts
+    from mesolearn.storage import Database
+    from tests.app_driver import new_app, open_page, sign_in, texts
+
+    edit(good_dir, ALPHA, "difficulty:", "critical: true\n    difficulty:", question="alpha-q2")
+    edit(good_dir, BETA, "{id: b, text: Wrong answer}", "{id: b, text: Always wrong}")
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
+    monkeypatch.setenv("MESOLEARN_CONTENT_DIR", str(good_dir))
+    Accounts(Database(url)).create_first_instructor("ada", "Ada Instructor", "correct horse battery")
+    at = open_page(sign_in(new_app(), "ada", "correct horse battery"), "content-health")
+    errors = [e.value for e in at.error]
+    warnings = [w.value for w in at.warning]
+    line = line_of(good_dir, ALPHA, "critical: true")
+    assert any(e.startswith(f"{ALPHA}:{line}: questions[1].critical:") for e in errors), errors
+    assert any("'Always'" in w and w.startswith(f"{BETA}:") for w in warnings), warnings
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Errors"], metrics["Warnings"]) == ("1", "1")
+    assert "Every content file is valid." not in texts(at)
