@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 from mesolearn.content.errors import ContentIssue
 from mesolearn.content.loader import Course
-from mesolearn.content.models import Exam, Question, Quiz
+from mesolearn.content.models import Exam, MultipleResponse, Question, Quiz, SingleChoice, TrueFalse
 from mesolearn.content.safe_yaml import YamlProblem, line_for, load_yaml
 from mesolearn.quiz.drawing import allocate, grouped_supply  # the exam's own allocation and matching
 
@@ -117,7 +117,7 @@ class _Sink:
 
 def _key_lengths(q: Question) -> tuple[int, int] | None:
     """(key length, longest distractor length) of a single-choice item."""
-    if q.type != "single_choice":
+    if not isinstance(q, SingleChoice):
         return None
     key = len(q.option_text(q.answer))
     others = [len(o.text) for o in q.options if o.id != q.answer]
@@ -139,22 +139,22 @@ def pool_figures(course: Course) -> list[PoolFigures]:
 
 def _check_options(quiz: Quiz, file: str, sink: _Sink) -> None:
     for i, q in enumerate(quiz.questions):
-        if (k := _key_lengths(q)) and k[0] >= KEY_RATIO_LIMIT * k[1]:
+        if isinstance(q, SingleChoice) and (k := _key_lengths(q)) and k[0] >= KEY_RATIO_LIMIT * k[1]:
             j = next(j for j, o in enumerate(q.options) if o.id == q.answer)
             sink.add(file, ("questions", i, "options", j),
                      f"{q.id}: the key is {k[0] / max(k[1], 1):.1f}x as long as the next-longest option "
                      f"(limit {KEY_RATIO_LIMIT:g}x): shorten it or lengthen the distractors")
-        if q.type in ("single_choice", "multiple_response"):
-            keys = {q.answer} if q.type == "single_choice" else set(q.answers)
+        if isinstance(q, (SingleChoice, MultipleResponse)):
+            keys = {q.answer} if isinstance(q, SingleChoice) else set(q.answers)
             for j, o in enumerate(q.options):
-                if ABOVE.search(o.text):
+                if above := ABOVE.search(o.text):
                     sink.add(file, ("questions", i, "options", j),
-                             f"{q.id}: option '{o.id}' says '{ABOVE.search(o.text).group(0)}'; options are shuffled, "
+                             f"{q.id}: option '{o.id}' says '{above.group(0)}'; options are shuffled, "
                              f"write each option as a statement of its own")
                 elif o.id not in keys and (m := ABSOLUTE.search(o.text)):
                     sink.add(file, ("questions", i, "options", j),
                              f"{q.id}: distractor '{o.id}' uses the absolute word '{m.group(0)}', a giveaway")
-        elif q.type == "true_false" and q.answer is False and (m := ABSOLUTE.search(q.prompt)):
+        elif isinstance(q, TrueFalse) and q.answer is False and (m := ABSOLUTE.search(q.prompt)):
             sink.add(file, ("questions", i, "prompt"),
                      f"{q.id}: a false statement with the absolute word '{m.group(0)}' is a giveaway")
 
@@ -181,8 +181,8 @@ def _check_quiz_draw(quiz: Quiz, file: str, sink: _Sink) -> None:
 
 
 def _check_exam_draw(exam: Exam, file: str, course: Course, sink: _Sink) -> None:
-    pools = {b.module: course.modules[b.module].quiz.questions for b in exam.blueprint
-             if b.module in course.modules and course.modules[b.module].quiz is not None}
+    pools = {b.module: quiz.questions for b in exam.blueprint
+             if b.module in course.modules and (quiz := course.modules[b.module].quiz) is not None}
     counts = allocate({b.module: b.weight for b in exam.blueprint if b.module in pools},
                       {m: len(p) for m, p in pools.items()}, exam.questions)
     demand: dict[str, int] = {}

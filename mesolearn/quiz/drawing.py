@@ -93,23 +93,22 @@ def _constructive(pools: list[tuple[list[Question], int]], rng: random.Random) -
     need = [n for _, n in pools]
     used: set[str] = set()
     picks: list[list[Question]] = [[] for _ in pools]
+    def keeps_fillable(q: Question, i: int) -> bool:
+        g = _group(q)
+        rest = [([c for c in left[j] if c is not q and (g is None or _group(c) != g)], need[j] - (j == i))
+                for j in range(len(pools))]
+        return fillable(rest, frozenset(used | ({g} if g else set())))
+
     for i in range(len(pools)):
-        while need[i] > 0:
+        while need[i] > 0 and left[i]:  # left[] never holds a question whose group is already drawn
             order = list(left[i])
             rng.shuffle(order)
-            for q in order:
-                g = _group(q)
-                rest = [([c for c in left[j] if c is not q and (g is None or _group(c) != g)],
-                         need[j] - (j == i)) for j in range(len(pools))]
-                if fillable(rest, frozenset(used | ({g} if g else set()))):
-                    break
-            else:  # content that cannot be drawn (a validate error): take what keeps the draw valid
-                q = next((c for c in order if _group(c) not in used or _group(c) is None), None)
-                if q is None:
-                    break
+            # content that cannot be filled at all (a validate error): take any question, the draw ends short
+            q = next((c for c in order if keeps_fillable(c, i)), order[0])
             picks[i].append(q)
             need[i] -= 1
-            if (g := _group(q)) is not None:
+            g = _group(q)
+            if g is not None:
                 used.add(g)
             left = [[c for c in pool if c is not q and (g is None or _group(c) != g)] for pool in left]
     return picks
