@@ -203,16 +203,26 @@ def content_health() -> None:
     svc = services()
     auth.require(svc, "instructor")
     course = svc.course
+    from mesolearn.content.item_checks import LONGEST_SHARE_LIMIT, all_issues, pool_figures
+
+    issues = all_issues(course)  # the loader's checks and the item-writing checks, as `validate` prints them
+    errors = [i for i in issues if i.severity == "error"]
     st.title("Content health")
     st.caption("Validation runs whenever a content file changes. Fix a file, save it, and this page updates.")
     c1, c2, c3 = st.columns(3)
     c1.metric("Modules available", len(course.modules))
-    c2.metric("Errors", len(course.errors))
-    c3.metric("Warnings", len(course.warnings))
-    if not course.issues:
+    c2.metric("Errors", len(errors))
+    c3.metric("Warnings", len(issues) - len(errors))
+    if not issues:
         st.success("Every content file is valid.")
-    for issue in course.issues:
+    for issue in issues:
         (st.error if issue.severity == "error" else st.warning)(str(issue))
+    figures = [f for f in pool_figures(course) if f.single_choice]
+    if figures:
+        st.caption(f"Key is the longest option (single-choice items; limit {LONGEST_SHARE_LIMIT:.0%} per pool):")
+        st.dataframe([{"module": f.module, "single-choice items": f.single_choice, "key longest": f.key_longest,
+                       "share": f"{f.share:.0%}", "key >= 1.5x next": f.key_ratio,
+                       "over limit": "yes" if f.over_limit else "no"} for f in figures], hide_index=True)
 
     st.subheader("Problems reported by trainees")
     open_reports = reports.list_reports(svc.db, resolved=False)
