@@ -177,7 +177,10 @@ def test_item_analysis_page_shows_statistics(world):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Attempts analysed"] == "4"
     table = at.dataframe[0].value
-    assert {"facility %", "discrimination", "flags"} <= set(table.columns)
+    assert {"facility %", "facility 95% interval", "discrimination", "flags"} <= set(table.columns)
+    # four attempts are too few to call any question too easy or harder than guessing (B9)
+    assert set(table["flags"]) == {""}
+    assert "Flagged questions (0)" in texts(at)
 
 
 def test_reported_problem_reaches_content_health_and_can_be_resolved(world):

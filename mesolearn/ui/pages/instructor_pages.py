@@ -6,6 +6,7 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
+from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
 from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
 from mesolearn.cohorts.service import STATUSES, quiz_catalogue
 from mesolearn.ui import auth
@@ -181,9 +182,17 @@ def item_analysis() -> None:
     cols[3].metric("Standard error", fmt(q.standard_error, "%"), help=f"error ratio {fmt(q.error_ratio, '%')}")
     st.caption(f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {report.attempts_excluded} attempt(s) "
                "left out because their questions changed since.")
+    st.caption(f"Statistics of a question seen fewer than {MIN_RESPONSES_FOR_FLAGS} times are shown but raise no "
+               "flag: with so few answers they are mostly chance. The 95 % interval shows how uncertain a facility is.")
+
+    def interval(r) -> str:
+        ci = None if r.facility is None else wilson_interval(r.facility * r.n, r.n)
+        return "" if ci is None else f"{100 * ci[0]:.0f}–{100 * ci[1]:.0f}"
+
     st.dataframe(pd.DataFrame([{
         "question": r.question_id, "type": r.type, "n": r.n,
         "facility %": None if r.facility is None else round(100 * r.facility, 1),
+        "facility 95% interval": interval(r),
         "SD": None if r.sd is None else round(r.sd, 3), "guess %": round(100 * r.random_guess, 1),
         "discrimination": None if r.discrimination_index is None else round(r.discrimination_index, 1),
         "efficiency": None if r.discriminative_efficiency is None else round(r.discriminative_efficiency, 1),
