@@ -42,3 +42,16 @@ def test_an_exam_date_typed_and_confirmed_with_enter_is_saved(server, trainee, p
     page.reload()
     settle(page)
     expect(page.get_by_role("textbox", name="Date of your certification exam (YYYY-MM-DD)")).to_have_value(day.isoformat())
+
+
+def test_pages_fetch_nothing_from_other_servers(server, trainee, page):
+    """Offline or behind a firewall the app works the same: every request goes to our own server (B15)."""
+    base, _ = server
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    sign_in(page, base, "kim", PASSWORD)
+    for path in ("/", "/lesson?module=history", "/quiz", "/progress", "/certification"):
+        page.goto(base + path)
+        settle(page)
+    outside = sorted({u for u in requested if not u.startswith(base) and not u.startswith(("data:", "blob:"))})
+    assert outside == []
