@@ -55,3 +55,20 @@ def test_pages_fetch_nothing_from_other_servers(server, trainee, page):
         settle(page)
     outside = sorted({u for u in requested if not u.startswith(base) and not u.startswith(("data:", "blob:"))})
     assert outside == []
+
+
+def test_lesson_figures_carry_their_alt_text(server, trainee, page):
+    """A screen reader reads the figure's description, not an empty alt (B16)."""
+    from pathlib import Path
+
+    from mesolearn.content import load_course
+
+    base, _ = server
+    course = load_course(Path(__file__).resolve().parents[2])
+    module, section = next((m.id, s) for m in course.modules.values() for s in m.lesson.sections if s.figure)
+    sign_in(page, base, "kim", PASSWORD)
+    page.goto(f"{base}/lesson?module={module}&section={section.id}")
+    settle(page)
+    image = page.locator("main img").first
+    expect(image).to_be_visible()
+    assert image.get_attribute("alt") == section.figure.alt.strip()
