@@ -188,6 +188,10 @@ def test_reported_problem_reaches_content_health_and_can_be_resolved(world):
     create_report(world["db"], 2, q.id, "Option b also looks right to me.", course=world["course"])
     at = open_page(as_user("ada"), "content-health")
     assert "Option b also looks right to me." in texts(at)
+    assert "Tom Trainee (tom)" in texts(at)                               # who reported it
+    line = next(i for i, text in enumerate((REPO / "quizzes/01-history.yaml").read_text().splitlines(), 1)
+                if text.strip() == f"- id: {q.id}")
+    assert f"quizzes/01-history.yaml:{line}" in texts(at)                 # where to edit it
     next(b for b in at.button if b.label == "Mark resolved").click()
     at.run()
     assert "No open reports." in texts(at)
@@ -303,3 +307,17 @@ def test_the_exam_front_page_shows_the_blueprint_it_promises(world):
     assert set(table["module"]) == {world["course"].modules[b.module].title for b in exam.blueprint}
     assert table["questions"].sum() == exam.questions
     assert any(b.label == "Start the exam" for b in at.button)
+
+
+def test_instructor_opens_a_trainees_attempt_from_the_gradebook(world):
+    attempt_id = take(world, 2, "history", right=False)
+    at = open_page(as_user("ada"), "gradebook")
+    assert not at.exception
+    at.selectbox(key="gb-trainee").set_value(2)
+    at.run()
+    page = texts(at)
+    state = world["attempts"].load(attempt_id, 2)
+    assert "Time taken:" in page and f"{state.score:g}%" in page
+    assert page.count("Correct answer:") == len(state.items)                        # the key of each question
+    first = state.items[0].question
+    assert first.prompt.strip().splitlines()[0][:40] in page
