@@ -69,6 +69,28 @@ def test_dashboard_shows_progress_and_mastery(world):
     assert row["status"] == "passed" and row["best %"] == 100.0
 
 
+def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
+    take(world, 2, "risks", right=False)
+    from mesolearn.learning import cards
+    from mesolearn.learning.spaced import start_review_session as start
+    session = start(world["attempts"], 2, [c.question_id for c in cards(world["db"], 2)][:3])
+    at = open_page(as_user("tom"), "review")
+    assert not at.exception
+    assert "Card 1 of 3" in " ".join(str(p.proto.text) for p in at.get("progress"))
+    assert any(b.label == "Show the answer" for b in at.button)
+    first = world["attempts"].load(session, 2).items[0]
+    world["attempts"].save_answer(session, 2, first.question.id, correct_response(first.question))
+    at = open_page(as_user("tom"), "review")
+    labels = [b.label for b in at.button]
+    assert {"Again · 1 min", "Good · 10 min"} <= set(labels) and any(lbl.startswith("Easy · ") for lbl in labels)
+    next(b for b in at.button if b.label.startswith("Good")).click()
+    at.run()
+    card = next(c for c in cards(world["db"], 2) if c.question_id == first.question.id)
+    assert card.due > utcnow() + timedelta(minutes=9)                    # rated Good: back in about 10 minutes
+    assert "Card 2 of 3" in " ".join(str(p.proto.text) for p in at.get("progress"))
+    assert "Reviewed today" not in texts(at)                              # still inside the session
+
+
 def test_wrong_answers_become_review_cards_and_a_review_session(world):
     take(world, 2, "risks", right=False)
     at = open_page(as_user("tom"), "review")
