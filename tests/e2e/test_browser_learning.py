@@ -6,23 +6,19 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from mesolearn.accounts import Accounts
 from mesolearn.learning.readiness import exam_date
 from mesolearn.storage import Database
 from tests.e2e.streamlit_page import see, settle, sign_in
+from tests.factories import PASSWORD, instructor_and_trainee
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def trainee(server):
     _, db_url = server
     db = Database(db_url)
-    accounts = Accounts(db)
-    accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
-    user = accounts.create_user("kim", "Kim Keyboard", PASSWORD, "trainee")
-    yield db, user.id
+    yield db, instructor_and_trainee(db, "kim", "Kim Keyboard")
     db.dispose()
 
 
