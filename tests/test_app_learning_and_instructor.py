@@ -343,3 +343,10 @@ def test_instructor_opens_a_trainees_attempt_from_the_gradebook(world):
     assert page.count("Correct answer:") == len(state.items)                        # the key of each question
     first = state.items[0].question
     assert first.prompt.strip().splitlines()[0][:40] in page
+
+
+def test_the_course_notice_is_shown_once_on_the_home_page(world):
+    at = open_page(as_user("tom"), "")
+    notice = world["course"].info.notice
+    shown = [str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
+    assert sum(notice in text for text in shown) == 1                    # the sidebar, not also a banner

@@ -39,7 +39,6 @@ def catalogue() -> None:
     course = svc.course
     st.title(course.info.title)
     st.caption(f"Signed in as {account.display_name} ({account.role})")
-    st.info(course.info.notice, icon=":material/info:")
     content_problems(svc, account)
     if account.role == "trainee":
         _assignments(svc, account)
