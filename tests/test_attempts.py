@@ -184,14 +184,16 @@ def test_pass_mark_is_inclusive(db, small, clock, alice) -> None:
     assert state.score == 80.0 and state.passed is True
 
 
-def test_second_submit_is_refused(db, course, clock, alice) -> None:
-    attempts = Attempts(db, course, clock=clock)
+def test_second_submit_changes_nothing_and_shows_the_recorded_result(db, course, clock, alice) -> None:
+    done: list[int] = []
+    attempts = Attempts(db, course, clock=clock, on_submit=done.append)
     attempt_id = attempts.start(alice, "history")
     answer_all(attempts, attempt_id, alice)
     first = attempts.submit(attempt_id, alice)
     clock.advance(seconds=30)
-    with pytest.raises(AttemptError, match="already been submitted"):
-        attempts.submit(attempt_id, alice)
+    again = attempts.submit(attempt_id, alice)  # a double click: the result, not an error, and no second grading
+    assert (again.score, again.passed, again.submitted_at) == (first.score, first.passed, first.submitted_at)
+    assert done == [attempt_id]
     after = attempts.load(attempt_id, alice)
     assert (after.score, after.passed, after.submitted_at) == (first.score, first.passed, first.submitted_at)
 
@@ -245,8 +247,7 @@ def test_answer_after_the_deadline_is_refused_and_attempt_auto_submitted(db, sma
     assert {i.question.id: i.response for i in state.items} == {q1.id: "a", q2.id: "a", **{
         i.question.id: None for i in state.items[2:]}}
     assert state.score == 40.0 and state.passed is False
-    with pytest.raises(AttemptError):
-        attempts.submit(attempt_id, alice)
+    assert attempts.submit(attempt_id, alice).submitted_at == state.submitted_at  # already closed: unchanged
 
 
 def test_expired_attempt_is_submitted_when_the_trainee_comes_back_later(db, small, clock, alice) -> None:
@@ -458,9 +459,9 @@ def test_history_lists_graded_attempts_newest_first(db, course, clock, alice) ->
     attempts = Attempts(db, course, clock=clock)
     first = attempts.start(alice, "history")
     attempts.submit(first, alice)
+    attempts.start(alice, "history", mode="practice")  # practice while no graded attempt is open
     clock.advance(minutes=1)
     second = attempts.start(alice, "history")
-    attempts.start(alice, "history", mode="practice")
     assert [a.id for a in attempts.history(alice, "history")] == [second, first]
     assert len(attempts.history(alice, "history", mode=None)) == 3
 
