@@ -44,10 +44,10 @@ def wrong(q):
     return list(range(1, n)) + [0]  # every item one place off
 
 
-def small_course(root: Path) -> Course:
+def small_course(root: Path, max_attempts: int = 2) -> Course:
     """Two modules with 5 single-choice questions each, all drawn every time; question 5 is critical.
 
-    ``safety``: pass mark 70, 10 minutes, 2 graded attempts, a wrong critical answer fails.
+    ``safety``: pass mark 70, 10 minutes, 2 graded attempts (``max_attempts``), a wrong critical answer fails.
     ``lenient``: the same, but critical_fails is false.
     """
     for folder in ("lessons", "quizzes", "exams"):
@@ -68,7 +68,7 @@ def small_course(root: Path) -> Course:
             "section": "intro", "difficulty": "easy", "critical": i == 5,
         } for i in range(1, 6)]
         quiz = {"module": module, "pass_mark": 70, "questions_per_attempt": 5, "time_limit_minutes": 10,
-                "max_attempts": 2, "critical_fails": module == "safety", "questions": questions}
+                "max_attempts": max_attempts, "critical_fails": module == "safety", "questions": questions}
         (root / f"lessons/0{order}-{module}.yaml").write_text(yaml.safe_dump(lesson, sort_keys=False))
         (root / f"quizzes/0{order}-{module}.yaml").write_text(yaml.safe_dump(quiz, sort_keys=False))
     course = load_course(root)

@@ -259,6 +259,9 @@ class Attempts:
             if mode == "graded":
                 number = self._last_number(user_id, quiz_id) + 1
                 if allowed is not None and number > allowed:
+                    resumed = self.open_attempt_id(user_id, quiz_id, mode)  # opened by a concurrent start?
+                    if resumed is not None:
+                        return resumed
                     raise AttemptError(f"You have used all {allowed} attempts at this quiz.")
             now = self.clock()
             deadline = (now + timedelta(minutes=spec.time_limit_minutes + extra_minutes)
