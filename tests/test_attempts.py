@@ -485,3 +485,43 @@ def test_a_failing_follow_up_does_not_undo_the_submission(db, course, clock, ali
     attempt_id = attempts.start(alice, "history", seed=3)
     assert attempts.submit(attempt_id, alice).submitted
     assert Attempts(db, course, clock=clock).load(attempt_id, alice).submitted
+
+
+# ------------------------------------------------------------------ deadline sweep (the trainee never comes back)
+def test_a_closed_tab_shows_submitted_at_its_deadline_in_gradebook_and_item_analysis(db, small, clock, alice) -> None:
+    from mesolearn.cohorts import gradebook, quiz_item_analysis
+    from mesolearn.storage.models import Attempt
+
+    done: list[int] = []
+    attempts = Attempts(db, small, clock=clock, on_submit=done.append)
+    attempt_id = attempts.start(alice, "safety")
+    for item in attempts.load(attempt_id, alice).items[:3]:
+        attempts.save_answer(attempt_id, alice, item.question.id, "a")
+    deadline = clock() + timedelta(minutes=10)
+    clock.advance(hours=3)                                   # the tab was closed; nobody opens the attempt again
+
+    row = next(r for r in gradebook(db, small, now=clock(), on_submit=done.append)
+               if r.user_id == alice and r.quiz_id == "safety")
+    assert (row.attempts, row.best_score, row.last_activity) == (1, 60.0, deadline)
+    with db.session() as s:
+        stored = s.get(Attempt, attempt_id)
+        assert (stored.submitted_at, stored.auto_submitted, stored.passed) == (deadline, True, False)
+    assert done == [attempt_id]                              # the follow-up work ran, once
+    assert quiz_item_analysis(db, small, "safety", on_submit=done.append).quiz.n_attempts == 1
+    gradebook(db, small, now=clock(), on_submit=done.append)  # idempotent
+    assert done == [attempt_id]
+    assert attempts.load(attempt_id, alice).score == 60.0    # what the trainee finds on return
+
+
+def test_the_sweep_leaves_running_untimed_and_unknown_attempts_open(db, small, course, clock, alice, bob) -> None:
+    from mesolearn.quiz.attempts import submit_overdue
+
+    timed = Attempts(db, small, clock=clock).start(alice, "safety")
+    untimed = Attempts(db, course, clock=clock).start(bob, "history")
+    exam = Attempts(db, course, clock=clock).start(bob, "certification")  # not in the small course's content
+    clock.advance(minutes=9)
+    assert submit_overdue(db, small, now=clock()) == []                  # still running
+    clock.advance(days=30)
+    assert submit_overdue(db, small, now=clock()) == [timed]             # no crash on quizzes it does not know
+    assert not Attempts(db, course, clock=clock).load(untimed, bob).submitted
+    assert submit_overdue(db, course, now=clock()) == [exam]

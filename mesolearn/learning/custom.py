@@ -141,6 +141,12 @@ def build_custom_quiz(db: Database, course: Course, user_id: int, *, modules: It
     """"Build your own quiz": a practice attempt (quiz id ``"custom"``) of up to ``count`` matching questions."""
     if not 1 <= count <= MAX_QUESTIONS:
         raise CustomQuizError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
+    lock = Attempts(db, course, clock=clock).practice_lock(user_id)
+    if lock.timed is not None:  # say so first: the filters may match nothing during an exam
+        try:
+            lock.check([])
+        except AttemptError as exc:
+            raise CustomQuizError(str(exc)) from None
     pool = matching_questions(db, course, user_id, modules=modules, objectives=objectives, filters=filters)
     if not pool:
         raise CustomQuizError("No question matches those choices. Widen the topics or remove a filter.")

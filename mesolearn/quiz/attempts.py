@@ -429,12 +429,14 @@ class Attempts:
     def submit_overdue(self, *, user_id: int | None = None, quiz_id: str | None = None) -> list[int]:
         """The deadline sweep: submit every attempt whose time ran out (at its deadline); returns their ids.
 
-        Also grades graded attempts that are submitted but have no score (closed by a migration). Idempotent:
+        Attempts at quizzes the loaded content does not have are left for later. Also grades graded attempts that are submitted but have no score (closed by a migration). Idempotent:
         an attempt another request or replica submits meanwhile is left as that one recorded it.
         """
         now = self.clock()
-        where = [Attempt.submitted_at.is_(None), Attempt.deadline.is_not(None), Attempt.deadline < now - GRACE]
-        ungraded = [Attempt.mode == "graded", Attempt.submitted_at.is_not(None), Attempt.score.is_(None)]
+        # quizzes missing from the content (e.g. hidden while broken) cannot be graded now: they wait
+        known = Attempt.quiz_id.in_([m.id for m in self.course.modules.values() if m.quiz] + list(self.course.exams))
+        where = [Attempt.submitted_at.is_(None), Attempt.deadline.is_not(None), Attempt.deadline < now - GRACE, known]
+        ungraded = [Attempt.mode == "graded", Attempt.submitted_at.is_not(None), Attempt.score.is_(None), known]
         if user_id is not None:
             where.append(Attempt.user_id == user_id)
             ungraded.append(Attempt.user_id == user_id)
