@@ -8,8 +8,8 @@
   ones: ``submitted_at`` = their last saved answer (or their start), ``auto_submitted`` true and ``score`` NULL,
   which the deadline sweep (``mesolearn.quiz.attempts.submit_overdue``) then grades. No row is deleted.
 * ``uq_certificates_attempt_id``: one certificate per exam attempt. Duplicates the old race could make are
-  kept: the oldest keeps the attempt, a later one is moved to ``certificates_duplicates`` (same columns) so that
-  no issued code silently disappears.
+  kept: the oldest keeps the attempt, a later one is moved to ``certificates_duplicates`` (same columns; the
+  table is only left in databases that had duplicates) so that no issued code silently disappears.
 
 Revision ID: 0002_integrity
 Revises: 0001_baseline
@@ -45,10 +45,21 @@ def upgrade() -> None:
     op.create_index('uq_attempts_one_open_graded', 'attempts', ['user_id', 'quiz_id'], unique=True,
                     sqlite_where=sa.text(OPEN_GRADED), postgresql_where=sa.text(OPEN_GRADED))
 
-    op.execute("CREATE TABLE certificates_duplicates AS SELECT * FROM certificates WHERE 1 = 0")
+    op.create_table('certificates_duplicates',  # the same columns as certificates (no keys: an archive)
+                    sa.Column('id', sa.Integer(), primary_key=True, autoincrement=False),
+                    sa.Column('code', sa.String(length=40), nullable=False),
+                    sa.Column('user_id', sa.Integer(), nullable=False),
+                    sa.Column('attempt_id', sa.Integer(), nullable=False),
+                    sa.Column('holder_name', sa.String(length=120), nullable=False),
+                    sa.Column('exam_title', sa.String(length=200), nullable=False),
+                    sa.Column('score', sa.Float(), nullable=False),
+                    sa.Column('modules', sa.JSON(), nullable=False),
+                    sa.Column('issued_at', sa.DateTime(), nullable=False),
+                    sa.Column('revoked_at', sa.DateTime(), nullable=True))
     later = ("EXISTS (SELECT 1 FROM certificates older WHERE older.attempt_id = certificates.attempt_id"
              " AND older.id < certificates.id)")
-    op.execute(f"INSERT INTO certificates_duplicates SELECT * FROM certificates WHERE {later}")
+    columns = "id, code, user_id, attempt_id, holder_name, exam_title, score, modules, issued_at, revoked_at"
+    op.execute(f"INSERT INTO certificates_duplicates ({columns}) SELECT {columns} FROM certificates WHERE {later}")
     op.execute(f"DELETE FROM certificates WHERE {later}")
     if not op.get_bind().execute(sa.text("SELECT COUNT(*) FROM certificates_duplicates")).scalar():
         op.drop_table('certificates_duplicates')
