@@ -111,3 +111,4 @@ def upgrade(engine: Engine, *, fresh: str = "create_all") -> str:
                 return "created"
         command.upgrade(alembic_config(conn), "head")
         return "upgraded"
+
