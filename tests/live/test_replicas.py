@@ -7,15 +7,20 @@ database. What a trainee would notice:
 * answers given through either replica are all saved in the one attempt;
 * the attempt submitted from both replicas at the same moment is submitted once: both tabs show the same
   result, with no error, and the database holds one graded attempt with the score of the saved answers;
-* the same works through the nginx balancer (websocket upgrade, sticky upstream).
+* the same works through the nginx balancer (websocket upgrade, sticky upstream);
+* two separate processes on the shared database submitting the same 15 attempts at the same instant: each
+  attempt is graded, and its follow-up work (review cards, certificate) run, exactly once in total.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import secrets
 import shutil
 import socket
 import subprocess
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +30,7 @@ from sqlalchemy import create_engine, select, text
 from mesolearn.accounts import Accounts
 from mesolearn.content import load_course
 from mesolearn.quiz import grading
-from mesolearn.quiz.attempts import Attempts
+from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt
 
@@ -197,4 +202,55 @@ def test_two_replicas_share_sign_in_answers_and_one_submission(cluster, browser)
         pytest.fail("nginx is required for the balancer part (scripts/system-deps installs it)")
     for c in contexts:
         c.close()
+    db.dispose()
+
+
+def _replica_submits(db_url: str, jobs: list[tuple[int, int]], barrier, results) -> None:
+    """One process (a replica's core): submit every attempt at once, in threads, after the other process is ready."""
+    db = Database(db_url)
+    follow_ups: list[int] = []
+    attempts = Attempts(db, load_course(REPO), on_submit=follow_ups.append)
+    start = threading.Barrier(len(jobs))
+    outcomes: list[str] = []
+
+    def submit(attempt_id: int, user_id: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(f"{attempts.submit(attempt_id, user_id).score:g}")
+        except AttemptError as exc:
+            outcomes.append(f"refused: {exc}")
+
+    threads = [threading.Thread(target=submit, args=job) for job in jobs]
+    barrier.wait()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put((follow_ups, outcomes))
+    db.dispose()
+
+
+def test_two_processes_submitting_the_same_attempts_grade_each_once(cluster) -> None:
+    db = Database(cluster["db"])
+    course = load_course(REPO)
+    accounts = Accounts(db)
+    attempts = Attempts(db, course)
+    jobs = []
+    for i in range(15):
+        user = accounts.create_user(f"racer{i}", f"Racer {i}", "racer pass 1", "trainee")
+        attempt_id = attempts.start(user.id, "history", seed=i)
+        for item in attempts.load(attempt_id, user.id).items[:5]:
+            attempts.save_answer(attempt_id, user.id, item.question.id, grading.correct_response(item.question))
+        jobs.append((attempt_id, user.id))
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_replica_submits, args=(cluster["db"], jobs, barrier, results)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    outputs = [results.get(timeout=180) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    follow_ups = Counter(a for done, _ in outputs for a in done)
+    assert follow_ups == Counter({attempt_id: 1 for attempt_id, _ in jobs})   # once in total, not once per process
+    assert [o for _, outcomes in outputs for o in outcomes] == ["50"] * 30     # both tabs see the one result
     db.dispose()
