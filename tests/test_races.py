@@ -133,7 +133,7 @@ def test_two_submits_at_once_are_graded_once_and_follow_up_runs_once(database, o
     results = together([lambda u=u: attempts.submit(opened[u], u) for u in users for _ in range(2)])
 
     assert not [r for r in results if isinstance(r, Exception)], results
-    for i, user in enumerate(users):
+    for i in range(len(users)):
         a, b = results[2 * i], results[2 * i + 1]
         assert a.submitted and (a.score, a.passed, a.submitted_at) == (b.score, b.passed, b.submitted_at)
         assert a.score == 60.0

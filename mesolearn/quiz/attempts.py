@@ -26,10 +26,10 @@ Practice cannot reveal the key of an open graded attempt (:meth:`Attempts.practi
 
 * while a **timed exam** attempt is open (exam conditions), no practice of any kind can be started, answered
   ("Check answer") or finished;
-* while any other graded attempt is open (a module quiz, timed or not; an untimed exam), no practice, review or custom session may contain one of its
-  questions: such a session is refused at start, and a question of it cannot be checked in a session opened
-  earlier. Module practice is refused when the module's pool shares a question with the open attempt
-  (the same module's graded quiz, or an exam that drew from it).
+* while any other graded attempt is open (a module quiz, timed or not; an untimed exam), no practice, review
+  or custom session may contain one of its questions: such a session is refused at start, and a question of it
+  cannot be checked in a session opened earlier. Module practice is refused when the module's pool shares a
+  question with the open attempt (the same module's graded quiz, or an exam that drew from it).
 """
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ class Attempts:
         pools = {b.module: self.course.modules[b.module].quiz.questions for b in exam.blueprint}
         return drawing.draw_blueprint(pools, {b.module: b.weight for b in exam.blueprint}, spec.questions, seed)
 
-    # ------------------------------------------------------------ lifecycle
+    # ------------------------------------------------------------ counts and limits
     def graded_attempts_used(self, user_id: int, quiz_id: str) -> int:
         with self.db.session() as s:
             return s.scalar(select(func.count(Attempt.id)).where(
@@ -429,8 +429,9 @@ class Attempts:
     def submit_overdue(self, *, user_id: int | None = None, quiz_id: str | None = None) -> list[int]:
         """The deadline sweep: submit every attempt whose time ran out (at its deadline); returns their ids.
 
-        Attempts at quizzes the loaded content does not have are left for later. Also grades graded attempts that are submitted but have no score (closed by a migration). Idempotent:
-        an attempt another request or replica submits meanwhile is left as that one recorded it.
+        Attempts at quizzes the loaded content does not have are left for later. Also grades graded attempts
+        that are submitted but have no score (closed by a migration). Idempotent: an attempt another request or
+        replica submits meanwhile is left as that one recorded it.
         """
         now = self.clock()
         # quizzes missing from the content (e.g. hidden while broken) cannot be graded now: they wait
