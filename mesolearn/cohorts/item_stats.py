@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from sqlalchemy import Text, cast, select
 from mesolearn.analytics import Responses, analyse, first_attempt_mask, never_chosen, option_counts
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question
+from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.quiz.grading import random_guess_score
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt
@@ -303,9 +304,13 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
 
 
 def quiz_item_analysis(db: Database, course: Course, quiz_id: str, first_attempts_only: bool = True,
-                       min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS) -> ItemAnalysisReport:
-    """Moodle-style item and quiz statistics for one module quiz or exam."""
+                       min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS,
+                       on_submit: Callable[[int], None] | None = None) -> ItemAnalysisReport:
+    """Moodle-style item and quiz statistics for one module quiz or exam.
+
+    Attempts past their deadline are submitted first (the deadline sweep), so they are counted."""
     quiz_pool(course, quiz_id)  # unknown quiz: a clear error before touching the database
+    submit_overdue(db, course, on_submit=on_submit, quiz_id=quiz_id)
     data = load_quiz_data(db, quiz_id)
     return analyse_quiz_data(course, quiz_id, data, first_attempts_only, min_presented_for_distractors)
 

@@ -266,7 +266,10 @@ def _front_page(svc, account, quiz_id: str) -> None:
         except AttemptError as exc:
             st.error(str(exc))
     if spec.kind == "module" and cols[1].button("Practise (does not count)"):
-        _go_attempt(svc.attempts.start(account.id, quiz_id, mode="practice"))
+        try:
+            _go_attempt(svc.attempts.start(account.id, quiz_id, mode="practice"))
+        except AttemptError as exc:  # e.g. the graded attempt of this module is open
+            st.error(str(exc))
     if last:
         st.subheader("Previous attempts")
         for a in last:
