@@ -48,6 +48,7 @@ __all__ = ["MoodleXmlError", "quiz_to_moodle_xml", "moodle_xml_to_quiz_dict"]
 MAX_INPUT_CHARS = 20_000_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 REFS_TAG = "mesolearn:references-listed"
+ORDERING_AS = ("ordering", "matching")   # how ordering questions are written: qtype_ordering, or Position N -> item
 _FORMATS = {"markdown": "markdown", "html": "html", "moodle_auto_format": "moodle", "plain_text": "plain",
             "wiki_like": "plain"}
 
@@ -189,7 +190,7 @@ def quiz_to_moodle_xml(quiz: Quiz, lesson: Lesson | None = None, *, category: bo
     adds a category question ``$course$/MesoLearn/<module>``, a string that path, False none.
     ``ordering_as``: "ordering" (qtype_ordering) or "matching" (Position N -> item).
     """
-    if ordering_as not in ("ordering", "matching"):
+    if ordering_as not in ORDERING_AS:
         raise ValueError("ordering_as must be 'ordering' or 'matching'")
     root = ET.Element("quiz")
     note = f" MesoLearn quiz '{quiz.module}': {len(quiz.questions)} questions; text is Markdown "

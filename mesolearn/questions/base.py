@@ -120,6 +120,13 @@ class QuestionType(ABC, Generic[M, R]):
     def example(self) -> dict:
         """A valid question of this type as authors write it (without the shared fields)."""
 
+    def sample(self) -> M:
+        """:meth:`example` with the shared fields filled in: a complete, valid question."""
+        shared = {"id": "sample-" + self.name.replace("_", "-"), "prompt": "A sample question?",
+                  "explanation": "Because the sample says so [R1].", "references": ["R1"], "objective": "sample",
+                  "section": "sample", "difficulty": "easy"}
+        return self.model.model_validate({**shared, **self.example()})  # type: ignore[return-value]
+
     # ------------------------------------------------------------ drawing and the page
     @abstractmethod
     def make_layout(self, q: M, rng: random.Random) -> Layout:

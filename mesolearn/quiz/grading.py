@@ -55,6 +55,6 @@ def response_text(q: Question, response: Any) -> str:
     if not is_answered(q, response):
         return "(no answer)"
     try:
-        return type_of(q).response_text(q, response)
+        return str(type_of(q).response_text(q, response))
     except (TypeError, IndexError, ValueError, KeyError, AttributeError):
         return "(unreadable answer)"
