@@ -129,7 +129,8 @@ class MatchingType(QuestionType[Matching, list]):
         return "; ".join(f"{p.left} → {p.right}" for p in q.pairs)
 
     def response_text(self, q: Matching, response: Any) -> str:
-        return "; ".join(f"{p.left} → {q.pairs[r].right if r is not None else '?'}" for p, r in zip(q.pairs, response))
+        return "; ".join(f"{p.left} → {q.pairs[r].right if r is not None else '?'}"
+                         for p, r in zip(q.pairs, response, strict=False))
 
     # ------------------------------------------------------------ Moodle
     def gift_encode(self, q: Matching, head: str) -> list[str]:

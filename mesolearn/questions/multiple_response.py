@@ -14,10 +14,26 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, model_validator
 
 from mesolearn.content.models import _duplicates
-from mesolearn.questions.base import (NOT_MINE, ChoiceOption, Layout, QuestionType, QuestionView, ResponseError,
-                                      display_index)
-from mesolearn.questions.options import (Option, WithOptions, choice_options, gift_choices, option_dicts,
-                                         options_view, remap_option_ids, shuffled_options, xml_single)
+from mesolearn.questions.base import (
+    NOT_MINE,
+    ChoiceOption,
+    Layout,
+    QuestionType,
+    QuestionView,
+    ResponseError,
+    display_index,
+)
+from mesolearn.questions.options import (
+    Option,
+    WithOptions,
+    choice_options,
+    gift_choices,
+    option_dicts,
+    options_view,
+    remap_option_ids,
+    shuffled_options,
+    xml_single,
+)
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -133,7 +149,7 @@ class MultipleResponseType(QuestionType[MultipleResponse, list[str]]):
         from mesolearn.exchange.common import format_percent
 
         options = option_dicts(texts)
-        right = [o["id"] for o, p in zip(options, percents) if p > 1e-6]
+        right = [o["id"] for o, p in zip(options, percents, strict=True) if p > 1e-6]
         if not right:
             ctx.warn("no answer has a positive weight; skipped")
             return None

@@ -53,7 +53,7 @@ def remap_option_ids(body: dict, meta: dict) -> dict[str, str] | None:
             and all(isinstance(i, str) and re.fullmatch(r"[a-z0-9]{1,8}", i) for i in ids)
             and len(set(ids)) == len(ids)):
         return None
-    mapping = {o["id"]: new for o, new in zip(body["options"], ids)}
+    mapping = {o["id"]: new for o, new in zip(body["options"], ids, strict=True)}
     for o in body["options"]:
         o["id"] = mapping[o["id"]]
     return mapping
@@ -83,7 +83,7 @@ def gift_choices(a: Any) -> list[tuple[str, float]]:
 def option_dicts(texts: list[str]) -> list[dict]:
     from mesolearn.exchange.common import option_letters
 
-    return [{"id": i, "text": t} for i, t in zip(option_letters(len(texts)), texts)]
+    return [{"id": i, "text": t} for i, t in zip(option_letters(len(texts)), texts, strict=True)]
 
 
 def xml_single(x: Any) -> bool:

@@ -12,8 +12,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, model_validator
 
 from mesolearn.questions.base import NOT_MINE, ChoiceOption, Layout, QuestionType, QuestionView, display_index
-from mesolearn.questions.options import (Option, WithOptions, choice_options, gift_choices, option_dicts,
-                                         options_view, remap_option_ids, shuffled_options, xml_single)
+from mesolearn.questions.options import (
+    Option,
+    WithOptions,
+    choice_options,
+    gift_choices,
+    option_dicts,
+    options_view,
+    remap_option_ids,
+    shuffled_options,
+    xml_single,
+)
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
