@@ -97,7 +97,7 @@ class QuestionBase(Strict):
 
 # The union of the registered types and their names are derived from the registry (one list, not two).
 # Imported here, after QuestionBase, because the type modules build on it.
-from mesolearn.questions.registry import QUESTION_TYPES, Question  # noqa: E402
+from mesolearn.questions.registry import QUESTION_TYPES as QUESTION_TYPES, Question as Question  # noqa: E402
 
 
 class ReviewPolicy(Strict):
