@@ -147,6 +147,16 @@ def test_gift_export_then_import_gives_the_same_question(t: QuestionType) -> Non
     assert Quiz.model_validate(data).questions == quiz.questions
 
 
+@pytest.mark.parametrize("t", ALL, ids=ids)
+def test_gift_without_metadata_loses_only_what_the_type_declares(t: QuestionType) -> None:
+    quiz = _quiz(t)
+    data, warnings = gift_to_quiz_dict(quiz_to_gift(quiz, metadata=False), "sample", **SHARED)
+    assert warnings == []
+    (back,) = Quiz.model_validate(data).questions
+    lost = set(t.plain_gift_loses)
+    assert back.model_dump(exclude=lost) == quiz.questions[0].model_dump(exclude=lost)
+
+
 @pytest.mark.parametrize("ordering_as", ["ordering", "matching"])
 @pytest.mark.parametrize("t", ALL, ids=ids)
 def test_moodle_xml_export_then_import_gives_the_same_question(t: QuestionType, ordering_as: str) -> None:

@@ -80,8 +80,9 @@ class ChoiceOption:
 
 def make_view(q: QuestionBase, *, choices: list[str] | None = None, lefts: list[str] | None = None,
               items: list[str] | None = None, unit: str = "") -> QuestionView:
-    return QuestionView(q.id, q.type, q.prompt, list(choices or []), list(lefts or []), list(items or []), unit,
-                        q.critical)  # type: ignore[attr-defined]
+    qtype: str = q.type  # type: ignore[attr-defined]
+    return QuestionView(q.id, qtype, q.prompt, list(choices or []), list(lefts or []), list(items or []), unit,
+                        q.critical)
 
 
 def display_index(raw: Any, n: int) -> int:
@@ -105,6 +106,9 @@ class QuestionType(ABC, Generic[M, R]):
     order: ClassVar[int] = 100            # position in QUESTION_TYPES (listings, reports)
     decode_priority: ClassVar[int] = 100  # Moodle import: lower decoders are asked first
     xml_types: ClassVar[tuple[str, ...]] = ()   # Moodle XML question types this type may read
+    # fields a GIFT export without the ``// mesolearn:`` comment cannot carry (the shared MesoLearn fields
+    # never travel without it; they come from the import arguments)
+    plain_gift_loses: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def name(self) -> str:

@@ -59,6 +59,7 @@ class NumericType(QuestionType[Numeric, float]):
     order = 40
     decode_priority = 10
     xml_types = ("numerical",)
+    plain_gift_loses = frozenset({"unit"})   # GIFT has no unit syntax
 
     def example(self) -> dict:
         return {"type": "numeric", "answer": 4, "tolerance": 0.5, "unit": "mm"}
