@@ -84,6 +84,7 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
         else:
             raise AssertionError(f"unknown browser step {step!r}")
         settle(page)
+    settle(page)
 
 
 def sign_in(page: Page, base: str, username: str, password: str) -> None:
