@@ -117,7 +117,7 @@ def gift_matching_left(text: str) -> str:
 
 
 def _question_gift(q: Any, lesson: Lesson | None, metadata: bool) -> str:
-    lines: list[str] = []
+    lines: list[str] = type_of(q).gift_preamble(q)
     refs = references_block(q, lesson)
     if metadata:
         lines.append("// " + META_PREFIX + " " + json.dumps(metadata_of(q, refs_appended=bool(refs)), ensure_ascii=False))

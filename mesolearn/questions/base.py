@@ -196,6 +196,10 @@ class QuestionType(ABC, Generic[M, R]):
         """GIFT lines of the question: ``head`` is ``::id::[markdown]prompt``; the exporter adds
         the general feedback and the closing brace."""
 
+    def gift_preamble(self, q: M) -> list[str]:
+        """``//`` comment lines written before the question's metadata comment (e.g. how it is encoded)."""
+        return []
+
     @abstractmethod
     def gift_decode(self, a: GiftAnswer) -> dict | None:
         """Body (type, prompt and the type's fields) from a GIFT answer block, None, or NOT_MINE."""

@@ -92,9 +92,12 @@ class OrderingType(QuestionType[Ordering, list]):
     def gift_encode(self, q: Ordering, head: str) -> list[str]:
         from mesolearn.exchange.gift import gift_escape
 
-        return (["// ordering question exported as a matching question (Position N -> item): Moodle scores correct "
-                 "matches / n, as MesoLearn scores items in their correct position / n", head + "{"]
-                + [f"\t={ORDERING_LABEL.format(n=i + 1)} -> {gift_escape(item)}" for i, item in enumerate(q.items)])
+        return [head + "{"] + [f"\t={ORDERING_LABEL.format(n=i + 1)} -> {gift_escape(item)}"
+                               for i, item in enumerate(q.items)]
+
+    def gift_preamble(self, q: Ordering) -> list[str]:
+        return ["// ordering question exported as a matching question (Position N -> item): Moodle scores correct "
+                "matches / n, as MesoLearn scores items in their correct position / n"]
 
     def gift_decode(self, a: Any) -> dict | None:
         if "=" not in a.text or "->" not in a.text:

@@ -111,9 +111,9 @@ class SingleChoiceType(QuestionType[SingleChoice, str]):
             ctx.warn(f"{len(full)} answers are fully correct; a MesoLearn single-choice question has exactly one; "
                      f"skipped")
             return None
-        if any(abs(p) > 1e-6 and abs(p - 100) > 1e-6 for p in percents):
-            ctx.warn("partial credit or penalty on some answers was dropped (MesoLearn single choice scores 1 for the "
-                     "right answer, 0 otherwise)")
+        if partial := sum(1 for p in percents if abs(p) > 1e-6 and abs(p - 100) > 1e-6):
+            ctx.warn(f"partial credit or penalty on {partial} answer(s) was dropped (MesoLearn single choice scores 1 "
+                     f"for the right answer, 0 otherwise)")
         options = option_dicts(texts)
         return {"type": self.name, "prompt": ctx.prompt, "options": options, "answer": options[full[0]]["id"]}
 
