@@ -14,7 +14,7 @@ from mesolearn.content.text import course_markdown
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import utcnow
-from mesolearn.ui import auth, nav
+from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.widgets import feedback, question_input
 
@@ -135,14 +135,14 @@ def _report_problem(svc, account, item: Item, key: str) -> None:
 def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> None:
     """Practice: answer, check, see feedback at once. A checked answer is final."""
     if item.score is not None:
-        question_input(item, key + "-done", lambda r: None, disabled=True)
+        question_input(item, keys.done_key(key), lambda r: None, disabled=True)
         feedback(svc.course, item, state.spec.review, nav.page("lesson"))
         return
-    pending_key = f"{key}-pending"
+    pending_key = keys.pending_key(key)
     pending = st.session_state.get(pending_key)
     shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
     question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r))
-    if st.button("Check answer", key=f"{key}-check", disabled=pending is None):
+    if st.button("Check answer", key=keys.check_key(key), disabled=pending is None):
         try:
             svc.attempts.save_answer(state.id, account.id, item.question.id, pending)
         except AttemptError as exc:
@@ -167,7 +167,7 @@ def _take(svc, account, state: AttemptState) -> None:
                 head += " · ⚠️ safety-critical"
             st.markdown(head)
             st.markdown(course_markdown(item.question.prompt))
-            key = f"a{state.id}-{item.question.id}"
+            key = keys.answer_key(state.id, item.question.id)
             if practice:
                 _practice_item(svc, account, state, item, key)
             else:
