@@ -274,3 +274,20 @@ def test_dollar_signs_in_course_text_are_not_latex() -> None:
     from mesolearn.content.text import course_markdown
 
     assert course_markdown("US$200 to $600 per session") == r"US\$200 to \$600 per session"
+
+
+def test_half_filled_matching_and_an_item_used_twice_in_ordering_are_not_whole_answers():
+    """UX review B10: the trainee is told, and a practice answer cannot be checked until it is whole."""
+    from mesolearn.questions.registry import TYPES
+    from mesolearn.quiz.grading import incomplete
+
+    matching, ordering = TYPES["matching"].sample(), TYPES["ordering"].sample()
+    n = len(matching.pairs)
+    assert incomplete(matching, [0] + [None] * (n - 1)) == f"1 of {n} items are matched."
+    assert incomplete(matching, list(range(n))) is None
+    assert incomplete(ordering, [0, 0] + list(range(2, len(ordering.items)))).startswith("The same item")
+    assert incomplete(ordering, [None] * len(ordering.items)) == f"0 of {len(ordering.items)} positions are filled."
+    assert incomplete(ordering, list(range(len(ordering.items)))) is None
+    for name in ("single_choice", "multiple_response", "true_false", "numeric"):
+        q = TYPES[name].sample()
+        assert incomplete(q, TYPES[name].correct_response(q)) is None and incomplete(q, None) is None

@@ -172,6 +172,11 @@ class QuestionType(ABC, Generic[M, R]):
     def is_answered(self, q: M, response: Any) -> bool:
         """Whether the trainee gave an answer (``None`` never is)."""
 
+    def incomplete(self, q: M, response: Any) -> str | None:
+        """Why an answered response is not a whole answer yet (a row left empty, an item used twice), in words for
+        the trainee; None when it is whole. Practice checks and the submit summary use it."""
+        return None
+
     @abstractmethod
     def random_guess_score(self, q: M) -> float:
         """Expected score of a blind guess, for item analysis."""

@@ -126,6 +126,12 @@ class MatchingType(QuestionType[Matching, list]):
     def is_answered(self, q: Matching, response: Any) -> bool:
         return isinstance(response, list) and any(r is not None for r in response)
 
+    def incomplete(self, q: Matching, response: Any) -> str | None:
+        if not isinstance(response, list):
+            return None
+        matched = sum(1 for r in response[:len(q.pairs)] if r is not None)
+        return None if matched >= len(q.pairs) else f"{matched} of {len(q.pairs)} items are matched."
+
     def random_guess_score(self, q: Matching) -> float:
         return 1 / len(q.pairs)   # a random permutation has one fixed point on average
 

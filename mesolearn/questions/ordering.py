@@ -83,6 +83,16 @@ class OrderingType(QuestionType[Ordering, list]):
     def is_answered(self, q: Ordering, response: Any) -> bool:
         return response is not None
 
+    def incomplete(self, q: Ordering, response: Any) -> str | None:
+        if not isinstance(response, list):
+            return None
+        filled = [r for r in response if r is not None]
+        if len(filled) != len(set(filled)):
+            return "The same item is in two positions: each item goes in exactly one position."
+        if len(filled) < len(q.items):
+            return f"{len(filled)} of {len(q.items)} positions are filled."
+        return None
+
     def random_guess_score(self, q: Ordering) -> float:
         return 1 / len(q.items)   # expected fixed points of a random permutation / n
 

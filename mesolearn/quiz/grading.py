@@ -34,6 +34,13 @@ def correct_response(q: Question) -> Any:
     return type_of(q).correct_response(q)
 
 
+def incomplete(q: Question, response: Any) -> str | None:
+    """Why an answered response is not whole yet (see ``QuestionType.incomplete``); None if whole or blank."""
+    if response is None:
+        return None
+    return type_of(q).incomplete(q, response)
+
+
 def is_answered(q: Question, response: Any) -> bool:
     if response is None:
         return False

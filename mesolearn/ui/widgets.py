@@ -40,6 +40,8 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
     renderer.render(item.view, shown, key, f"Answer to question {item.position + 1}", changed, disabled)
     if message := st.session_state.get(error):
         st.error(message)
+    elif not disabled and (why := grading.incomplete(q, item.response)):
+        st.warning(why, icon=":material/rule:")
 
 
 def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None) -> None:
