@@ -5,6 +5,7 @@ Responses are in canonical form (option ids, original item indices), never displ
 each type's module documents its response and its rule, and docs/AUTHORING.md states the rules for
 authors. Malformed or missing responses score 0 here: a grader never raises.
 """
+
 from __future__ import annotations
 
 from typing import Any

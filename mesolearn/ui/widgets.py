@@ -5,9 +5,10 @@ the raw widget value into a canonical response through the type's ``normalise``;
 refuses (not a number, a crafted value that is not one of the choices) is not stored: its message is
 shown under the input instead.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -63,5 +64,9 @@ def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None)
         st.markdown(link_citations(q.explanation, refs))
         if module and lesson_page is not None:
             section = module.lesson.section(q.section)
-            st.page_link(lesson_page, label=f"Read again: {module.title} › {section.heading if section else q.section}",
-                         icon=":material/menu_book:", query_params={"module": module.id, "section": q.section})
+            st.page_link(
+                lesson_page,
+                label=f"Read again: {module.title} › {section.heading if section else q.section}",
+                icon=":material/menu_book:",
+                query_params={"module": module.id, "section": q.section},
+            )
