@@ -69,5 +69,5 @@ def answer(at: AppTest, attempt_id: int, q: Question, layout: dict, response) ->
 def set_widgets(at: AppTest, q: Question, layout: dict, key: str, response) -> None:
     """What the question's renderer says its widgets must hold to show ``response``."""
     shown = drawing.to_shown(q, layout, response)
-    for kind, widget_key, value in renderer_for(q).apptest_steps(drawing.view(q, layout), key, shown):
+    for kind, widget_key, value in renderer_for(q).widget_values(drawing.view(q, layout), key, shown):
         getattr(at, kind)(key=widget_key).set_value(value)

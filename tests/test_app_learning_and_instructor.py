@@ -363,3 +363,27 @@ def test_the_course_notice_is_shown_once_on_the_home_page(world):
     notice = world["course"].info.notice
     shown = [str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
     assert sum(notice in text for text in shown) == 1  # the sidebar, not also a banner
+
+
+def test_a_tab_left_open_shows_the_answer_saved_from_another_tab(world):
+    """Security review 7b: tab A must not go on showing an answer that tab B has since changed."""
+    from mesolearn.ui import keys
+    from tests.app_driver import answer
+
+    attempt_id = world["attempts"].start(2, "history")
+    state = world["attempts"].load(attempt_id, 2)
+    item = next(it for it in state.items if it.question.type == "single_choice")
+    q = item.question
+    wrong = next(o.id for o in q.options if o.id != q.answer)
+    tab_a = open_page(as_user("tom"), "quiz", attempt=str(attempt_id))
+    answer(tab_a, attempt_id, q, item.layout, wrong)
+    tab_a.run()
+    assert world["attempts"].load(attempt_id, 2).items[item.position].response == wrong
+    tab_b = open_page(as_user("tom"), "quiz", attempt=str(attempt_id))
+    answer(tab_b, attempt_id, q, item.layout, q.answer)
+    tab_b.run()
+    assert world["attempts"].load(attempt_id, 2).items[item.position].response == q.answer
+    tab_a.run()  # any click in tab A reruns it
+    shown = tab_a.radio(key=keys.answer_key(attempt_id, q.id)).value
+    assert item.view.choices[shown] == q.option_text(q.answer)
+    assert not tab_a.exception

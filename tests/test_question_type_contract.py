@@ -207,7 +207,7 @@ def _set(at: AppTest, t: QuestionType, response) -> None:
     q = t.sample()
     layout = t.make_layout(q, random.Random(7))  # as the page draws it
     key = keys.answer_key(1, q.id)
-    steps = RENDERERS[t.name].apptest_steps(drawing.view(q, layout), key, drawing.to_shown(q, layout, response))
+    steps = RENDERERS[t.name].widget_values(drawing.view(q, layout), key, drawing.to_shown(q, layout, response))
     assert steps
     for kind, widget_key, value in steps:
         getattr(at, kind)(key=widget_key).set_value(value)

@@ -37,12 +37,27 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
         st.session_state.pop(error, None)
         on_answer(response)
 
+    if error not in st.session_state:
+        _follow_saved_answer(renderer, item, key, shown)
     st.caption(renderer.hint)
     renderer.render(item.view, shown, key, f"Answer to question {item.position + 1}", changed, disabled)
     if message := st.session_state.get(error):
         st.error(message)
     elif not disabled and (why := grading.incomplete(q, item.response)):
         st.warning(why, icon=":material/rule:")
+
+
+def _follow_saved_answer(renderer, item: Item, key: str, shown: object) -> None:
+    """The saved answer wins over what this tab's widgets still hold.
+
+    Another tab or replica may have changed the answer since this tab drew it (security review 7b); Streamlit keeps
+    a widget's last value in the session, so the widget would go on showing the old answer while the new one is
+    graded. Where a widget's value differs from the saved answer its state is dropped, and the widget is drawn
+    again from the saved answer. (Skipped while a refused value waits to be corrected: nothing typed is lost.)
+    """
+    for _kind, widget_key, value in renderer.widget_values(item.view, key, shown):
+        if widget_key in st.session_state and st.session_state[widget_key] != value:
+            del st.session_state[widget_key]
 
 
 def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None) -> None:

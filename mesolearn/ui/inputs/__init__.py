@@ -3,9 +3,10 @@
 A renderer draws one question's widgets from its browser-safe view, in display positions only, and
 hands the raw widget value to ``changed``; :func:`mesolearn.ui.widgets.question_input` turns that
 into a canonical response through the type's ``normalise`` (or shows the type's message). Widget
-keys come from :mod:`mesolearn.ui.keys`. Test support lives beside the widgets it drives:
-``apptest_steps`` (what AppTest sets to express a shown answer) and ``browser_steps`` (what a
-trainee who knows the answer does in a real browser).
+keys come from :mod:`mesolearn.ui.keys`. ``widget_values`` says what each widget holds when it shows an
+answer: the page uses it to redraw widgets that fell behind the saved answer (another tab changed it), and
+AppTest drivers to set an answer. ``browser_steps`` is test support: what a trainee who knows the answer
+does in a real browser.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from mesolearn.questions.base import QuestionType, QuestionView
 
 Changed = Callable[[Any], None]
 # an AppTest step: (widget kind as in ``at.<kind>(key=...)``, key, value for ``set_value``)
-AppTestStep = tuple[str, str, Any]
+WidgetValue = tuple[str, str, Any]
 # a browser step: ("click", text) | ("fill", text) | ("choose", selectbox label, option text)
 BrowserStep = tuple[str, ...]
 
@@ -34,8 +35,8 @@ class Renderer(ABC):
         """Draw the widgets showing ``shown`` (display positions, or None)."""
 
     @abstractmethod
-    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
-        """Widget values that express ``shown`` (test support for AppTest drivers)."""
+    def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
+        """(widget kind, key, value) of each widget when it shows ``shown`` (display positions, or None)."""
 
     @abstractmethod
     def browser_steps(self, q: Any) -> list[BrowserStep]:

@@ -10,7 +10,7 @@ import streamlit as st
 from mesolearn.content.text import plain_text
 from mesolearn.questions import matching
 from mesolearn.questions.base import QuestionView
-from mesolearn.ui.inputs import AppTestStep, BrowserStep, Changed, Renderer
+from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
 from mesolearn.ui.keys import part_key
 
 
@@ -36,7 +36,7 @@ class MatchingRenderer(Renderer):
                 disabled=disabled,
             )
 
-    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+    def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         return [("selectbox", part_key(key, i), value) for i, value in enumerate(shown or [None] * len(view.lefts))]
 
     def browser_steps(self, q: Any) -> list[BrowserStep]:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from mesolearn.questions import multiple_response
 from mesolearn.questions.base import QuestionView
-from mesolearn.ui.inputs import AppTestStep, BrowserStep, Changed, Renderer
+from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
 from mesolearn.ui.keys import part_key
 
 
@@ -26,7 +26,7 @@ class MultipleResponseRenderer(Renderer):
         for i, text in enumerate(view.choices):
             st.checkbox(text, value=i in chosen, key=part_key(key, i), on_change=ticked, disabled=disabled)
 
-    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+    def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         return [("checkbox", part_key(key, i), i in (shown or [])) for i in range(len(view.choices))]
 
     def browser_steps(self, q: Any) -> list[BrowserStep]:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from mesolearn.questions import numeric
 from mesolearn.questions.base import QuestionView
-from mesolearn.ui.inputs import AppTestStep, BrowserStep, Changed, Renderer
+from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
 
 
 class NumericRenderer(Renderer):
@@ -27,7 +27,7 @@ class NumericRenderer(Renderer):
             placeholder="Type a number and press Enter",
         )
 
-    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+    def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         return [("text_input", key, "" if shown is None else f"{shown:g}")]
 
     def browser_steps(self, q: Any) -> list[BrowserStep]:

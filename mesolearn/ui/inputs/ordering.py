@@ -11,7 +11,7 @@ import streamlit as st
 from mesolearn.content.text import plain_text
 from mesolearn.questions import ordering
 from mesolearn.questions.base import QuestionView
-from mesolearn.ui.inputs import AppTestStep, BrowserStep, Changed, Renderer
+from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
 from mesolearn.ui.keys import part_key
 
 
@@ -38,7 +38,7 @@ class OrderingRenderer(Renderer):
                 disabled=disabled,
             )
 
-    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+    def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         return [("selectbox", part_key(key, i), value) for i, value in enumerate(shown or [None] * len(view.items))]
 
     def browser_steps(self, q: Any) -> list[BrowserStep]:

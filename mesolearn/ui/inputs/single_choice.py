@@ -8,7 +8,7 @@ import streamlit as st
 
 from mesolearn.questions import single_choice
 from mesolearn.questions.base import QuestionView
-from mesolearn.ui.inputs import AppTestStep, BrowserStep, Changed, Renderer
+from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
 
 
 class SingleChoiceRenderer(Renderer):
@@ -27,7 +27,7 @@ class SingleChoiceRenderer(Renderer):
             on_change=lambda: changed(st.session_state[key]),
         )
 
-    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+    def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         return [("radio", key, shown)]
 
     def browser_steps(self, q: Any) -> list[BrowserStep]:
