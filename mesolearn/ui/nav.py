@@ -1,61 +1,100 @@
-"""The page registry and the role → pages rule that ``app.py`` hands to ``st.navigation``."""
+"""The page registry: every page declared once, and the role -> pages rule that ``app.py`` hands to ``st.navigation``.
+
+Each :class:`PageSpec` names its function (as ``"module:function"``, so this module imports no page module and the
+pages may import it), title, URL, icon, who may open it and its group in the menu. Navigation and the server-side
+role check both read the same spec.
+
+``st.Page`` objects belong to one script run of one session: ``st.navigation`` marks the chosen page object runnable
+and ``Page.run`` clears that mark, so an object shared between sessions makes a concurrent session fail with "This
+page cannot be called directly". They are therefore built anew on every call (they are cheap: a title, a URL and a
+function reference) and never kept in a module global or a cache.
+"""
 from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 import streamlit as st
 
-_PAGES: dict[str, st.Page] = {}
+Access = Literal["setup", "signed_out", "public", "signed_in"]
+EVERY_ROLE: tuple[str, ...] = ("trainee", "instructor")
 
 
-def _build() -> dict[str, st.Page]:
-    from mesolearn.ui.pages import account_pages, instructor_pages, learning_pages, quiz_pages, study_pages
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    target: str  # "module:function" below mesolearn.ui.pages
+    title: str
+    url: str
+    icon: str
+    access: Access = "signed_in"
+    roles: tuple[str, ...] = EVERY_ROLE  # for signed-in pages: who may open it
+    group: str = "Study"  # the menu group of a signed-in user
 
-    P = st.Page
-    return {
-        "setup": P(account_pages.setup, title="Set up", url_path="setup", icon=":material/build:"),
-        "signin": P(account_pages.sign_in, title="Sign in", url_path="signin", icon=":material/login:"),
-        "register": P(account_pages.register, title="Register", url_path="register", icon=":material/person_add:"),
-        "about": P(instructor_pages.about, title="About this course", url_path="about", icon=":material/info:"),
-        "exchange": P(instructor_pages.exchange, title="Moodle exchange", url_path="exchange", icon=":material/swap_horiz:"),
-        "verify": P(learning_pages.verify, title="Verify a certificate", url_path="verify", icon=":material/verified:"),
-        "catalogue": P(study_pages.catalogue, title="Modules", url_path="modules", icon=":material/school:"),
-        "lesson": P(study_pages.lesson, title="Lesson", url_path="lesson", icon=":material/menu_book:"),
-        "quiz": P(quiz_pages.quiz, title="Quizzes & exams", url_path="quiz", icon=":material/quiz:"),
-        "history": P(study_pages.history, title="My attempts", url_path="attempts", icon=":material/history:"),
-        "dashboard": P(learning_pages.dashboard, title="My progress", url_path="progress", icon=":material/monitoring:"),
-        "review": P(learning_pages.review, title="Due for review", url_path="review", icon=":material/replay:"),
-        "build": P(learning_pages.build_quiz, title="Build a quiz", url_path="build-quiz", icon=":material/tune:"),
-        "certification": P(learning_pages.certification, title="Certification", url_path="certification",
-                           icon=":material/workspace_premium:"),
-        "cohorts": P(instructor_pages.cohorts, title="Cohorts & assignments", url_path="cohorts", icon=":material/groups:"),
-        "gradebook": P(instructor_pages.gradebook_page, title="Gradebook", url_path="gradebook", icon=":material/table:"),
-        "items": P(instructor_pages.item_analysis, title="Item analysis", url_path="item-analysis",
-                   icon=":material/query_stats:"),
-        "health": P(instructor_pages.content_health, title="Content health", url_path="content-health",
-                    icon=":material/health_and_safety:"),
-        "settings": P(account_pages.settings, title="Settings & accounts", url_path="settings", icon=":material/settings:"),
-    }
+    def function(self) -> Callable[[], None]:
+        module, _, func = self.target.partition(":")
+        return getattr(importlib.import_module(f"mesolearn.ui.pages.{module}"), func)
+
+    def allows(self, role: str | None) -> bool:
+        """The server-side role rule: may a user with ``role`` (None: signed out) open this page?"""
+        if self.access == "public":
+            return True
+        if self.access == "signed_in":
+            return role in self.roles
+        return role is None
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("setup", "account_pages:setup", "Set up", "setup", ":material/build:", access="setup"),
+    PageSpec("signin", "account_pages:sign_in", "Sign in", "signin", ":material/login:", access="signed_out"),
+    PageSpec("register", "account_pages:register", "Register", "register", ":material/person_add:",
+             access="signed_out"),
+    PageSpec("catalogue", "study_pages:catalogue", "Modules", "modules", ":material/school:"),
+    PageSpec("lesson", "study_pages:lesson", "Lesson", "lesson", ":material/menu_book:"),
+    PageSpec("quiz", "quiz_pages:quiz", "Quizzes & exams", "quiz", ":material/quiz:"),
+    PageSpec("history", "study_pages:history", "My attempts", "attempts", ":material/history:"),
+    PageSpec("dashboard", "learning_pages:dashboard", "My progress", "progress", ":material/monitoring:",
+             group="Learning"),
+    PageSpec("review", "learning_pages:review", "Due for review", "review", ":material/replay:", group="Learning"),
+    PageSpec("build", "learning_pages:build_quiz", "Build a quiz", "build-quiz", ":material/tune:", group="Learning"),
+    PageSpec("certification", "learning_pages:certification", "Certification", "certification",
+             ":material/workspace_premium:", group="Learning"),
+    PageSpec("cohorts", "instructor_pages:cohorts", "Cohorts & assignments", "cohorts", ":material/groups:",
+             roles=("instructor",), group="Instructor"),
+    PageSpec("gradebook", "instructor_pages:gradebook_page", "Gradebook", "gradebook", ":material/table:",
+             roles=("instructor",), group="Instructor"),
+    PageSpec("items", "instructor_pages:item_analysis", "Item analysis", "item-analysis", ":material/query_stats:",
+             roles=("instructor",), group="Instructor"),
+    PageSpec("health", "instructor_pages:content_health", "Content health", "content-health",
+             ":material/health_and_safety:", roles=("instructor",), group="Instructor"),
+    PageSpec("exchange", "instructor_pages:exchange", "Moodle exchange", "exchange", ":material/swap_horiz:",
+             roles=("instructor",), group="Instructor"),
+    PageSpec("settings", "account_pages:settings", "Settings & accounts", "settings", ":material/settings:",
+             roles=("instructor",), group="Instructor"),
+    PageSpec("about", "instructor_pages:about", "About this course", "about", ":material/info:", access="public",
+             group="Course"),
+    PageSpec("verify", "learning_pages:verify", "Verify a certificate", "verify", ":material/verified:",
+             access="public", group="Course"),
+)
+SPECS: dict[str, PageSpec] = {spec.name: spec for spec in PAGES}
+GROUPS: tuple[str, ...] = ("Study", "Learning", "Instructor", "Course")
+
+
+def spec(name: str) -> PageSpec:
+    return SPECS[name]
 
 
 def page(name: str) -> st.Page:
-    if not _PAGES:
-        _PAGES.update(_build())
-    return _PAGES[name]
+    """A fresh ``st.Page`` for this run (for ``st.page_link`` / ``st.switch_page``; it matches the registered one by URL)."""
+    s = SPECS[name]
+    return st.Page(s.function(), title=s.title, url_path=s.url, icon=s.icon)
 
 
-SIGNED_IN_ONLY = ("catalogue", "lesson", "quiz", "history", "dashboard", "review", "build", "certification",
-                  "cohorts", "gradebook", "items", "health", "exchange", "settings")
-
-
-def _gate(name: str) -> st.Page:
+def _gate(s: PageSpec) -> st.Page:
     """The sign-in form at a signed-in page's URL: a deep link survives signing in."""
-    key = f"gate-{name}"
-    if key not in _PAGES:
-        from mesolearn.ui.pages import account_pages
-
-        real = page(name)
-        _PAGES[key] = st.Page(account_pages.sign_in, title=real.title, url_path=real.url_path or name,
-                              visibility="hidden")
-    return _PAGES[key]
+    return st.Page(SPECS["signin"].function(), title=s.title, url_path=s.url, visibility="hidden")
 
 
 def pages_for(role: str | None, has_users: bool, self_registration: bool) -> list[st.Page] | dict[str, list[st.Page]]:
@@ -63,13 +102,13 @@ def pages_for(role: str | None, has_users: bool, self_registration: bool) -> lis
     if not has_users:
         return [page("setup")]
     if role is None:
-        return ([page("signin")] + ([page("register")] if self_registration else []) + [page("verify"), page("about")]
-                + [_gate(name) for name in SIGNED_IN_ONLY])
-    study = [page("catalogue"), page("lesson"), page("quiz"), page("history")]
-    learn = [page("dashboard"), page("review"), page("build"), page("certification")]
-    if role == "instructor":
-        return {"Study": study, "Learning": learn,
-                "Instructor": [page("cohorts"), page("gradebook"), page("items"), page("health"), page("exchange"),
-                               page("settings")],
-                "Course": [page("about"), page("verify")]}
-    return {"Study": study, "Learning": learn, "Course": [page("about"), page("verify")]}
+        shown = [s.name for s in PAGES if s.access == "signed_out" and (s.name != "register" or self_registration)]
+        public = [s.name for s in PAGES if s.access == "public"]
+        gates = [_gate(s) for s in PAGES if s.access == "signed_in"]
+        return [page(n) for n in shown + public] + gates
+    groups: dict[str, list[st.Page]] = {}
+    for s in PAGES:
+        if s.access in ("signed_in", "public") and s.allows(role):
+            groups.setdefault(s.group, []).append(page(s.name))
+    return {g: groups[g] for g in GROUPS if g in groups}
+

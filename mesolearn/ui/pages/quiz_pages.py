@@ -18,10 +18,38 @@ from mesolearn.ui.services import services
 from mesolearn.ui.widgets import feedback, question_input
 
 
-def _go_attempt(attempt_id: int) -> None:
+def _go(**params: str) -> None:
+    """Move within this page: the server sets the URL's query (the browser follows), then reruns.
+
+    A ``st.page_link`` to the page you are on does not update the browser's URL, so the next rerun (any button
+    click) would run with the stale query and undo the move; the quiz page therefore moves with this instead.
+    """
     st.query_params.clear()
-    st.query_params["attempt"] = str(attempt_id)
+    st.query_params.update(params)
     st.rerun()
+
+
+def _go_attempt(attempt_id: int, scroll_top: bool = False) -> None:
+    if scroll_top:
+        st.session_state[_SCROLL_TOP] = True
+    _go(attempt=str(attempt_id))
+
+
+def _link(label: str, key: str, icon: str | None = None, **params: str) -> None:
+    """A link-looking button to another view of this page (see ``_go``)."""
+    if st.button(label, key=key, icon=icon, type="tertiary"):
+        _go(**params)
+
+
+_SCROLL_TOP = "quiz-scroll-top"
+_SCROLL_SCRIPT = ("<script>for (const el of [document.querySelector('[data-testid=\"stMain\"]'), "
+                  "document.scrollingElement]) { if (el) el.scrollTo(0, 0); }</script>")
+
+
+def _scroll_to_top_once() -> None:
+    """After a submission the result opens at its top (score, pass or fail), not at the Submit button's height."""
+    if st.session_state.pop(_SCROLL_TOP, False):
+        st.html(_SCROLL_SCRIPT, unsafe_allow_javascript=True)
 
 
 def _countdown(state: AttemptState) -> None:
@@ -69,6 +97,26 @@ def _results(svc, account, state: AttemptState) -> None:
             st.markdown(course_markdown(item.question.prompt))
             feedback(svc.course, item, spec.review, nav.page("lesson"))
             _report_problem(svc, account, item, f"r{state.id}-{item.question.id}")
+    _next_steps(svc, state)
+
+
+def _next_steps(svc, state: AttemptState) -> None:
+    """The end of a result: what to do next (review mistakes, retake, the next module)."""
+    spec = state.spec
+    st.subheader("What next?")
+    cols = st.columns(3)
+    if any((it.score or 0) < 1 for it in state.items):
+        cols[0].page_link(nav.page("review"), label="Review my mistakes", icon=":material/replay:")
+    if spec.kind in ("module", "exam"):
+        with cols[1]:
+            back = {"module": spec.id} if spec.kind == "module" else {"exam": spec.id}
+            _link("Retake or practise", f"retake-{state.id}", icon=":material/restart_alt:", **back)
+    if spec.kind == "module":
+        ids = list(svc.course.modules)
+        if spec.id in ids and ids.index(spec.id) + 1 < len(ids):
+            nxt = svc.course.modules[ids[ids.index(spec.id) + 1]]
+            cols[2].page_link(nav.page("lesson"), label=f"Next module: {nxt.title}", icon=":material/arrow_forward:",
+                              query_params={"module": nxt.id})
 
 
 def _report_problem(svc, account, item: Item, key: str) -> None:
@@ -159,7 +207,7 @@ def _submit(svc, account, state: AttemptState) -> None:
     except AttemptError as exc:
         st.session_state["quiz-error"] = str(exc)
         st.rerun()
-    _go_attempt(state.id)
+    _go_attempt(state.id, scroll_top=True)
 
 
 def _attempt_page(svc, account, attempt_id: int) -> None:
@@ -171,8 +219,9 @@ def _attempt_page(svc, account, attempt_id: int) -> None:
     st.title(state.spec.title + (" · practice" if state.mode == "practice" else ""))
     if state.spec.kind in ("module", "exam"):
         back = {"module": state.spec.id} if state.spec.kind == "module" else {"exam": state.spec.id}
-        st.page_link(nav.page("quiz"), label="Back to the quiz page", icon=":material/arrow_back:", query_params=back)
+        _link("Back to the quiz page", f"back-{state.id}", icon=":material/arrow_back:", **back)
     if state.submitted:
+        _scroll_to_top_once()
         _results(svc, account, state)
     else:
         _take(svc, account, state)
@@ -220,7 +269,7 @@ def _front_page(svc, account, quiz_id: str) -> None:
         for a in last:
             label = f"{a.started_at:%Y-%m-%d %H:%M} · " + (f"{a.score:g}% · {'passed' if a.passed else 'not passed'}"
                                                           if a.submitted_at else "in progress")
-            st.page_link(nav.page("quiz"), label=label, query_params={"attempt": str(a.id)}, icon=":material/rate_review:")
+            _link(label, f"past-{a.id}", icon=":material/rate_review:", attempt=str(a.id))
 
 
 def quiz() -> None:
@@ -242,6 +291,6 @@ def quiz() -> None:
     st.title("Quizzes")
     for m in svc.course.modules.values():
         if m.quiz:
-            st.page_link(nav.page("quiz"), label=m.title, icon=":material/quiz:", query_params={"module": m.id})
+            _link(m.title, f"open-{m.id}", icon=":material/quiz:", module=m.id)
     for e in svc.course.exams.values():
-        st.page_link(nav.page("quiz"), label=e.title, icon=":material/workspace_premium:", query_params={"exam": e.id})
+        _link(e.title, f"open-{e.id}", icon=":material/workspace_premium:", exam=e.id)
