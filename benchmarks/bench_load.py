@@ -213,9 +213,9 @@ async def _warm(url: str, cookie: str | None, page: str, query: str) -> None:
         await tab.rerun()
 
 
-def run_scenario(name: str, sc: Scenario, seed: int) -> list[Phase]:
+def run_scenario(name: str, sc: Scenario, seed: int, options: dict[str, str]) -> list[Phase]:
     phases: list[Phase] = []
-    with LiveServer("benchmarks/hello_app.py") as hello, LiveServer("app.py") as app:
+    with LiveServer("benchmarks/hello_app.py", options=options) as hello, LiveServer("app.py", options=options) as app:
         # One extra trainee per page for the warm-up: the first run of a server parses the course.
         sessions = _prepare(app.database_url, sc.clients + 1, sc.pages)
         asyncio.run(_warm(hello.url, None, "", ""))
@@ -258,12 +258,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, help="override the preset's number of sessions")
     ap.add_argument("--clicks", type=int, help="override the preset's clicks per session")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--server-opt", action="append", default=[], metavar="KEY=VALUE",
+                    help="experiment: extra `streamlit run` option for both servers, e.g. runner.postScriptGC=false")
     a = ap.parse_args(argv)
+    options = dict(kv.split("=", 1) for kv in a.server_opt)
     names = list(SCENARIOS) if a.scenario == "all" else [a.scenario]
     for name in names:
         sc = SCENARIOS[name]
         sc = Scenario(a.clients or sc.clients, a.clicks or sc.clicks, sc.think_s, sc.pages)
-        report(name, sc, run_scenario(name, sc, a.seed))
+        if options:
+            print(f"server options on top of .streamlit/config.toml: {options}")
+        report(name, sc, run_scenario(name, sc, a.seed, options))
     return 0
 
 
