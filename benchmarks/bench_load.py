@@ -26,7 +26,6 @@ import asyncio
 import os
 import random
 import re
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field

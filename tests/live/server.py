@@ -47,7 +47,7 @@ class LiveServer:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         cmd = [sys.executable, "-m", "streamlit", "run", str(self.app), "--server.port", str(self.port),
                "--server.address", "127.0.0.1"]
         for key, value in self.options.items():
@@ -90,7 +90,7 @@ class LiveServer:
         self.stop()
         self._tmp.cleanup()
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -15,6 +15,8 @@ protocol with the protobuf classes of the installed ``streamlit`` package:
   by ``delta_path``; widgets carry their id ``$$ID-<hash>-<user key>``), ``page_info_changed`` when the script
   changes the query string, and ``script_finished``; ``st.rerun()`` ends a run with FINISHED_EARLY_FOR_RERUN
   and another run follows, so one click can be a chain of runs;
+- like the browser, a block sent again keeps its children, and when a run finishes whatever it did not write
+  again is dropped (after a fragment run: only that fragment's elements);
 - messages over ``global.minCachedMessageSize`` are cached per tab: the client lists the hashes it holds and
   the server may answer with a ``ref_hash`` stub instead.
 
@@ -72,6 +74,7 @@ class Element:
     kind: str  # the Element oneof: "markdown", "radio", "exception", ...
     element: Any  # the Element protobuf
     fragment_id: str
+    run_id: str = ""  # the script run that wrote it
 
     @property
     def proto(self) -> Any:
@@ -185,7 +188,7 @@ class Session:
                 pass
             self._ws = None
 
-    async def __aenter__(self) -> "Session":
+    async def __aenter__(self) -> Session:
         await self.connect()
         return self
 
@@ -257,6 +260,8 @@ class Session:
             raise ProtocolError("not connected")
         frame = BackMsg(rerun_script=self._client_state(triggers or {}, fragment_id)).SerializeToString()
         run_ids: set[str] = set()
+        run_id = ""
+        frags: set[str] = set()
         exceptions: list[str] = []
         fragment_run = False
         t0 = time.perf_counter()
@@ -266,7 +271,7 @@ class Session:
             remaining = deadline - time.monotonic()
             try:
                 raw = await asyncio.wait_for(self._ws.recv(), timeout=max(0.01, remaining))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise ProtocolError(f"no script_finished within {self.run_timeout:g} s") from None
             except ConnectionClosed as exc:
                 raise ProtocolError(f"websocket closed: {exc}") from None
@@ -287,18 +292,15 @@ class Session:
             elif msg.metadata.cacheable and msg.hash:
                 self.cache[msg.hash] = msg
             if kind == "new_session":
-                run_ids.add(msg.metadata.run.script_run_id)
+                run_id = msg.metadata.run.script_run_id
+                run_ids.add(run_id)
                 frags = set(msg.metadata.run.fragment_ids)
                 fragment_run = bool(frags)
-                if frags:  # a fragment rerun replaces only that fragment's elements
-                    self.elements = {p: e for p, e in self.elements.items() if e.fragment_id not in frags}
-                else:
-                    self.elements.clear()
             elif kind == "navigation":  # st.navigation: the page that actually ran, and every page's url path
                 self.page_hash = msg.navigation.page_script_hash
                 self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
             elif kind == "delta":
-                self._apply_delta(msg, exceptions)
+                self._apply_delta(msg, exceptions, run_id)
             elif kind == "page_info_changed":
                 self.query_string = msg.page_info_changed.query_string
             elif kind == "session_event":
@@ -309,10 +311,11 @@ class Session:
                 if rid and rid not in run_ids:
                     continue  # a late message of an earlier run
                 if msg.script_finished in _DONE:
+                    self._clear_stale(run_id, frags)
                     return RunResult(time.perf_counter() - t0, len(run_ids), fragment_run, exceptions,
                                      msg.script_finished)
 
-    def _apply_delta(self, msg: ForwardMsg, exceptions: list[str]) -> None:
+    def _apply_delta(self, msg: ForwardMsg, exceptions: list[str], run_id: str) -> None:
         path = tuple(msg.metadata.delta_path)
         delta = msg.delta
         dk = delta.WhichOneof("type")
@@ -321,7 +324,16 @@ class Session:
             kind = el.WhichOneof("type") or ""
             if kind == "exception":
                 exceptions.append(f"{el.exception.type}: {el.exception.message}")
-            self.elements[path] = Element(path, kind, el, delta.fragment_id)
+            self.elements[path] = Element(path, kind, el, delta.fragment_id, run_id)
         elif dk == "add_block":
-            n = len(path)
-            self.elements = {p: e for p, e in self.elements.items() if p[:n] != path}
+            # Like the browser: a block sent again keeps its children (fragments re-send the blocks they write
+            # into); what a run did not write again is dropped when the run finishes.
+            self.elements.pop(path, None)
+
+    def _clear_stale(self, run_id: str, fragments: set[str]) -> None:
+        """Drop what the finished run did not write: everything after a full run, the fragments' own after a
+        fragment run (the browser's stale-element sweep)."""
+        def stale(e: Element) -> bool:
+            return e.run_id != run_id and (not fragments or e.fragment_id in fragments)
+
+        self.elements = {p: e for p, e in self.elements.items() if not stale(e)}

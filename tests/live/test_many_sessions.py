@@ -99,6 +99,9 @@ class Journey:
                 pos = self.rng.randrange(len(w.options))
                 self.given[key.fullmatch(w.key).group(1)] = (w.kind, pos)
                 self.check(f"answer {len(self.given)}", await self.tab.set(w, w.options[pos]))
+                shown = " ".join(self.tab.texts("progress"))
+                if f"{len(self.given)} of " not in shown:
+                    self.problems.append(f"after answer {len(self.given)} the page says {shown!r}")
             self.check("reload", await self.tab.rerun())
             self.progress_text = " ".join(self.tab.texts("progress"))
         finally:
