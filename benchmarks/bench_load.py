@@ -125,6 +125,8 @@ async def _one_client(url: str, cookie: str | None, query: str, page: str, attem
         wait_until = time.monotonic() + 120
         while len(ready) < 2 * ph.clients and time.monotonic() < wait_until:  # clicks start together
             await asyncio.sleep(0.01)
+        if sc.think_s:  # people reading do not click in step: the first click comes after a first read
+            await asyncio.sleep(sc.think_s * rng.random())
         for i in range(sc.clicks):
             choices = _answer_widgets(tab, attempt_id)
             if not choices:
@@ -212,7 +214,7 @@ async def _warm(url: str, cookie: str | None, page: str, query: str) -> None:
         await tab.rerun()
 
 
-def run_scenario(name: str, sc: Scenario, seed: int, options: dict[str, str]) -> list[Phase]:
+def run_scenario(name: str, sc: Scenario, seed: int, options: dict[str, str], rounds: int = 1) -> list[Phase]:
     phases: list[Phase] = []
     with LiveServer("benchmarks/hello_app.py", options=options) as hello, LiveServer("app.py", options=options) as app:
         # One extra trainee per page for the warm-up: the first run of a server parses the course.
@@ -225,7 +227,20 @@ def run_scenario(name: str, sc: Scenario, seed: int, options: dict[str, str]) ->
         phases.append(asyncio.run(_phase(hello.url, hello.pid, "hello", [(None, "", None)] * sc.clients, sc, seed)))
         for p in sc.pages:
             phases.append(asyncio.run(_phase(app.url, app.pid, p, sessions[p][:-1], sc, seed)))
+        rss = [_settled_rss(app.pid)]
+        for r in range(1, rounds):  # the same cohort again: memory must level off, not grow with every round
+            for p in sc.pages:
+                asyncio.run(_phase(app.url, app.pid, p, sessions[p][:-1], sc, seed + 1000 * r))
+            rss.append(_settled_rss(app.pid))
+        if rounds > 1:
+            print("app server RSS after each round, all sessions closed (MiB): "
+                  + ", ".join(f"{x / 2**20:.1f}" for x in rss))
     return phases
+
+
+def _settled_rss(pid: int) -> int:
+    time.sleep(1.0)
+    return psutil.Process(pid).memory_info().rss
 
 
 def report(name: str, sc: Scenario, phases: list[Phase]) -> None:
@@ -257,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, help="override the preset's number of sessions")
     ap.add_argument("--clicks", type=int, help="override the preset's clicks per session")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat the app's phases with the same cohort and print the server's RSS after each round")
     ap.add_argument("--server-opt", action="append", default=[], metavar="KEY=VALUE",
                     help="experiment: extra `streamlit run` option for both servers, e.g. runner.postScriptGC=false")
     a = ap.parse_args(argv)
@@ -267,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = Scenario(a.clients or sc.clients, a.clicks or sc.clicks, sc.think_s, sc.pages)
         if options:
             print(f"server options on top of .streamlit/config.toml: {options}")
-        report(name, sc, run_scenario(name, sc, a.seed, options))
+        report(name, sc, run_scenario(name, sc, a.seed, options, a.rounds))
     return 0
 
 
