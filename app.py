@@ -1,11 +1,15 @@
 """MesoLearn entry point: `streamlit run app.py`. Chooses the pages a user may see, by role."""
+from pathlib import Path
+
 import streamlit as st
 
 from mesolearn.accounts import AccountError
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 
-st.set_page_config(page_title="MesoLearn", page_icon=":material/school:", layout="centered")
+# a local file: a Material icon as page icon makes every browser fetch it from a font server (fails offline, B15)
+st.set_page_config(page_title="MesoLearn", page_icon=str(Path(__file__).parent / "mesolearn/ui/assets/favicon.png"),
+                   layout="centered")
 
 svc = services()
 account = auth.current_account(svc)

@@ -1,4 +1,8 @@
-"""Command line: ``python -m mesolearn validate|report [DIR]`` for authors and CI."""
+"""Command line: ``python -m mesolearn validate|report [DIR]`` for authors and CI.
+
+Both commands run the loader's checks and the item-writing checks (``mesolearn.content.item_checks``):
+errors from either make the exit status 1; warnings are printed and do not fail.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from mesolearn.content import load_course
+from mesolearn.content.item_checks import KEY_RATIO_LIMIT, LONGEST_SHARE_LIMIT, all_issues, check_items, pool_figures
 from mesolearn.content.loader import MIN_QUESTIONS_PER_OBJECTIVE, Course
 from mesolearn.content.models import QUESTION_TYPES
 
@@ -14,15 +19,19 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent
 
 
 def validate(course: Course) -> int:
-    for issue in course.issues:
+    issues = all_issues(course)
+    for issue in issues:
         print(issue)
     n_q = len(course.questions)
+    errors = sum(i.severity == "error" for i in issues)
     print(f"{len(course.modules)} modules, {len(course.exams)} exams, {n_q} questions; "
-          f"{len(course.errors)} errors, {len(course.warnings)} warnings")
-    return 1 if course.errors else 0
+          f"{errors} errors, {len(issues) - errors} warnings")
+    return 1 if errors else 0
 
 
 def report(course: Course) -> int:
+    item_issues = check_items(course)
+    figures = {f.module: f for f in pool_figures(course)}
     for module in course.modules.values():
         lesson, quiz = module.lesson, module.quiz
         print(f"\n## {module.id}: {lesson.title}")
@@ -40,6 +49,13 @@ def report(course: Course) -> int:
         share = sum(q.scenario for q in qs) / len(qs)
         print(f"  scenarios: {sum(q.scenario for q in qs)} ({share:.0%}{', BELOW 1 IN 5' if share < 0.2 else ''})"
               f"  safety-critical: {sum(q.critical for q in qs)}")
+        if (fig := figures.get(module.id)) and fig.single_choice:
+            over = f", OVER {LONGEST_SHARE_LIMIT:.0%}" if fig.over_limit else ""
+            print(f"  key is the longest option: {fig.key_longest} of {fig.single_choice} single-choice items "
+                  f"({fig.share:.0%}{over}); key >= {KEY_RATIO_LIMIT:g}x the next: {fig.key_ratio}")
+        mine = [i for i in item_issues if i.file == module.quiz_file]
+        print(f"  item-writing: {sum(i.severity == 'error' for i in mine)} errors, "
+              f"{sum(i.severity == 'warning' for i in mine)} warnings (details: validate)")
         per_obj = Counter(q.objective for q in qs)
         print("  by objective:")
         for obj in lesson.objectives:
@@ -59,7 +75,9 @@ def report(course: Course) -> int:
         total = sum(b.weight for b in exam.blueprint)
         for b in exam.blueprint:
             print(f"    {b.module}: weight {b.weight:g} ({b.weight / total:.0%})")
-    return 1 if course.errors else 0
+    item_errors = sum(i.severity == "error" for i in item_issues)
+    print(f"\nitem-writing checks: {item_errors} errors, {len(item_issues) - item_errors} warnings")
+    return 1 if course.errors or item_errors else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 the instructor workspace (cohorts, assignments, gradebook, item analysis, content health)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database, utcnow
 from mesolearn.quiz.grading import correct_response
+from mesolearn.learning.spaced import start_review_session
 from tests.app_driver import fill_account_form, new_app, open_page, sign_in, sign_out, texts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,16 +145,17 @@ def test_cohort_invite_assignment_overdue_and_gradebook(world):
     at.run()
     cohort = Cohorts(world["db"], world["accounts"], course=world["course"]).list_cohorts()[0]
     assert cohort.invite_display in texts(at)
-    # the trainee joins with the code from the home page
+    # an assignment with a due date in the past shows as overdue for the trainee and in the gradebook
+    Cohorts(world["db"], world["accounts"], course=world["course"]).assign(
+        "risks", utcnow() - timedelta(days=1), cohort_id=cohort.id, instructor_id=1)
+    # the trainee joins with the code from the home page, and sees the cohort's assignment at once (B3)
     tom = as_user("tom")
     code_box = next(t for t in tom.text_input if t.label == "Invite code")
     code_box.input(cohort.invite_display.lower())
     next(b for b in tom.button if b.label == "Join").click()
     tom.run()
     assert "You joined Spring cohort" in texts(tom)
-    # an assignment with a due date in the past shows as overdue for the trainee and in the gradebook
-    Cohorts(world["db"], world["accounts"], course=world["course"]).assign(
-        "risks", utcnow() - timedelta(days=1), cohort_id=cohort.id, instructor_id=1)
+    assert "Your assignments" in texts(tom) and "Overdue" in texts(tom)
     tom = open_page(as_user("tom"), "")
     assert "Overdue" in texts(tom)
     take(world, 2, "history", right=True)
@@ -175,7 +177,10 @@ def test_item_analysis_page_shows_statistics(world):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Attempts analysed"] == "4"
     table = at.dataframe[0].value
-    assert {"facility %", "discrimination", "flags"} <= set(table.columns)
+    assert {"facility %", "facility 95% interval", "discrimination", "flags"} <= set(table.columns)
+    # four attempts are too few to call any question too easy or harder than guessing (B9)
+    assert set(table["flags"]) == {""}
+    assert "Flagged questions (0)" in texts(at)
 
 
 def test_reported_problem_reaches_content_health_and_can_be_resolved(world):
@@ -219,3 +224,82 @@ def test_trainee_reports_a_problem_during_an_attempt(world):
     at.run()
     from mesolearn.cohorts import list_reports
     assert [r.message for r in list_reports(world["db"])] == ["The prompt has a typo."]
+
+
+def test_my_attempts_names_practice_sessions_and_does_not_pass_or_fail_them(world):
+    take(world, 2, "history", right=False)
+    some = [q.id for q in world["course"].modules["history"].quiz.questions[:3]]
+    review = start_review_session(world["attempts"], 2, some)
+    world["attempts"].submit(review, 2)
+    at = open_page(as_user("tom"), "attempts")
+    assert not at.exception
+    table = at.dataframe[0].value
+    by_quiz = {row["quiz"]: row for _, row in table.iterrows()}
+    assert by_quiz["Spaced review"]["result"] == "finished"                       # not "passed"/"failed" (B11)
+    assert by_quiz[world["course"].modules["history"].title]["result"] == "not passed"
+    assert "review" not in set(table["quiz"]) and "None" not in table.astype(str).to_string()
+
+
+def test_a_card_reviewed_right_leaves_due_now_and_says_when_it_comes_back(world):
+    take(world, 2, "risks", right=False)
+    at = open_page(as_user("tom"), "review")
+    before = int(next(m for m in at.metric if m.label == "Cards due now").value)
+    from mesolearn.learning import cards
+    session = start_review_session(world["attempts"], 2, [c.question_id for c in cards(world["db"], 2)])
+    item = world["attempts"].load(session, 2).items[0]
+    world["attempts"].save_answer(session, 2, item.question.id, correct_response(item.question))
+    world["attempts"].submit(session, 2)
+    from mesolearn.learning import sync_from_attempt
+    sync_from_attempt(world["db"], world["course"], session)      # what the app does after a submission
+    at = open_page(as_user("tom"), "review")
+    after = int(next(m for m in at.metric if m.label == "Cards due now").value)
+    assert after == before - 1                                    # B6: it used to stay "due now"
+    assert "Next card comes back in" in texts(at)
+
+
+def test_build_a_quiz_offers_only_the_objectives_of_the_chosen_modules(world):
+    at = open_page(as_user("tom"), "build-quiz")
+    at.multiselect(key="custom-modules").set_value(["history"])
+    at.run()
+    offered = set(at.multiselect[1].options)
+    history = {o.text for o in world["course"].modules["history"].lesson.objectives}
+    assert offered and offered <= history                          # B7: it used to list every module's objectives
+
+
+def test_exam_date_is_saved_with_the_form_and_confirmed(world):
+    at = open_page(as_user("tom"), "certification")
+    day = date.today() + timedelta(days=30)
+    box = next(t for t in at.text_input if t.label.startswith("Date of your certification exam"))
+    box.input("tomorrow")
+    next(b for b in at.button if b.label == "Save the exam date").click()
+    at.run()
+    assert "is not a date" in texts(at)                            # a clear message, nothing saved
+    box = next(t for t in at.text_input if t.label.startswith("Date of your certification exam"))
+    box.input(day.isoformat())
+    next(b for b in at.button if b.label == "Save the exam date").click()
+    at.run()
+    assert not at.exception
+    assert f"Exam date saved: {day:%d %B %Y}" in texts(at)
+    from mesolearn.learning.readiness import exam_date
+    assert exam_date(world["db"], 2) == day
+    at = open_page(as_user("tom"), "certification")
+    assert next(t for t in at.text_input if t.label.startswith("Date of your")).value == day.isoformat()
+
+
+def test_readiness_table_says_no_answers_instead_of_a_made_up_accuracy(world):
+    take(world, 2, "history", right=True)
+    at = open_page(as_user("tom"), "certification")
+    table = next(d.value for d in at.dataframe if "accuracy %" in d.value.columns)
+    untouched = table[table["answered"] == 0]
+    assert len(untouched) and set(untouched["accuracy %"]) == {"no answers yet"}   # B14: it said 50 %
+
+
+def test_the_exam_front_page_shows_the_blueprint_it_promises(world):
+    at = open_page(as_user("tom"), "quiz", exam="certification")
+    assert not at.exception
+    exam = world["course"].exams["certification"]
+    assert "blueprint" in exam.description                          # the description promises it (B12)
+    table = at.table[0].value
+    assert set(table["module"]) == {world["course"].modules[b.module].title for b in exam.blueprint}
+    assert table["questions"].sum() == exam.questions
+    assert any(b.label == "Start the exam" for b in at.button)

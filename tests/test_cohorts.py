@@ -277,12 +277,12 @@ def test_status_and_overdue_follow_the_clock(cohorts, instructor, alice, bob, co
 
     assert status(alice) == ("not started", False)
     take(attempts, alice.id, "history", correct=False)
-    assert status(alice) == ("in progress", False)
+    assert status(alice) == ("not passed", False)                      # submitted and failed: not "in progress"
     attempts.start(bob.id, "history", seed=3)                         # open, not submitted
     assert status(bob) == ("in progress", False)
 
     clock.advance(days=3)                                              # past the due date
-    assert status(alice) == ("in progress", True)
+    assert status(alice) == ("not passed", True)
     assert status(bob) == ("in progress", True)
     state = take(attempts, alice.id, "history", correct=True)
     assert state.passed

@@ -290,3 +290,67 @@ def test_certification_exam_draw_is_reproducible(course: Course) -> None:
     for seed in range(5):
         counts = Counter(course.module_of(d.question_id).id for d in draw_blueprint(pools, weights, 60, seed))
         assert dict(counts) == REAL_COUNTS
+
+
+# ------------------------------------------------------------------ enemy groups (questions testing one fact)
+def tf(qid: str, group: str | None = None):
+    from mesolearn.content.models import TrueFalse
+
+    return TrueFalse.model_validate({"id": qid, "type": "true_false", "prompt": f"Statement {qid}.", "answer": True,
+                                     "explanation": "Because.", "references": ["R"], "objective": "o",
+                                     "section": "s", "difficulty": "easy", "enemy_group": group})
+
+
+def groups_of(course_or_pool, ids) -> list[str]:
+    by_id = {q.id: q for q in course_or_pool}
+    return [by_id[i].enemy_group for i in ids if by_id[i].enemy_group]
+
+
+def test_a_quiz_draw_never_holds_two_questions_of_one_enemy_group() -> None:
+    pool = [tf(f"q{i}", f"g{i % 4}" if i < 12 else None) for i in range(20)]   # 4 groups of 3, 8 ungrouped
+    for seed in range(400):
+        ids = [d.question_id for d in draw(pool, 10, seed)]
+        assert len(ids) == 10 and len(set(ids)) == 10
+        groups = groups_of(pool, ids)
+        assert len(groups) == len(set(groups)), (seed, ids)
+        assert draw(pool, 10, seed) == draw(pool, 10, seed)
+
+
+def test_the_enemy_draw_is_uniform_among_the_valid_draws() -> None:
+    """Pool a, b (one group), c, d; two per attempt: the 5 valid pairs come up equally often."""
+    pool = [tf("a", "g"), tf("b", "g"), tf("c"), tf("d")]
+    seen = Counter(frozenset(d.question_id for d in draw(pool, 2, seed)) for seed in range(5000))
+    assert frozenset({"a", "b"}) not in seen
+    assert len(seen) == 5
+    assert all(900 <= n <= 1100 for n in seen.values()), seen
+
+
+def test_content_that_cannot_be_drawn_gives_a_shorter_draw_rather_than_a_repeat() -> None:
+    pool = [tf("a", "g"), tf("b", "g"), tf("c", "g")]
+    for seed in range(20):
+        assert len(draw(pool, 3, seed)) == 1
+
+
+def test_an_exam_draw_never_holds_two_questions_of_one_group_across_modules() -> None:
+    pools = {m: [tf(f"{m}{i}", f"fact{i}" if i < 6 else None) for i in range(15)] for m in ("x", "y", "z")}
+    weights = {"x": 1, "y": 2, "z": 1}
+    flat = [q for pool in pools.values() for q in pool]
+    for seed in range(300):
+        drawn = draw_blueprint(pools, weights, 24, seed)
+        ids = [d.question_id for d in drawn]
+        assert Counter(i[0] for i in ids) == {"x": 6, "y": 12, "z": 6}
+        groups = groups_of(flat, ids)
+        assert len(groups) == len(set(groups)), (seed, ids)
+    assert draw_blueprint(pools, weights, 24, seed=3) == draw_blueprint(pools, weights, 24, seed=3)
+    assert draw_blueprint(pools, weights, 24, seed=3) != draw_blueprint(pools, weights, 24, seed=4)
+
+
+def test_the_certification_draw_never_repeats_a_fact(course: Course) -> None:
+    exam, pools, weights = exam_pools(course)
+    questions = all_questions(course)
+    for seed in range(200):
+        ids = [d.question_id for d in draw_blueprint(pools, weights, exam.questions, seed)]
+        assert len(ids) == 60 and len(set(ids)) == 60
+        groups = groups_of(questions, ids)
+        assert len(groups) == len(set(groups)), (seed, sorted(groups))
+        assert dict(Counter(course.module_of(qid).id for qid in ids)) == REAL_COUNTS

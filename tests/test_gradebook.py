@@ -89,7 +89,7 @@ def test_grid_rows_order_statuses_scores_attempts(scenario, course):
     assert h.assigned and h.due_at == T0 - timedelta(days=1)
     t = g["zoe", "technique"]
     assert (t.status, t.best_score, t.attempts, t.assigned, t.due_at, t.overdue) == (
-        "in progress", 30.0, 1, False, None, False)
+        "not passed", 30.0, 1, False, None, False)                    # submitted at 30 %: not "in progress"
     assert t.last_activity == scenario["last_zoe"]
     assert g["zoe", "methods"].status == "not started" and g["zoe", "methods"].best_score is None
 
@@ -108,7 +108,9 @@ def test_cohort_and_status_filters(scenario, course):
     passed = gradebook(db, course, status="passed", now=now)
     assert [(r.username, r.quiz_id) for r in passed] == [("zoe", "history")]
     progress = gradebook(db, course, status="in progress", now=now)
-    assert {(r.username, r.quiz_id) for r in progress} == {("zoe", "technique"), ("yann", "history")}
+    assert {(r.username, r.quiz_id) for r in progress} == {("yann", "history")}
+    not_passed = gradebook(db, course, status="not passed", now=now)
+    assert {(r.username, r.quiz_id) for r in not_passed} == {("zoe", "technique")}
     overdue = gradebook(db, course, status="overdue", now=now)
     assert [(r.username, r.quiz_id) for r in overdue] == [("yann", "history")]
     night_ns = gradebook(db, course, cohort_id=scenario["night"].id, status="not started", now=now)

@@ -341,3 +341,23 @@ def test_invalid_input_is_rejected() -> None:
         Responses(attempt, slot, slot + 1, np.ones(6), 3, np.zeros(3))
     with pytest.raises(ValueError, match="random_guess"):
         Responses(attempt, slot, slot, np.ones(6), 3, np.zeros(2))
+
+
+def test_few_responses_raise_no_statistical_flag() -> None:
+    # Three attempts: every item would be "too easy" or "harder than guessing" by the numbers alone (UX review B9).
+    few = analyse(fixed_quiz(np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]), guess=0.25))
+    assert few.flags == ((), ())
+    # the same pattern seen often enough is flagged
+    many = analyse(fixed_quiz(np.tile([[1.0, 0.0]], (12, 1)), guess=0.25))
+    kinds = [{f.kind for f in item_flags} for item_flags in many.flags]
+    assert kinds == [{FlagKind.TOO_EASY}, {FlagKind.HARDER_THAN_GUESSING}]
+
+
+def test_wilson_interval_of_a_facility() -> None:
+    from mesolearn.analytics.item_analysis import wilson_interval
+
+    assert wilson_interval(0, 0) is None
+    low, high = wilson_interval(1, 1)
+    assert high == 1.0 and low == pytest.approx(0.2065, abs=1e-3)   # one right answer says little
+    low, high = wilson_interval(50, 100)
+    assert (low, high) == (pytest.approx(0.4038, abs=1e-3), pytest.approx(0.5962, abs=1e-3))

@@ -26,6 +26,7 @@ Restricting to first attempts (Moodle's default) is the caller's job: see
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -47,6 +48,8 @@ __all__ = [
     "flag_items",
     "never_chosen",
     "option_counts",
+    "wilson_interval",
+    "MIN_RESPONSES_FOR_FLAGS",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -55,6 +58,23 @@ BoolArray = npt.NDArray[np.bool_]
 
 TOO_EASY_FACILITY = 0.95
 """Facility above which an item is flagged "too easy" (fraction, i.e. 95 %)."""
+
+MIN_RESPONSES_FOR_FLAGS = 10
+"""An item seen fewer times raises no statistical flag: with a handful of responses facility and discrimination
+are mostly noise (one attempt made about 60 questions "too easy" or "harder than guessing"). Ten is a pragmatic floor
+for a training centre; the table shows each facility with its 95 % interval so instructors see the uncertainty."""
+
+
+def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95 % Wilson score interval of a proportion (fraction 0..1); None when n is 0. ``successes`` may be
+    fractional (facility x n with partial credit): it is used as is, a common approximation."""
+    if n <= 0:
+        return None
+    p = min(1.0, max(0.0, successes / n))
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # --------------------------------------------------------------------------------------
@@ -303,6 +323,7 @@ def analyse(
     unused_distractors: Mapping[int, Sequence[Hashable]] | None = None,
     too_easy_above: float = TOO_EASY_FACILITY,
     exclude_item_from_total: bool = True,
+    min_responses: int = MIN_RESPONSES_FOR_FLAGS,
 ) -> QuizAnalysis:
     """Compute Moodle's quiz and item statistics, and flag doubtful items.
 
@@ -318,7 +339,8 @@ def analyse(
     """
     quiz, totals = _quiz_stats(responses)
     items = _item_stats(responses, totals, exclude_item_from_total)
-    flags = flag_items(items, unused_distractors=unused_distractors, too_easy_above=too_easy_above)
+    flags = flag_items(items, unused_distractors=unused_distractors, too_easy_above=too_easy_above,
+                       min_responses=min_responses)
     k = responses.k
     totals_pct = 100.0 * totals / k if k else totals
     return QuizAnalysis(quiz=quiz, items=items, flags=flags, attempt_totals=totals_pct)
@@ -447,22 +469,25 @@ def flag_items(
     *,
     unused_distractors: Mapping[int, Sequence[Hashable]] | None = None,
     too_easy_above: float = TOO_EASY_FACILITY,
+    min_responses: int = MIN_RESPONSES_FOR_FLAGS,
 ) -> tuple[tuple[ItemFlag, ...], ...]:
     """Flags per item: discrimination <= 0, facility > ``too_easy_above``, facility below the
     random-guess score, and (if given) distractors never chosen.
 
-    Undefined (NaN) statistics raise no flag: an item nobody saw has nothing to fix yet.
+    Undefined (NaN) statistics raise no flag: an item nobody saw has nothing to fix yet; nor does an item seen
+    fewer than ``min_responses`` times (see :data:`MIN_RESPONSES_FOR_FLAGS`) raises no statistical flag.
     """
     unused = unused_distractors or {}
     flags: list[tuple[ItemFlag, ...]] = []
     for i in range(items.item.size):
         item_flags: list[ItemFlag] = []
-        if items.discrimination_index[i] <= 0:
-            item_flags.append(ItemFlag(FlagKind.NON_POSITIVE_DISCRIMINATION))
-        if items.facility[i] > too_easy_above:
-            item_flags.append(ItemFlag(FlagKind.TOO_EASY))
-        if items.facility[i] < items.random_guess_score[i]:
-            item_flags.append(ItemFlag(FlagKind.HARDER_THAN_GUESSING))
+        if items.n[i] >= min_responses:  # the distractor flag has its own floor (``never_chosen``)
+            if items.discrimination_index[i] <= 0:
+                item_flags.append(ItemFlag(FlagKind.NON_POSITIVE_DISCRIMINATION))
+            if items.facility[i] > too_easy_above:
+                item_flags.append(ItemFlag(FlagKind.TOO_EASY))
+            if items.facility[i] < items.random_guess_score[i]:
+                item_flags.append(ItemFlag(FlagKind.HARDER_THAN_GUESSING))
         options = unused.get(i)
         if options:
             detail = ", ".join(str(o) for o in options)

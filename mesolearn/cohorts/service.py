@@ -24,11 +24,10 @@ from sqlalchemy.orm import Session
 
 from mesolearn.accounts.service import EMAIL, USERNAME, AccountError, Accounts
 from mesolearn.content.loader import Course
+from mesolearn.progress.tracker import STATUSES, Status, module_status
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember, Override, User
 
-Status = Literal["not started", "in progress", "passed"]
-STATUSES: tuple[Status, ...] = ("not started", "in progress", "passed")
 
 # Invite codes: no 0/O, 1/I/L, so a code read aloud or copied from paper survives.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -223,8 +222,8 @@ def _due_key(due: datetime | None) -> datetime:
 def graded_results(s: Session, user_ids: Iterable[int] | None = None) -> dict[tuple[int, str], QuizResult]:
     """(user id, quiz id) → status, best score, submitted graded attempts, last activity.
 
-    One query. ``passed`` = any submitted graded attempt passed; ``in progress`` = any graded
-    attempt (open or submitted) without a pass; otherwise absent (= :data:`NO_RESULT`).
+    One query. ``passed`` = any submitted graded attempt passed; ``in progress`` = no pass and a graded attempt
+    is open; ``not passed`` = submitted graded attempts, none passed, none open; otherwise absent (= :data:`NO_RESULT`).
     """
     q = select(Attempt.user_id, Attempt.quiz_id, Attempt.started_at, Attempt.submitted_at, Attempt.score,
                Attempt.passed).where(Attempt.mode == "graded")
@@ -235,18 +234,21 @@ def graded_results(s: Session, user_ids: Iterable[int] | None = None) -> dict[tu
         q = q.where(Attempt.user_id.in_(ids))
     acc: dict[tuple[int, str], list] = {}
     for user_id, quiz_id, started, submitted, score, passed in s.execute(q):
-        entry = acc.setdefault((user_id, quiz_id), [False, None, 0, None])
+        entry = acc.setdefault((user_id, quiz_id), [False, None, 0, None, False])
         when = submitted or started
         if entry[3] is None or (when is not None and when > entry[3]):
             entry[3] = when
-        if submitted is not None:
+        if submitted is None:
+            entry[4] = True
+        else:
             entry[2] += 1
             if passed:
                 entry[0] = True
             if score is not None and (entry[1] is None or score > entry[1]):
                 entry[1] = score
-    return {key: QuizResult("passed" if p else "in progress", best, n, last)
-            for key, (p, best, n, last) in acc.items()}
+    return {key: QuizResult(module_status(p, is_open, n > 0), best, n, last)
+            for key, (p, best, n, last, is_open) in acc.items()}
+
 
 
 @dataclass

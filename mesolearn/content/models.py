@@ -95,6 +95,7 @@ class QuestionBase(Strict):
     difficulty: Literal["easy", "medium", "hard"]
     critical: StrictBool = False
     scenario: StrictBool = False
+    enemy_group: Slug | None = None  # questions sharing a group test one fact: never two in one attempt or exam
 
 
 class _WithOptions(QuestionBase):

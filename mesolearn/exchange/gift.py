@@ -31,7 +31,7 @@ Mapping (export)
   in order) back into an ordering question.
 - a numeric question's unit has no GIFT syntax: it travels in the metadata comment only.
 - MesoLearn fields Moodle has no place for (objective, section, references, difficulty, critical,
-  scenario, unit, option ids, the true type) are written in one comment line per question,
+  scenario, enemy_group, unit, option ids, the true type) are written in one comment line per question,
   ``// mesolearn: {json}``. Moodle ignores comments; our importer reads it back (unless
   ``use_metadata=False``), so an exported quiz round-trips losslessly.
 
@@ -198,6 +198,8 @@ def metadata_of(q: Any, *, refs_appended: bool = False) -> dict:
                             "critical": q.critical, "scenario": q.scenario}
     if q.type == "numeric":
         meta["unit"] = q.unit
+    if q.enemy_group:
+        meta["enemy_group"] = q.enemy_group
     if q.type in ("single_choice", "multiple_response"):
         meta["option_ids"] = [o.id for o in q.options]
     if refs_appended:
@@ -238,6 +240,8 @@ def _apply_meta(item: ImportedQuestion, q: dict, warnings: list[str]) -> None:
             q[key] = meta[key]
     if q["type"] == "numeric" and isinstance(meta.get("unit"), str):
         q["unit"] = meta["unit"]
+    if isinstance(meta.get("enemy_group"), str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", meta["enemy_group"]):
+        q["enemy_group"] = meta["enemy_group"]
     ids = meta.get("option_ids")
     if "options" in q and isinstance(ids, list) and len(ids) == len(q["options"]) \
             and all(isinstance(i, str) and re.fullmatch(r"[a-z0-9]{1,8}", i) for i in ids) and len(set(ids)) == len(ids):
@@ -302,7 +306,8 @@ def build_quiz_dict(items: Iterable[ImportedQuestion], *, module: str, objective
             _apply_meta(item, q, warnings)
         # canonical key order, as authors write them
         order = ["id", "type", "prompt", "options", "answer", "answers", "tolerance", "unit", "pairs", "items",
-                 "explanation", "references", "objective", "section", "difficulty", "critical", "scenario"]
+                 "explanation", "references", "objective", "section", "difficulty", "critical", "scenario",
+                 "enemy_group"]
         q = {k: q[k] for k in order if k in q}
         try:
             _QUESTION.validate_python(q)

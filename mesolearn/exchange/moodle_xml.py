@@ -22,7 +22,8 @@ type's own elements. Types written:
   (``Position N`` -> item) instead, for Moodle sites without the plugin; the importer reads both.
 
 MesoLearn's own fields travel as question tags (``objective:...``, ``section:...``,
-``reference:...``, ``difficulty:...``, ``critical``, ``scenario``) and the id as ``<idnumber>``.
+``reference:...``, ``difficulty:...``, ``critical``, ``scenario``, ``enemy_group:...``) and the id as
+``<idnumber>``.
 
 XML is built and parsed with :mod:`xml.etree.ElementTree` (never by pasting text together). On
 import, a document with a DTD or entity declaration is refused outright (no entity-expansion bombs
@@ -159,6 +160,8 @@ def _question_xml(root: ET.Element, q: Any, lesson: Lesson | None, ordering_as: 
     values = [f"objective:{q.objective}", f"section:{q.section}", f"difficulty:{q.difficulty}"]
     values += [f"reference:{r}" for r in q.references]
     values += [flag for flag in ("critical", "scenario") if getattr(q, flag)]
+    if q.enemy_group:
+        values.append(f"enemy_group:{q.enemy_group}")
     if lesson is not None:
         values.append(REFS_TAG)  # the explanation ends with the references block; the importer strips it
     for value in values:
@@ -246,7 +249,7 @@ def _meta_from_tags(qe: ET.Element) -> dict:
     for tag in qe.findall("tags/tag"):
         value = _text(tag)
         key, _, rest = value.partition(":")
-        if key in ("objective", "section", "difficulty") and rest:
+        if key in ("objective", "section", "difficulty", "enemy_group") and rest:
             meta[key] = rest
         elif key == "reference" and rest:
             refs.append(rest)

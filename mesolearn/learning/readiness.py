@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Callable, Mapping
 
 import numpy as np
@@ -251,6 +251,35 @@ def _section_for(course: Course, module_id: str, objective_id: str, wrong: list[
         order = {s.id: i for i, s in enumerate(module.lesson.sections)}
         return min(pick, key=lambda s: (-pick[s], order.get(s, 0)))
     return module.lesson.sections[0].id
+
+
+def exam_date(db: Database, user_id: int) -> date | None:
+    """The day the trainee plans to sit the certification exam (None: not set)."""
+    with db.session() as s:
+        user = s.get(User, user_id)
+        return user.exam_date.date() if user is not None and user.exam_date is not None else None
+
+
+def parse_exam_date(text: str, today: date) -> date | None:
+    """A typed exam date (ISO ``YYYY-MM-DD``; empty clears it); ValueError with a message for the trainee."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise ValueError(f"'{text[:10]}' is not a date: write it as year-month-day, e.g. 2027-03-15.") from None
+    if day < today:
+        raise ValueError("The exam date is in the past: choose a day from today on.")
+    return day
+
+
+def set_exam_date(db: Database, user_id: int, day: date | None) -> None:
+    """Set (or clear, with None) the exam day; stored as 09:00 UTC of that day."""
+    with db.session() as s:
+        user = s.get(User, user_id)
+        if user is not None:
+            user.exam_date = datetime.combine(day, time(9)) if day else None
 
 
 def readiness(db: Database, course: Course, user_id: int, exam_id: str = DEFAULT_EXAM, *,

@@ -1,4 +1,4 @@
-"""Module status for the catalogue: not started, in progress, passed; and best/last scores."""
+"""Module status: not started, in progress, not passed, passed (one rule, ``module_status``); best/last scores."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +10,19 @@ from sqlalchemy import select
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Attempt, LessonVisit
 
-Status = Literal["not started", "in progress", "passed"]
+Status = Literal["not started", "in progress", "not passed", "passed"]
+STATUSES: tuple[Status, ...] = ("not started", "in progress", "not passed", "passed")
+
+
+def module_status(passed: bool, has_open: bool, has_submitted: bool, started: bool = False) -> Status:
+    """The one status rule: a pass counts first, then an open attempt, then a submitted one that did not pass."""
+    if passed:
+        return "passed"
+    if has_open:
+        return "in progress"
+    if has_submitted:
+        return "not passed"
+    return "in progress" if started else "not started"
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class Progress:
             scores = [x.score for x in done if x.score is not None]
             passed = any(x.passed for x in done)
             times = [x.visited_at for x in v] + [x.submitted_at or x.started_at for x in a]
-            status: Status = "passed" if passed else ("in progress" if v or a else "not started")
+            status: Status = module_status(passed, any(x.submitted_at is None for x in a), bool(done), bool(v))
             out[m] = ModuleProgress(status, max(scores) if scores else None, scores[-1] if scores else None,
                                     len(done), len(v), max(times) if times else None)
         return out

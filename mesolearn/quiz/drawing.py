@@ -42,10 +42,99 @@ def make_layout(q: Question, rng: random.Random) -> Layout:
     return {}
 
 
+MAX_REDRAWS = 500  # rejection tries before the greedy fallback; content that cannot be drawn is a validate error
+
+
+def _group(q: Question) -> str | None:
+    return getattr(q, "enemy_group", None)
+
+
+def _no_enemies(chosen: Sequence[Question]) -> bool:
+    groups = [g for g in map(_group, chosen) if g is not None]
+    return len(groups) == len(set(groups))
+
+
+def grouped_supply(demand: dict[str, int], groups: dict[str, set[str]]) -> int:
+    """How many of ``demand`` (module -> questions still needed from enemy groups) the groups can supply, when
+    each group (group -> modules holding one of its questions) gives at most one question in all (a matching)."""
+    owner: dict[tuple[str, int], str] = {}
+
+    def augment(group: str, seen: set[tuple[str, int]]) -> bool:
+        for module in sorted(groups[group]):
+            for k in range(demand.get(module, 0)):
+                slot = (module, k)
+                if slot not in seen:
+                    seen.add(slot)
+                    if slot not in owner or augment(owner[slot], seen):
+                        owner[slot] = group
+                        return True
+        return False
+
+    return sum(augment(g, set()) for g in sorted(groups))
+
+
+def fillable(pools: list[tuple[list[Question], int]], used: frozenset[str] = frozenset()) -> bool:
+    """Can every pool give its count with at most one question per group overall (``used`` groups are taken)?"""
+    demand: dict[str, int] = {}
+    groups: dict[str, set[str]] = {}
+    for i, (pool, n) in enumerate(pools):
+        free = sum(1 for q in pool if _group(q) is None)
+        demand[str(i)] = max(0, n - free)
+        for q in pool:
+            if (g := _group(q)) is not None and g not in used:
+                groups.setdefault(g, set()).add(str(i))
+    need = sum(demand.values())
+    return need == 0 or grouped_supply(demand, groups) == need
+
+
+def _constructive(pools: list[tuple[list[Question], int]], rng: random.Random) -> list[list[Question]]:
+    """Fallback: pick questions one by one in random order, taking one only if the rest can still be filled."""
+    left = [list(pool) for pool, _ in pools]
+    need = [n for _, n in pools]
+    used: set[str] = set()
+    picks: list[list[Question]] = [[] for _ in pools]
+    def keeps_fillable(q: Question, i: int) -> bool:
+        g = _group(q)
+        rest = [([c for c in left[j] if c is not q and (g is None or _group(c) != g)], need[j] - (j == i))
+                for j in range(len(pools))]
+        return fillable(rest, frozenset(used | ({g} if g else set())))
+
+    for i in range(len(pools)):
+        while need[i] > 0 and left[i]:  # left[] never holds a question whose group is already drawn
+            order = list(left[i])
+            rng.shuffle(order)
+            # content that cannot be filled at all (a validate error): take any question, the draw ends short
+            q = next((c for c in order if keeps_fillable(c, i)), order[0])
+            picks[i].append(q)
+            need[i] -= 1
+            g = _group(q)
+            if g is not None:
+                used.add(g)
+            left = [[c for c in pool if c is not q and (g is None or _group(c) != g)] for pool in left]
+    return picks
+
+
+def _sample_without_enemies(pools: list[tuple[list[Question], int]], rng: random.Random) -> list[list[Question]]:
+    """One sample of ``n`` questions per pool with at most one question of any enemy group overall.
+
+    Rejection sampling: redraw the whole sample until no group repeats, which is exactly uniform among
+    the valid draws, and gives the same draw as plain sampling when the first sample is already valid
+    (pools without groups draw as before). After ``MAX_REDRAWS`` tries (only when valid draws are rare)
+    a constructive draw takes over, which picks one question at a time while the rest can still be filled;
+    content that cannot be filled at all gives a shorter draw rather than a repeated fact
+    (``python -m mesolearn validate`` reports such content as an error).
+    """
+    for _ in range(MAX_REDRAWS):
+        picks = [rng.sample(pool, min(n, len(pool))) for pool, n in pools]
+        if _no_enemies([q for pick in picks for q in pick]):
+            return picks
+    return _constructive(pools, rng)
+
+
 def draw(questions: Sequence[Question], n: int, seed: int) -> list[DrawnQuestion]:
-    """Pick ``n`` questions at random from a pool, each with a shuffled layout."""
+    """Pick ``n`` questions at random from a pool, at most one per enemy group, each with a shuffled layout."""
     rng = random.Random(seed)
-    chosen = rng.sample(list(questions), min(n, len(questions)))
+    chosen = _sample_without_enemies([(list(questions), n)], rng)[0]
     return [DrawnQuestion(q.id, make_layout(q, rng)) for q in chosen]
 
 
@@ -76,12 +165,15 @@ def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) 
 
 def draw_blueprint(pools: dict[str, Sequence[Question]], weights: dict[str, float], n: int,
                    seed: int) -> list[DrawnQuestion]:
-    """An exam: questions from each module in proportion to its weight, then mixed together."""
+    """An exam: questions from each module in proportion to its weight, at most one per enemy group across
+    the whole exam (groups may span modules), then mixed together."""
     rng = random.Random(seed)
     counts = allocate(weights, {m: len(p) for m, p in pools.items()}, n)
+    modules = sorted(counts)
+    picks = _sample_without_enemies([(list(pools[m]), counts[m]) for m in modules], rng)
     drawn: list[DrawnQuestion] = []
-    for module in sorted(counts):
-        for q in rng.sample(list(pools[module]), counts[module]):
+    for chosen in picks:
+        for q in chosen:
             drawn.append(DrawnQuestion(q.id, make_layout(q, rng)))
     rng.shuffle(drawn)
     return drawn

@@ -8,11 +8,20 @@ from mesolearn.content.text import plain_text
 from playwright.sync_api import Locator, Page, expect
 
 
+expect.set_options(timeout=15_000)  # a loaded 2-core CI machine: Streamlit reruns can take seconds
+
+_RUN_FINISHED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.dataset.testConnectionState === "CONNECTED" && app.dataset.testScriptState === "notRunning"
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
 def settle(page: Page) -> None:
-    """Wait until the app has finished its rerun."""
-    page.wait_for_timeout(150)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    """Wait until the app has finished its rerun: the app's own script state, as Streamlit's e2e harness does
+    (``wait_for_app_run``), after a short pause that lets the rerun a click asked for begin."""
     page.wait_for_timeout(100)
+    page.wait_for_function(_RUN_FINISHED, timeout=60_000)
 
 
 def fill(page: Page, label: str, value: str, scope: Locator | Page | None = None) -> None:

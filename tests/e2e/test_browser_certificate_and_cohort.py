@@ -56,7 +56,8 @@ def test_trainee_goes_from_quizzes_to_mock_exam_to_certificate(server, people, p
     page.goto(base + "/quiz?exam=certification")
     settle(page)
     see(page, "60 questions drawn at random")
-    click_button(page, "Start the quiz")
+    see(page, "Blueprint")
+    click_button(page, "Start the exam")
     see(page, "Time left:")  # the 90-minute exam is timed
     attempts = Attempts(people, course)
     state = attempts.load(attempts.open_attempt_id(2, "certification"), 2)

@@ -6,6 +6,7 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
+from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
 from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
 from mesolearn.cohorts.service import STATUSES, quiz_catalogue
 from mesolearn.ui import auth
@@ -181,9 +182,17 @@ def item_analysis() -> None:
     cols[3].metric("Standard error", fmt(q.standard_error, "%"), help=f"error ratio {fmt(q.error_ratio, '%')}")
     st.caption(f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {report.attempts_excluded} attempt(s) "
                "left out because their questions changed since.")
+    st.caption(f"Statistics of a question seen fewer than {MIN_RESPONSES_FOR_FLAGS} times are shown but raise no "
+               "flag: with so few answers they are mostly chance. The 95 % interval shows how uncertain a facility is.")
+
+    def interval(r) -> str:
+        ci = None if r.facility is None else wilson_interval(r.facility * r.n, r.n)
+        return "" if ci is None else f"{100 * ci[0]:.0f}–{100 * ci[1]:.0f}"
+
     st.dataframe(pd.DataFrame([{
         "question": r.question_id, "type": r.type, "n": r.n,
         "facility %": None if r.facility is None else round(100 * r.facility, 1),
+        "facility 95% interval": interval(r),
         "SD": None if r.sd is None else round(r.sd, 3), "guess %": round(100 * r.random_guess, 1),
         "discrimination": None if r.discrimination_index is None else round(r.discrimination_index, 1),
         "efficiency": None if r.discriminative_efficiency is None else round(r.discriminative_efficiency, 1),
@@ -203,16 +212,26 @@ def content_health() -> None:
     svc = services()
     auth.require(svc, "instructor")
     course = svc.course
+    from mesolearn.content.item_checks import LONGEST_SHARE_LIMIT, all_issues, pool_figures
+
+    issues = all_issues(course)  # the loader's checks and the item-writing checks, as `validate` prints them
+    errors = [i for i in issues if i.severity == "error"]
     st.title("Content health")
     st.caption("Validation runs whenever a content file changes. Fix a file, save it, and this page updates.")
     c1, c2, c3 = st.columns(3)
     c1.metric("Modules available", len(course.modules))
-    c2.metric("Errors", len(course.errors))
-    c3.metric("Warnings", len(course.warnings))
-    if not course.issues:
+    c2.metric("Errors", len(errors))
+    c3.metric("Warnings", len(issues) - len(errors))
+    if not issues:
         st.success("Every content file is valid.")
-    for issue in course.issues:
+    for issue in issues:
         (st.error if issue.severity == "error" else st.warning)(str(issue))
+    figures = [f for f in pool_figures(course) if f.single_choice]
+    if figures:
+        st.caption(f"Key is the longest option (single-choice items; limit {LONGEST_SHARE_LIMIT:.0%} per pool):")
+        st.dataframe([{"module": f.module, "single-choice items": f.single_choice, "key longest": f.key_longest,
+                       "share": f"{f.share:.0%}", "key >= 1.5x next": f.key_ratio,
+                       "over limit": "yes" if f.over_limit else "no"} for f in figures], hide_index=True)
 
     st.subheader("Problems reported by trainees")
     open_reports = reports.list_reports(svc.db, resolved=False)

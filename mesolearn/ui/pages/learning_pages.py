@@ -3,18 +3,19 @@ certification readiness and certificates, and the public certificate check."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from mesolearn.certificates import pdf as certificate_pdf
-from mesolearn.learning import LEVELS, build_custom_quiz, cards, due_cards, mastery_for_user, readiness, start_review_session
+from mesolearn.learning import LEVELS, build_custom_quiz, cards, mastery_for_user, readiness, start_review_session
+from mesolearn.learning.readiness import exam_date, parse_exam_date, set_exam_date
 from mesolearn.learning.custom import CustomQuizError
 from mesolearn.quiz.attempts import AttemptError
 from mesolearn.storage import utcnow
-from mesolearn.storage.models import User
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 
@@ -49,7 +50,13 @@ def dashboard() -> None:
     st.subheader("Scores over time")
     if scores:
         frame = pd.DataFrame(scores, columns=["submitted", "quiz", "score %"])
-        st.scatter_chart(frame, x="submitted", y="score %", color="quiz", size=80)  # points: one attempt is visible too
+        # points, so one attempt is visible too; an explicit date format (Vega's default shows ".221" for one point)
+        chart = alt.Chart(frame).mark_circle(size=80).encode(
+            x=alt.X("submitted:T", title="submitted (UTC)", axis=alt.Axis(format="%d %b %H:%M")),
+            y=alt.Y("score %:Q", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("quiz:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+            tooltip=["quiz", "score %", alt.Tooltip("submitted:T", format="%d %b %Y %H:%M")])
+        st.altair_chart(chart, use_container_width=True)
     else:
         st.caption("Your graded attempts will appear here.")
 
@@ -68,7 +75,10 @@ def dashboard() -> None:
     st.dataframe(frame, hide_index=True)
 
 
-LEARN_AHEAD = timedelta(minutes=20)  # like Anki: cards due within 20 minutes may be reviewed now
+# Cards due within this margin count as due now (Anki's learn-ahead). Five minutes, not Anki's twenty: a card answered
+# wrongly comes back after FSRS's 1-minute step and is due now, while one just reviewed right goes to the 10-minute
+# step and reads "comes back in 10 minutes" instead of staying "due now" (UX review B6).
+LEARN_AHEAD = timedelta(minutes=5)
 
 
 def review() -> None:
@@ -78,12 +88,15 @@ def review() -> None:
     st.caption("Every question you answered wrongly, or flagged, becomes a review card scheduled with FSRS "
                "(spaced repetition): the better you know it, the longer until it comes back.")
     now = utcnow()
-    due = [c for c in due_cards(svc.db, account.id, now + LEARN_AHEAD) if svc.course.question(c.question_id)]
-    upcoming = sorted((c for c in cards(svc.db, account.id) if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
+    known = [c for c in cards(svc.db, account.id) if svc.course.question(c.question_id)]
+    due = sorted((c for c in known if c.due <= now + LEARN_AHEAD), key=lambda c: c.due)
+    upcoming = sorted((c for c in known if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
     c1, c2 = st.columns(2)
     c1.metric("Cards due now", len(due))
     c2.metric("Cards scheduled later", len(upcoming),
               help=f"next one {upcoming[0].due:%d %b %H:%M} UTC" if upcoming else None)
+    if upcoming:
+        st.caption(f"Next card comes back {_when(upcoming[0].due, now)}.")
     open_id = svc.attempts.open_attempt_id(account.id, "review", "practice")
     if open_id is not None and st.button("Resume your review session", type="primary"):
         _go_attempt(open_id)
@@ -96,15 +109,25 @@ def review() -> None:
         st.success("Nothing is due. Come back later, or build your own practice quiz.")
 
 
+def _when(due: datetime, now: datetime) -> str:
+    minutes = max(1, round((due - now).total_seconds() / 60))
+    if minutes < 60:
+        return f"in {minutes} minute(s)"
+    if minutes < 48 * 60:
+        return f"in {round(minutes / 60)} hour(s) ({due:%d %b %H:%M} UTC)"
+    return f"on {due:%d %B %Y}"
+
+
 def build_quiz() -> None:
     svc = services()
     account = auth.require(svc, "trainee", "instructor")
     course = svc.course
     st.title("Build your own quiz")
     st.caption("Practice mode: feedback after each answer; it does not count towards your modules.")
+    # outside the form, so that the objectives below follow the chosen modules at once (B7)
+    modules = st.multiselect("Modules", list(course.modules), format_func=lambda m: course.modules[m].title,
+                             placeholder="All modules", key="custom-modules")
     with st.form("custom-quiz"):
-        modules = st.multiselect("Modules", list(course.modules), format_func=lambda m: course.modules[m].title,
-                                 placeholder="All modules")
         objective_ids = [o.id for m in course.modules.values() if not modules or m.id in modules
                          for o in m.lesson.objectives]
         texts = {o.id: o.text for m in course.modules.values() for o in m.lesson.objectives}
@@ -143,15 +166,26 @@ def certification() -> None:
         st.warning("No certification exam is available.")
         return
 
-    with svc.db.session() as s:
-        current = s.get(User, account.id).exam_date
-    picked = st.date_input("Date of your certification exam", value=current.date() if current else None,
-                           min_value=date.today(), help="Review cards are scored by how well you are predicted to "
-                           "remember them on that day.")
-    if picked != (current.date() if current else None):
-        with svc.db.session() as s:
-            s.get(User, account.id).exam_date = datetime.combine(picked, time(9)) if picked else None
-        st.rerun()
+    current = exam_date(svc.db, account.id)
+    # A text field in a form: Enter saves it, as a keyboard user expects. (Streamlit's segmented date field commits
+    # a typed date only when its calendar is used or the field is left, so a typed date + Enter was lost: B8.)
+    with st.form("exam-date"):
+        typed = st.text_input("Date of your certification exam (YYYY-MM-DD)", max_chars=10, placeholder="2027-03-15",
+                              value=current.isoformat() if current else "",
+                              help="The readiness report predicts how much you will remember on that day, and review "
+                              "cards are weighted by it. Leave it empty to clear it.")
+        if st.form_submit_button("Save the exam date"):
+            try:
+                picked = parse_exam_date(typed, today=date.today())
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                set_exam_date(svc.db, account.id, picked)
+                st.session_state["exam-date-saved"] = picked
+                st.rerun()
+    if "exam-date-saved" in st.session_state:
+        saved = st.session_state.pop("exam-date-saved")
+        st.success(f"Exam date saved: {saved:%d %B %Y}." if saved else "Exam date cleared.")
 
     st.header("Readiness report")
     report = readiness(svc.db, course, account.id, exam.id)
@@ -165,18 +199,19 @@ def certification() -> None:
         c2.metric("Expected score", f"{est.expected_score:.0f}%", help=f"80% interval {est.score_low:.0f}–{est.score_high:.0f}%")
         c3.metric("Risk of missing a safety-critical item", f"{est.critical_miss:.0%}")
         st.caption(f"How sure is this? The chance lies between {est.low:.0%} and {est.high:.0%} with 80% "
-                   f"probability, given your {report.answered} answered questions. It assumes the exam draws "
+                   f"probability, given the {report.answered} questions you have been scored on (a question left "
+                   "blank in a submitted attempt counts as wrong). It assumes the exam draws "
                    f"{est.questions} questions by the blueprint, needs {est.questions_needed} right, and fails on any "
                    "wrong safety-critical answer. Few answers mean a wide interval: treat it as a guide, not a promise.")
     if report.modules:
         st.subheader("By module")
         st.dataframe(pd.DataFrame([{"module": m.title, "answered": m.answered,
-                                    "accuracy %": round(100 * m.accuracy), "80% interval": f"{m.low:.0%}–{m.high:.0%}",
+                                    "accuracy %": round(100 * m.accuracy) if m.answered else "no answers yet",
+                                    "80% interval": f"{m.low:.0%}–{m.high:.0%}" if m.answered else "",
                                     "exam questions": m.exam_questions} for m in report.modules]), hide_index=True)
     if report.weakest:
         st.subheader("Weakest objectives")
         for o in report.weakest:
-            module = course.modules.get(o.module_id)
             st.page_link(nav.page("lesson"), label=f"{o.text} ({o.accuracy:.0%}, {o.level})",
                          icon=":material/menu_book:", query_params={"module": o.module_id, "section": o.section_id})
     if report.untested:

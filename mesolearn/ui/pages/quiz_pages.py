@@ -12,6 +12,7 @@ import streamlit as st
 from mesolearn.cohorts import reports
 from mesolearn.content.text import course_markdown
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
+from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
@@ -267,6 +268,7 @@ def _front_page(svc, account, quiz_id: str) -> None:
         exam = svc.course.exams[quiz_id]
         if exam.description:
             st.write(exam.description)
+        _blueprint(svc, exam)
     last = svc.attempts.history(account.id, quiz_id)
     used = len(last)
     allowed = svc.attempts.attempts_allowed(account.id, quiz_id)
@@ -285,7 +287,8 @@ def _front_page(svc, account, quiz_id: str) -> None:
     if open_id is not None:
         if cols[0].button("Resume your attempt", type="primary"):
             _go_attempt(open_id)
-    elif cols[0].button("Start a new attempt" if used else "Start the quiz", type="primary",
+    elif cols[0].button("Start a new attempt" if used else f"Start the {'exam' if spec.kind == 'exam' else 'quiz'}",
+                        type="primary",
                         disabled=allowed is not None and used >= allowed):
         try:
             _go_attempt(svc.attempts.start(account.id, quiz_id))
@@ -299,6 +302,16 @@ def _front_page(svc, account, quiz_id: str) -> None:
             label = f"{a.started_at:%Y-%m-%d %H:%M} · " + (f"{a.score:g}% · {'passed' if a.passed else 'not passed'}"
                                                           if a.submitted_at else "in progress")
             _link(label, f"past-{a.id}", icon=":material/rate_review:", attempt=str(a.id))
+
+
+def _blueprint(svc, exam) -> None:
+    """The exam's blueprint: how many questions each module contributes (what the description promises, B12)."""
+    modules = svc.course.modules
+    pools = {b.module: len(modules[b.module].quiz.questions) for b in exam.blueprint
+             if b.module in modules and modules[b.module].quiz}
+    counts = allocate({b.module: b.weight for b in exam.blueprint}, pools, exam.questions)
+    st.subheader("Blueprint")
+    st.table([{"module": modules[m].title if m in modules else m, "questions": n} for m, n in counts.items()])
 
 
 def quiz() -> None:

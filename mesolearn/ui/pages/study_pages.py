@@ -4,10 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from mesolearn.content.text import link_citations
+from mesolearn.quiz.attempts import PRACTICE_SESSIONS
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 
-STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "passed": "🟢"}
+_JOINED = "joined-cohort"
+STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "not passed": "🟠", "passed": "🟢"}
 
 
 def content_problems(svc, account) -> None:
@@ -60,6 +62,8 @@ def catalogue() -> None:
 
 def _assignments(svc, account) -> None:
     """The trainee's assigned work with due dates; overdue work is marked; joining a cohort by code."""
+    if joined := st.session_state.pop(_JOINED, None):
+        st.success(f"You joined {joined}.")
     rows = svc.cohorts.assignments_for(account.id)
     if rows:
         st.subheader("Your assignments")
@@ -78,9 +82,11 @@ def _assignments(svc, account) -> None:
                 from mesolearn.cohorts import CohortError
                 try:
                     joined = svc.cohorts.join_with_code(account.id, code)
-                    st.success(f"You joined {joined.name}.")
                 except CohortError as exc:
                     st.error(str(exc))
+                else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
+                    st.session_state[_JOINED] = joined.name
+                    st.rerun()
 
 
 def _pick_module(svc) -> str | None:
@@ -167,9 +173,18 @@ def history() -> None:
         st.info("No attempts yet. Take a quiz from the catalogue.")
         return
     titles = {m.id: m.title for m in svc.course.modules.values()} | {e.id: e.title for e in svc.course.exams.values()}
-    rows = [{"quiz": titles.get(a.quiz_id, a.quiz_id), "mode": a.mode,
-             "started": a.started_at.strftime("%Y-%m-%d %H:%M"),
-             "score %": a.score, "result": ("passed" if a.passed else "failed") if a.submitted_at else "in progress"}
+    titles |= PRACTICE_SESSIONS
+
+    def result(a) -> str:
+        if a.submitted_at is None:
+            return "in progress"
+        if a.mode == "practice":
+            return "finished"  # practice does not pass or fail
+        return "passed" if a.passed else "not passed"
+
+    rows = [{"quiz": titles.get(a.quiz_id, a.quiz_id), "mode": "graded" if a.mode == "graded" else "practice",
+             "started (UTC)": a.started_at.strftime("%Y-%m-%d %H:%M"),
+             "score %": "" if a.score is None else f"{a.score:g}", "result": result(a)}
             for a in attempts]
     st.dataframe(rows, hide_index=True)
     done = [a for a in attempts if a.submitted_at]
