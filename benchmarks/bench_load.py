@@ -200,6 +200,7 @@ def _prepare(db_url: str, n: int, pages: tuple[str, ...]) -> dict[str, list[tupl
     out: dict[str, list[tuple[str | None, str, int | None]]] = {p: [] for p in pages}
     for uid in ids:
         account = accounts.get(uid)
+        assert account is not None
         token = accounts.start_session(account)
         for p in pages:
             aid = attempts.start(uid, MODULE if p == "quiz" else EXAM)

@@ -54,10 +54,9 @@ class LiveServer:
             cmd += [f"--{key}", value]
         env = {k: v for k, v in os.environ.items() if k != "MESOLEARN_CONTENT_DIR"}  # the repository's course
         env.update(MESOLEARN_DATABASE_URL=self.database_url, PYTHONUNBUFFERED="1", **self.extra_env)
-        log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        log.close()
+        with open(self.log_path, "w") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -30,6 +30,7 @@ import http.cookies
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin, Subprotocol
 
 XSRF_COOKIE = "_streamlit_xsrf"
 WIDGET_KINDS = {"button", "checkbox", "radio", "selectbox", "text_input", "text_area", "multiselect", "slider",
@@ -176,7 +178,8 @@ class Session:
         xsrf = self.cookies.get(XSRF_COOKIE)
         cookie_header = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await ws_connect(
-            self.ws_url, subprotocols=["streamlit"] + ([xsrf] if xsrf else []), origin=self.origin,
+            self.ws_url, subprotocols=[Subprotocol(p) for p in ["streamlit"] + ([xsrf] if xsrf else [])],
+            origin=Origin(self.origin),
             additional_headers={"Cookie": cookie_header} if cookie_header else None, proxy=None,
             open_timeout=timeout, ping_interval=None, max_size=None, compression="deflate")
 
@@ -330,7 +333,7 @@ class Session:
             # into); what a run did not write again is dropped when the run finishes.
             self.elements.pop(path, None)
 
-    def _clear_stale(self, run_id: str, fragments: set[str]) -> None:
+    def _clear_stale(self, run_id: str, fragments: Collection[str]) -> None:
         """Drop what the finished run did not write: everything after a full run, the fragments' own after a
         fragment run (the browser's stale-element sweep)."""
         def stale(e: Element) -> bool:

@@ -68,6 +68,11 @@ class Journey:
         if not result.ok:
             self.problems.append(f"{what}: {result.exceptions or result.status}")
 
+    def _question_of(self, key: str | None) -> str | None:
+        """The question id of this attempt's answer widget (key ``a<attempt>-<question>``), else None."""
+        match = re.fullmatch(rf"a{self.attempt_id}-([\w.-]+)", key or "")
+        return match.group(1) if match and not match.group(1).endswith("-flag") else None
+
     async def run(self, start: asyncio.Event) -> None:
         try:
             await self.guest.connect()
@@ -89,15 +94,14 @@ class Journey:
                 self.problems.append(f"starting did not open an attempt (query {self.tab.query_string!r})")
                 return
             self.attempt_id = int(match.group(1))
-            key = re.compile(rf"a{self.attempt_id}-([\w.-]+)")
             for _ in range(ANSWERS_EACH):
-                choices = [w for w in self.tab.widgets if w.kind == "radio" and w.key and key.fullmatch(w.key)
-                           and key.fullmatch(w.key).group(1) not in self.given]
+                choices = [(qid, w) for w in self.tab.widgets if w.kind == "radio"
+                           and (qid := self._question_of(w.key)) and qid not in self.given]
                 if not choices:
                     break
-                w = self.rng.choice(choices)
+                qid, w = self.rng.choice(choices)
                 pos = self.rng.randrange(len(w.options))
-                self.given[key.fullmatch(w.key).group(1)] = (w.kind, pos)
+                self.given[qid] = (w.kind, pos)
                 self.check(f"answer {len(self.given)}", await self.tab.set(w, w.options[pos]))
                 shown = " ".join(self.tab.texts("progress"))
                 if f"{len(self.given)} of " not in shown:
@@ -129,7 +133,7 @@ def test_a_cohort_answering_at_once_sees_no_exception_and_loses_no_answer(server
     db = Database(server.database_url)
     try:
         with db.session() as s:
-            for (user_id, _), j in zip(cohort, journeys):
+            for (user_id, _), j in zip(cohort, journeys, strict=True):
                 attempt = s.get(Attempt, j.attempt_id)
                 assert attempt is not None and attempt.user_id == user_id  # each trainee's own attempt
                 layouts = {entry["question_id"]: entry["layout"] for entry in attempt.layout}
@@ -137,6 +141,7 @@ def test_a_cohort_answering_at_once_sees_no_exception_and_loses_no_answer(server
                 assert len(j.given) == ANSWERS_EACH
                 for qid, (_, pos) in j.given.items():
                     q = course.question(qid)
+                    assert q is not None
                     shown = pos if q.type == "single_choice" else [True, False][pos]
                     assert saved[qid] == drawing.to_response(q, layouts[qid], shown), (user_id, qid)
                 assert sum(r is not None for r in saved.values()) == ANSWERS_EACH
