@@ -162,42 +162,34 @@ def _progress_line(target, state: AttemptState) -> None:
 
 
 @st.fragment
-def _question(svc, account, state: AttemptState, item: Item, progress) -> None:
-    """One question in its own fragment: an answer reruns this question only, not the whole page.
+def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
+    """A question's input and flag in their own fragment: an answer reruns this part only, not the page.
 
     The answer is saved by the widget's callback before the fragment reruns; the in-memory item is updated
     too, so the "k of N answered" line stays right without reloading the attempt. That line is an
     ``st.empty`` above the questions which every question's fragment rewrites (Streamlit 1.67 lets a fragment
-    write to an outside container only if it did so in the last full run too).
+    write to an outside container only if it did so in the last full run too). The heading, the prompt and
+    the problem report stay outside: they do not change when the trainee answers.
     """
-    with st.container(border=True):
-        head = f"**Question {item.position + 1} of {len(state.items)}**"
-        if item.question.critical:
-            head += " · ⚠️ safety-critical"
-        st.markdown(head)
-        st.markdown(course_markdown(item.question.prompt))
-        key = f"a{state.id}-{item.question.id}"
-        if state.mode == "practice":
-            _practice_item(svc, account, state, item, key)
-        else:
-            def save(response, qid=item.question.id) -> None:
-                try:
-                    svc.attempts.save_answer(state.id, account.id, qid, response)
-                    item.response = response
-                except AttemptError as exc:
-                    st.session_state["quiz-error"] = str(exc)
+    key = f"a{state.id}-{item.question.id}"
+    if state.mode == "practice":
+        _practice_item(svc, account, state, item, key)
+    else:
+        def save(response, qid=item.question.id) -> None:
+            try:
+                svc.attempts.save_answer(state.id, account.id, qid, response)
+                item.response = response
+            except AttemptError as exc:
+                st.session_state["quiz-error"] = str(exc)
 
-            question_input(item, key, save)
-        flag_col, report_col = st.columns(2)
+        question_input(item, key, save)
 
-        def flag(qid=item.question.id, k=f"{key}-flag") -> None:
-            svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
-            item.flagged = st.session_state[k]
+    def flag(qid=item.question.id, k=f"{key}-flag") -> None:
+        svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
+        item.flagged = st.session_state[k]
 
-        flag_col.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
-                          help="Flagged questions are added to your spaced review.", on_change=flag)
-        with report_col:
-            _report_problem(svc, account, item, f"{key}-report")
+    st.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
+                help="Flagged questions are added to your spaced review.", on_change=flag)
     if "quiz-error" in st.session_state:  # e.g. time ran out: the whole page shows what happened
         st.rerun(scope="app")
     _progress_line(progress, state)
@@ -213,7 +205,14 @@ def _take(svc, account, state: AttemptState) -> None:
         _countdown(state)
 
     for item in state.items:
-        _question(svc, account, state, item, progress)
+        with st.container(border=True):
+            head = f"**Question {item.position + 1} of {len(state.items)}**"
+            if item.question.critical:
+                head += " · ⚠️ safety-critical"
+            st.markdown(head)
+            st.markdown(course_markdown(item.question.prompt))
+            _answer(svc, account, state, item, progress)
+            _report_problem(svc, account, item, f"a{state.id}-{item.question.id}-report")
 
     if err := st.session_state.pop("quiz-error", None):
         st.error(err)
