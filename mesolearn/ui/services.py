@@ -2,7 +2,8 @@
 
 Rules that keep a rerun cheap (issue 8, measured in benchmarks/README.md):
 - The parsed course lives as long as the process. Once it is loaded it is moved out of the garbage collector's
-  reach (``gc.freeze``), so the full collection Streamlit runs after every script run does not walk it again.
+  reach (``gc.freeze``), so full collections (Python's own, and Streamlit's after-run one if
+  ``runner.postScriptGC`` is turned back on) do not walk it again.
   A reload (authoring mode) unfreezes first, so a replaced course is still collected: memory stays bounded.
 - In production the content files are read once per server start; the per-run stat() of every content file is
   done only in authoring mode (``MESOLEARN_AUTHORING=1``, see ``scripts/run-app --author``), where an edit
