@@ -69,6 +69,28 @@ def test_dashboard_shows_progress_and_mastery(world):
     assert row["status"] == "passed" and row["best %"] == 100.0
 
 
+def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
+    take(world, 2, "risks", right=False)
+    from mesolearn.learning import cards
+    from mesolearn.learning.spaced import start_review_session as start
+    session = start(world["attempts"], 2, [c.question_id for c in cards(world["db"], 2)][:3])
+    at = open_page(as_user("tom"), "review")
+    assert not at.exception
+    assert "Card 1 of 3" in " ".join(str(p.proto.text) for p in at.get("progress"))
+    assert any(b.label == "Show the answer" for b in at.button)
+    first = world["attempts"].load(session, 2).items[0]
+    world["attempts"].save_answer(session, 2, first.question.id, correct_response(first.question))
+    at = open_page(as_user("tom"), "review")
+    labels = [b.label for b in at.button]
+    assert {"Again · 1 min", "Good · 10 min"} <= set(labels) and any(lbl.startswith("Easy · ") for lbl in labels)
+    next(b for b in at.button if b.label.startswith("Good")).click()
+    at.run()
+    card = next(c for c in cards(world["db"], 2) if c.question_id == first.question.id)
+    assert card.due > utcnow() + timedelta(minutes=9)                    # rated Good: back in about 10 minutes
+    assert "Card 2 of 3" in " ".join(str(p.proto.text) for p in at.get("progress"))
+    assert "Reviewed today" not in texts(at)                              # still inside the session
+
+
 def test_wrong_answers_become_review_cards_and_a_review_session(world):
     take(world, 2, "risks", right=False)
     at = open_page(as_user("tom"), "review")
@@ -188,6 +210,10 @@ def test_reported_problem_reaches_content_health_and_can_be_resolved(world):
     create_report(world["db"], 2, q.id, "Option b also looks right to me.", course=world["course"])
     at = open_page(as_user("ada"), "content-health")
     assert "Option b also looks right to me." in texts(at)
+    assert "Tom Trainee (tom)" in texts(at)                               # who reported it
+    line = next(i for i, text in enumerate((REPO / "quizzes/01-history.yaml").read_text().splitlines(), 1)
+                if text.strip() == f"- id: {q.id}")
+    assert f"quizzes/01-history.yaml:{line}" in texts(at)                 # where to edit it
     next(b for b in at.button if b.label == "Mark resolved").click()
     at.run()
     assert "No open reports." in texts(at)
@@ -303,3 +329,24 @@ def test_the_exam_front_page_shows_the_blueprint_it_promises(world):
     assert set(table["module"]) == {world["course"].modules[b.module].title for b in exam.blueprint}
     assert table["questions"].sum() == exam.questions
     assert any(b.label == "Start the exam" for b in at.button)
+
+
+def test_instructor_opens_a_trainees_attempt_from_the_gradebook(world):
+    attempt_id = take(world, 2, "history", right=False)
+    at = open_page(as_user("ada"), "gradebook")
+    assert not at.exception
+    at.selectbox(key="gb-trainee").set_value(2)
+    at.run()
+    page = texts(at)
+    state = world["attempts"].load(attempt_id, 2)
+    assert "Time taken:" in page and f"{state.score:g}%" in page
+    assert page.count("Correct answer:") == len(state.items)                        # the key of each question
+    first = state.items[0].question
+    assert first.prompt.strip().splitlines()[0][:40] in page
+
+
+def test_the_course_notice_is_shown_once_on_the_home_page(world):
+    at = open_page(as_user("tom"), "")
+    notice = world["course"].info.notice
+    shown = [str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
+    assert sum(notice in text for text in shown) == 1                    # the sidebar, not also a banner

@@ -145,7 +145,7 @@ def good_dir(tmp_path: Path) -> Path:
 # ------------------------------------------------------------------ the real course and the test course
 def test_real_course_is_valid(course: Course) -> None:
     assert course.errors == [], "\n".join(map(str, course.errors))
-    assert len(course.modules) == 7
+    assert len(course.modules) == 8
     assert list(course.exams) == ["certification"]
     assert all(m.quiz is not None for m in course.modules.values())
     # every question of every quiz is registered and findable by id
@@ -346,7 +346,7 @@ def test_cli_validate_broken_dir_exits_1_with_file_and_line(good_dir: Path, repo
 def test_cli_validate_real_course_exits_0(repo_root: Path) -> None:
     result = run_cli(repo_root, "validate", str(repo_root))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 modules, 1 exams" in result.stdout
+    assert "8 modules, 1 exams" in result.stdout
     assert "0 errors" in result.stdout
 
 

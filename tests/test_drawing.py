@@ -206,11 +206,12 @@ def test_to_shown_of_a_stale_response_is_none(course: Course) -> None:
 
 # ------------------------------------------------------------------ exam blueprint allocation
 REAL_WEIGHTS = {"history": 8, "technique": 16, "methods": 14, "risks": 22, "ingredients": 12,
-                "consultation": 18, "evidence": 10}
-# 60 questions: quotas 4.8, 9.6, 8.4, 13.2, 7.2, 10.8, 6.0 -> floors 4, 9, 8, 13, 7, 10, 6 (57);
-# the 3 left go to the largest remainders: history .8, consultation .8, technique .6
-REAL_COUNTS = {"history": 5, "technique": 10, "methods": 8, "risks": 13, "ingredients": 7,
-               "consultation": 11, "evidence": 6}
+                "consultation": 18, "evidence": 10, "safety": 14}
+# 60 questions, total weight 114: quotas 4.21, 8.42, 7.37, 11.58, 6.32, 9.47, 5.26, 7.37
+# -> floors 4, 8, 7, 11, 6, 9, 5, 7 (57); the 3 left go to the largest remainders:
+# risks .58, consultation .47, technique .42
+REAL_COUNTS = {"history": 4, "technique": 9, "methods": 7, "risks": 12, "ingredients": 6,
+               "consultation": 10, "evidence": 5, "safety": 7}
 
 
 def test_allocate_real_blueprint_by_largest_remainder() -> None:

@@ -235,3 +235,29 @@ def test_review_session_with_nothing_due_is_refused(db, course, attempts):
     user = make_user(db)
     with pytest.raises(AttemptError):
         start_review_session(attempts, user)
+
+
+# ---------------------------------------------------------------- self-rating, one card at a time
+def test_next_intervals_grow_from_again_to_easy_and_read_as_people_write_them(db):
+    from mesolearn.learning.spaced import format_interval, next_intervals
+    user = make_user(db)
+    card = record_review(db, user, "history-q01", 0.0, T0)           # a wrong answer makes a new card
+    intervals = next_intervals(card, T0 + timedelta(minutes=1))
+    assert intervals["again"] < intervals["hard"] < intervals["good"] < intervals["easy"]
+    assert format_interval(intervals["again"]) == "1 min"
+    assert [format_interval(timedelta(minutes=m)) for m in (0.2, 10, 300, 3 * 1440, 62 * 1440, 800 * 1440)] == [
+        "1 min", "10 min", "5 h", "3 d", "2 mo", "2.2 y"]
+
+
+def test_rating_a_card_reschedules_it_once_per_session(db):
+    from mesolearn.learning.spaced import rate_card, reviewed_today
+    user = make_user(db)
+    record_review(db, user, "history-q01", 0.0, T0)
+    session_start = T0 + timedelta(minutes=5)
+    good = rate_card(db, user, "history-q01", "good", session_start + timedelta(minutes=1), once_since=session_start)
+    assert good.due == session_start + timedelta(minutes=11)           # the 10-minute learning step
+    again = rate_card(db, user, "history-q01", "again", session_start + timedelta(minutes=2), once_since=session_start)
+    assert again.due == good.due                                       # a second tab cannot push it twice
+    assert reviewed_today(db, user, session_start) == 1
+    with pytest.raises(ValueError):
+        rate_card(db, user, "history-q01", "perfect", session_start)

@@ -13,7 +13,7 @@ from mesolearn.cohorts.service import (NO_RESULT, STATUSES, CohortError, _Due, e
                                        graded_results, quiz_catalogue)
 from mesolearn.content.loader import Course
 from mesolearn.storage import Database, utcnow
-from mesolearn.storage.models import Cohort, CohortMember, User
+from mesolearn.storage.models import Attempt, Cohort, CohortMember, User
 
 FILTERS = STATUSES + ("overdue",)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +28,7 @@ class GradebookRow:
     quiz_id: str
     quiz_title: str
     kind: str                      # "module" | "exam"
-    status: str                    # "not started" | "in progress" | "passed"
+    status: str                    # "not started" | "in progress" | "not passed" | "passed"
     best_score: float | None       # percent
     attempts: int                  # submitted graded attempts
     last_activity: datetime | None
@@ -110,3 +110,31 @@ def to_csv(rows: Iterable[GradebookRow | Mapping[str, Any]], columns: list[str] 
         else:
             writer.writerow([safe_cell(getattr(row, c, None)) for c in columns])
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class TraineeAttempt:
+    """One submitted attempt of a trainee, for an instructor to open from the gradebook."""
+    attempt_id: int
+    user_id: int
+    quiz_id: str
+    quiz_title: str
+    mode: str
+    started_at: datetime
+    submitted_at: datetime
+    minutes: float
+    score: float | None
+    passed: bool | None
+
+
+def trainee_attempts(db: Database, course: Course, user_id: int) -> list[TraineeAttempt]:
+    """The trainee's submitted graded attempts, newest first (the instructor's view; the page checks the role)."""
+    titles = {quiz_id: title for quiz_id, _kind, title in quiz_catalogue(course)}
+    with db.session() as s:
+        rows = s.execute(select(Attempt.id, Attempt.quiz_id, Attempt.mode, Attempt.started_at, Attempt.submitted_at,
+                                Attempt.score, Attempt.passed)
+                         .where(Attempt.user_id == user_id, Attempt.mode == "graded", Attempt.submitted_at.is_not(None))
+                         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())).all()
+    return [TraineeAttempt(r.id, user_id, r.quiz_id, titles.get(r.quiz_id, r.quiz_id), r.mode, r.started_at,
+                           r.submitted_at, (r.submitted_at - r.started_at).total_seconds() / 60, r.score, r.passed)
+            for r in rows]

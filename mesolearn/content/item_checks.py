@@ -99,6 +99,18 @@ class _Lines:
         return line_for(lines, loc) if lines else None
 
 
+def question_location(course: Course, question_id: str) -> str | None:
+    """``file:line`` of a question in its quiz file (for an instructor to find it), or None if it is gone."""
+    module = course.module_of(question_id)
+    if module is None or module.quiz is None or module.quiz_file is None:
+        return None
+    index = next((i for i, q in enumerate(module.quiz.questions) if q.id == question_id), None)
+    if index is None:
+        return None
+    line = _Lines(course.root).line(module.quiz_file, ("questions", index, "id"))
+    return f"{module.quiz_file}:{line}" if line else module.quiz_file
+
+
 def _field(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:

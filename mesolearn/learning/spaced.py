@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Callable, Iterable
 
 from fsrs import Card, Rating, Scheduler, State
@@ -242,3 +242,69 @@ def start_review_session(attempts: Attempts, user_id: int, question_ids: Iterabl
     if not ids:
         raise AttemptError("Nothing is due for review right now.")
     return start_custom_practice(attempts.db, attempts.course, user_id, ids, REVIEW_QUIZ_ID, attempts.clock, seed)
+
+
+# ---------------------------------------------------------------- self-rating (one card at a time, like Anki)
+RATINGS: dict[str, Rating] = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
+DAILY_REVIEW_LIMIT = 100  # cards a trainee reviews per UTC day at most (Anki's "maximum reviews/day")
+
+
+def next_intervals(card: Card | ReviewItem | ReviewCard | dict, now: datetime) -> dict[str, timedelta]:
+    """How long until the card comes back for each self-rating, shown on the rating buttons."""
+    base = _as_card(card)
+    at = to_aware(now)
+    out: dict[str, timedelta] = {}
+    for name, rating in RATINGS.items():
+        reviewed, _ = SCHEDULER.review_card(Card.from_dict(base.to_dict()), rating, at)
+        out[name] = reviewed.due - at
+    return out
+
+
+def format_interval(delta: timedelta) -> str:
+    """A short, human interval: "1 min", "10 min", "5 h", "3 d", "2 mo", "1.2 y"."""
+    minutes = delta.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(1, round(minutes))} min"
+    if minutes < 24 * 60:
+        return f"{round(minutes / 60)} h"
+    days = minutes / (24 * 60)
+    if days < 31:
+        return f"{round(days)} d"
+    if days < 365:
+        return f"{round(days / 30.4)} mo"
+    return f"{days / 365:.1f} y"
+
+
+def rate_card(db: Database, user_id: int, question_id: str, rating: str, now: datetime,
+              once_since: datetime | None = None) -> ReviewItem:
+    """Apply the trainee's own rating of a card they have just seen answered (Again / Hard / Good / Easy).
+
+    With ``once_since`` (the review session's start) a card already reviewed after that moment is left as it is, so a
+    second tab or a repeated click cannot push it twice. The answer itself stays in its review session, so mastery
+    still reads it; when that session is submitted, :func:`sync_from_attempt` skips the answer, which is older than
+    this rating.
+    """
+    if rating not in RATINGS:
+        raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
+    at = to_aware(now)
+    with db.session() as s:
+        row = s.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
+                       .with_for_update())
+        if row is None:
+            card = Card(card_id=_card_id(user_id, question_id), due=at)
+            row = ReviewCard(user_id=user_id, question_id=question_id, card=card.to_dict(), due=to_naive(at),
+                             created_at=to_naive(now), updated_at=to_naive(now))
+            s.add(row)
+        card = Card.from_dict(row.card)
+        if once_since is not None and card.last_review is not None and card.last_review > to_aware(once_since):
+            return _item(row)
+        card, _ = SCHEDULER.review_card(card, RATINGS[rating], at)
+        row.card, row.due, row.updated_at = card.to_dict(), to_naive(card.due), to_naive(now)
+        s.flush()
+        return _item(row)
+
+
+def reviewed_today(db: Database, user_id: int, now: datetime) -> int:
+    """Cards whose last review fell on ``now``'s UTC day (for the daily limit)."""
+    day = to_naive(now).date()
+    return sum(1 for c in cards(db, user_id) if c.last_review is not None and c.last_review.date() == day)

@@ -6,23 +6,19 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from mesolearn.accounts import Accounts
 from mesolearn.learning.readiness import exam_date
 from mesolearn.storage import Database
 from tests.e2e.streamlit_page import see, settle, sign_in
+from tests.factories import PASSWORD, instructor_and_trainee
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def trainee(server):
     _, db_url = server
     db = Database(db_url)
-    accounts = Accounts(db)
-    accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
-    user = accounts.create_user("kim", "Kim Keyboard", PASSWORD, "trainee")
-    yield db, user.id
+    yield db, instructor_and_trainee(db, "kim", "Kim Keyboard")
     db.dispose()
 
 
@@ -55,3 +51,20 @@ def test_pages_fetch_nothing_from_other_servers(server, trainee, page):
         settle(page)
     outside = sorted({u for u in requested if not u.startswith(base) and not u.startswith(("data:", "blob:"))})
     assert outside == []
+
+
+def test_lesson_figures_carry_their_alt_text(server, trainee, page):
+    """A screen reader reads the figure's description, not an empty alt (B16)."""
+    from pathlib import Path
+
+    from mesolearn.content import load_course
+
+    base, _ = server
+    course = load_course(Path(__file__).resolve().parents[2])
+    module, section = next((m.id, s) for m in course.modules.values() for s in m.lesson.sections if s.figure)
+    sign_in(page, base, "kim", PASSWORD)
+    page.goto(f"{base}/lesson?module={module}&section={section.id}")
+    settle(page)
+    image = page.locator("main img").first
+    expect(image).to_be_visible()
+    assert image.get_attribute("alt") == section.figure.alt.strip()

@@ -11,26 +11,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from mesolearn.accounts import Accounts
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import QuestionReport
 from tests.e2e.streamlit_page import answer_correctly, click_button, question_box, see, settle, sign_in
+from tests.factories import PASSWORD, instructor_and_trainee
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def trainee(server):
     _, db_url = server
     db = Database(db_url)
-    accounts = Accounts(db)
-    accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
-    user = accounts.create_user("nina", "Nina Navigator", PASSWORD, "trainee")
-    yield db, user.id
+    yield db, instructor_and_trainee(db, "nina", "Nina Navigator")
     db.dispose()
 
 

@@ -8,9 +8,15 @@ import streamlit as st
 
 from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
 from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
+from mesolearn.cohorts.gradebook import trainee_attempts
 from mesolearn.cohorts.service import STATUSES, quiz_catalogue
+from mesolearn.content.item_checks import question_location
+from mesolearn.content.models import ReviewPolicy
+from mesolearn.content.text import course_markdown
+from mesolearn.quiz.grading import answer_text
 from mesolearn.ui import auth
 from mesolearn.ui.services import services
+from mesolearn.ui.widgets import feedback
 
 
 def _quiz_choices(course) -> dict[str, str]:
@@ -157,6 +163,30 @@ def gradebook_page() -> None:
                                    for r in rows]), hide_index=True)
     st.download_button("Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv",
                        icon=":material/download:")
+    _open_attempt(svc, rows)
+
+
+def _open_attempt(svc, rows) -> None:
+    """Open any trainee's submitted attempt: their answers, the key, the explanation and the time taken."""
+    st.subheader("Open a trainee's attempt")
+    trainees = {r.user_id: r.display_name for r in rows}
+    user_id = st.selectbox("Trainee", list(trainees), format_func=trainees.get, key="gb-trainee")
+    done = trainee_attempts(svc.db, svc.course, user_id)
+    if not done:
+        st.caption("No submitted graded attempt yet.")
+        return
+    chosen = st.selectbox("Attempt", done, key="gb-attempt", format_func=lambda a: (
+        f"{a.quiz_title} · {a.submitted_at:%Y-%m-%d %H:%M} UTC · "
+        + ("" if a.score is None else f"{a.score:g}% · ") + ("passed" if a.passed else "not passed")))
+    state = svc.attempts.load(chosen.attempt_id, chosen.user_id)
+    st.markdown(f"Time taken: **{chosen.minutes:.0f} min** · score **{state.score:g}%** · "
+                + ("passed" if state.passed else "not passed"))
+    policy = ReviewPolicy(show_score=True, show_correct_answers=True, show_explanations=True)
+    for item in state.items:
+        with st.container(border=True):
+            st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
+            st.markdown(course_markdown(item.question.prompt))
+            feedback(svc.course, item, policy)
 
 
 def item_analysis() -> None:
@@ -241,11 +271,18 @@ def content_health() -> None:
         with st.container(border=True):
             q = course.question(r.question_id)
             module = course.module_of(r.question_id)
-            st.markdown(f"**{r.question_id}** ({module.title if module else 'question no longer in the course'}) · "
-                        f"{r.created_at:%Y-%m-%d %H:%M}")
-            if q is not None:
-                st.caption(q.prompt[:300])
+            where = question_location(course, r.question_id)
+            st.markdown(f"**{module.title if module else 'A question no longer in the course'}** · "
+                        f"reported {r.created_at:%Y-%m-%d %H:%M} UTC by")
+            st.text(f"{r.display_name} ({r.username})")  # user text, shown literally
+            if where:
+                st.caption(f"Edit it in `{where}` (question {r.question_id})")
             st.text(r.message)  # user text, shown literally
+            if q is not None:
+                with st.expander("The question, with its key"):
+                    st.markdown(course_markdown(q.prompt))
+                    st.markdown(f"**Correct answer:** {answer_text(q)}")
+                    st.markdown(course_markdown(q.explanation))
             if st.button("Mark resolved", key=f"resolve-{r.id}"):
                 reports.resolve(svc.db, r.id)
                 st.rerun()

@@ -11,13 +11,23 @@ import pandas as pd
 import streamlit as st
 
 from mesolearn.certificates import pdf as certificate_pdf
+from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS, build_custom_quiz, cards, mastery_for_user, readiness, start_review_session
-from mesolearn.learning.readiness import exam_date, parse_exam_date, set_exam_date
 from mesolearn.learning.custom import CustomQuizError
-from mesolearn.quiz.attempts import AttemptError
+from mesolearn.learning.readiness import exam_date, parse_exam_date, set_exam_date
+from mesolearn.learning.spaced import (
+    DAILY_REVIEW_LIMIT,
+    DEFAULT_SESSION_SIZE,
+    format_interval,
+    next_intervals,
+    rate_card,
+    reviewed_today,
+)
+from mesolearn.quiz.attempts import AttemptError, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
+from mesolearn.ui.widgets import feedback, question_input
 
 FILTERS = {"unseen": "Not seen yet", "wrong": "Answered wrong", "flagged": "Flagged"}
 
@@ -86,27 +96,88 @@ def review() -> None:
     account = auth.require(svc, "trainee", "instructor")
     st.title("Due for review")
     st.caption("Every question you answered wrongly, or flagged, becomes a review card scheduled with FSRS "
-               "(spaced repetition): the better you know it, the longer until it comes back.")
+               "(spaced repetition). One card at a time: answer it, see the answer, then say how well you knew it; "
+               "the better you know it, the longer until it comes back.")
     now = utcnow()
+    open_id = svc.attempts.open_attempt_id(account.id, "review", "practice")
+    if open_id is not None:
+        _review_session(svc, account, open_id)
+        return
+    if finished := st.session_state.pop("review-finished", None):
+        st.success(f"Review session finished: {finished} card(s) reviewed.")
     known = [c for c in cards(svc.db, account.id) if svc.course.question(c.question_id)]
     due = sorted((c for c in known if c.due <= now + LEARN_AHEAD), key=lambda c: c.due)
     upcoming = sorted((c for c in known if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
-    c1, c2 = st.columns(2)
+    done_today = reviewed_today(svc.db, account.id, now)
+    left_today = max(0, DAILY_REVIEW_LIMIT - done_today)
+    c1, c2, c3 = st.columns(3)
     c1.metric("Cards due now", len(due))
     c2.metric("Cards scheduled later", len(upcoming),
               help=f"next one {upcoming[0].due:%d %b %H:%M} UTC" if upcoming else None)
+    c3.metric("Reviewed today", f"{done_today} / {DAILY_REVIEW_LIMIT}", help="The daily limit keeps reviews short.")
     if upcoming:
         st.caption(f"Next card comes back {_when(upcoming[0].due, now)}.")
-    open_id = svc.attempts.open_attempt_id(account.id, "review", "practice")
-    if open_id is not None and st.button("Resume your review session", type="primary"):
-        _go_attempt(open_id)
-    if due and open_id is None and st.button(f"Review {min(len(due), 20)} card(s) now", type="primary"):
-        try:
-            _go_attempt(start_review_session(svc.attempts, account.id, [c.question_id for c in due[:20]]))
-        except AttemptError as exc:
-            st.error(str(exc))
-    if not due:
+    if due and not left_today:
+        st.info("You reached today's review limit. The rest waits for tomorrow.")
+    elif due:
+        size = min(len(due), DEFAULT_SESSION_SIZE, left_today)
+        if st.button(f"Review {size} card(s) now", type="primary"):
+            try:
+                start_review_session(svc.attempts, account.id, [c.question_id for c in due[:size]])
+            except AttemptError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    else:
         st.success("Nothing is due. Come back later, or build your own practice quiz.")
+
+
+def _review_session(svc, account, attempt_id: int) -> None:
+    """One card at a time: answer, check, see the answer, rate Again / Hard / Good / Easy (the next interval is on
+    each button). A card is rated once its card was reviewed after the session began."""
+    state = svc.attempts.load(attempt_id, account.id)
+    by_id = {c.question_id: c for c in cards(svc.db, account.id)}
+
+    def rated(item) -> bool:
+        card = by_id.get(item.question.id)
+        return card is not None and card.last_review is not None and card.last_review > state.started_at
+
+    todo = [it for it in state.items if not (it.score is not None and rated(it))]
+    st.progress((len(state.items) - len(todo)) / max(1, len(state.items)),
+                text=f"Card {min(len(state.items), len(state.items) - len(todo) + 1)} of {len(state.items)}")
+    if not todo:
+        svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
+        st.session_state["review-finished"] = len(state.items)
+        st.rerun()
+    item = todo[0]
+    key = f"rv{attempt_id}-{item.question.id}"
+    with st.container(border=True):
+        st.markdown(course_markdown(item.question.prompt))
+        if item.score is None:
+            pending_key = f"{key}-pending"
+            pending = st.session_state.get(pending_key)
+            shown = Item(item.position, item.question, item.layout, pending, None, item.flagged)
+            question_input(shown, key, lambda r: st.session_state.__setitem__(pending_key, r))
+            if st.button("Show the answer", key=f"{key}-check", type="primary", disabled=pending is None):
+                try:
+                    svc.attempts.save_answer(attempt_id, account.id, item.question.id, pending)
+                except AttemptError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+            return
+        question_input(item, key + "-done", lambda r: None, disabled=True)
+        feedback(svc.course, item, state.spec.review, nav.page("lesson"))
+    st.markdown("**How well did you know it?**")
+    card = by_id.get(item.question.id)
+    intervals = next_intervals(card.card, utcnow()) if card else {}
+    cols = st.columns(4)
+    for col, (name, label) in zip(cols, (("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")),
+                                  strict=True):
+        text = f"{label} · {format_interval(intervals[name])}" if name in intervals else label
+        if col.button(text, key=f"{key}-rate-{name}", width="stretch"):
+            rate_card(svc.db, account.id, item.question.id, name, utcnow(), once_since=state.started_at)
+            st.rerun()
 
 
 def _when(due: datetime, now: datetime) -> str:

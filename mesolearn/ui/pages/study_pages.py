@@ -1,6 +1,11 @@
 """The trainee's side: catalogue, lesson reader, attempt history."""
 from __future__ import annotations
 
+import base64
+import functools
+import html
+from pathlib import Path
+
 import streamlit as st
 
 from mesolearn.content.text import link_citations
@@ -34,7 +39,6 @@ def catalogue() -> None:
     course = svc.course
     st.title(course.info.title)
     st.caption(f"Signed in as {account.display_name} ({account.role})")
-    st.info(course.info.notice, icon=":material/info:")
     content_problems(svc, account)
     if account.role == "trainee":
         _assignments(svc, account)
@@ -87,6 +91,22 @@ def _assignments(svc, account) -> None:
                 else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
                     st.session_state[_JOINED] = joined.name
                     st.rerun()
+
+
+@functools.lru_cache(maxsize=32)
+def _data_uri(path: str, mtime_ns: int) -> str:
+    """The figure file as a data: URI (read once per file version; a plain string, safe to share)."""
+    mime = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+    data = base64.b64encode(Path(path).read_bytes()).decode()
+    return f"data:{mime.get(Path(path).suffix.lower(), 'application/octet-stream')};base64,{data}"
+
+
+def _figure(path: Path, alt: str, caption: str | None) -> None:
+    """A figure with its real alt text (``st.image`` leaves ``alt`` empty for screen readers, UX review B16)."""
+    uri = _data_uri(str(path), path.stat().st_mtime_ns)
+    cap = f"<figcaption style='font-size:0.875rem;opacity:0.8'>{html.escape(caption)}</figcaption>" if caption else ""
+    st.html(f"<figure style='margin:0'><img src='{uri}' alt='{html.escape(alt, quote=True)}' "
+            f"style='width:100%;height:auto'/>{cap}</figure>")
 
 
 def _pick_module(svc) -> str | None:
@@ -146,7 +166,7 @@ def lesson() -> None:
         st.markdown(link_citations(section.body, les.references))
         if section.figure:
             path = svc.course.figure_path(section.figure.file)
-            st.image(str(path), caption=section.figure.caption or None, width="stretch")
+            _figure(path, section.figure.alt, section.figure.caption)
             with st.expander("Figure description (text alternative)"):
                 st.write(section.figure.alt)
         if account.role == "trainee":
