@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from mesolearn.content.models import Question
 from mesolearn.quiz import drawing
+from mesolearn.ui import keys
+from mesolearn.ui.inputs import renderer_for
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -57,19 +59,13 @@ def sign_out(at: AppTest) -> AppTest:
     return at.run()
 
 
-
 def answer(at: AppTest, attempt_id: int, q: Question, layout: dict, response) -> None:
     """Set the widgets of one question so that they express ``response`` (canonical form)."""
-    key = f"a{attempt_id}-{q.id}"
+    set_widgets(at, q, layout, keys.answer_key(attempt_id, q.id), response)
+
+
+def set_widgets(at: AppTest, q: Question, layout: dict, key: str, response) -> None:
+    """What the question's renderer says its widgets must hold to show ``response``."""
     shown = drawing.to_shown(q, layout, response)
-    if q.type in ("single_choice", "true_false"):
-        at.radio(key=key).set_value(shown)
-    elif q.type == "multiple_response":
-        for i in range(len(q.options)):
-            box = at.checkbox(key=f"{key}-{i}")
-            box.check() if i in shown else box.uncheck()
-    elif q.type == "numeric":
-        at.text_input(key=key).input(f"{shown:g}")
-    else:
-        for i, value in enumerate(shown):
-            at.selectbox(key=f"{key}-{i}").set_value(value)
+    for kind, widget_key, value in renderer_for(q).apptest_steps(drawing.view(q, layout), key, shown):
+        getattr(at, kind)(key=widget_key).set_value(value)

@@ -11,6 +11,7 @@ from mesolearn.accounts import Accounts
 from mesolearn.certificates import Certificates
 from mesolearn.cohorts import Cohorts, create_report
 from mesolearn.content import load_course
+from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database, utcnow
 from mesolearn.quiz.grading import correct_response
@@ -43,9 +44,7 @@ def take(world, user_id, quiz_id, right=True, clock=None):
     attempt_id = attempts.start(user_id, quiz_id)
     for item in attempts.load(attempt_id, user_id).items:
         q = item.question
-        response = correct_response(q) if right else ({"true_false": (not q.answer) if q.type == "true_false" else None,
-                                                        "numeric": (q.answer + q.tolerance + 1000) if q.type == "numeric" else None}
-                                                       .get(q.type))
+        response = correct_response(q) if right else type_of(q).wrong_response(q)
         attempts.save_answer(attempt_id, user_id, q.id, response)
     attempts.submit(attempt_id, user_id)
     from mesolearn.learning import sync_from_attempt

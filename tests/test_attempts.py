@@ -44,10 +44,10 @@ def wrong(q):
     return list(range(1, n)) + [0]  # every item one place off
 
 
-def small_course(root: Path) -> Course:
+def small_course(root: Path, max_attempts: int = 2) -> Course:
     """Two modules with 5 single-choice questions each, all drawn every time; question 5 is critical.
 
-    ``safety``: pass mark 70, 10 minutes, 2 graded attempts, a wrong critical answer fails.
+    ``safety``: pass mark 70, 10 minutes, 2 graded attempts (``max_attempts``), a wrong critical answer fails.
     ``lenient``: the same, but critical_fails is false.
     """
     for folder in ("lessons", "quizzes", "exams"):
@@ -68,7 +68,7 @@ def small_course(root: Path) -> Course:
             "section": "intro", "difficulty": "easy", "critical": i == 5,
         } for i in range(1, 6)]
         quiz = {"module": module, "pass_mark": 70, "questions_per_attempt": 5, "time_limit_minutes": 10,
-                "max_attempts": 2, "critical_fails": module == "safety", "questions": questions}
+                "max_attempts": max_attempts, "critical_fails": module == "safety", "questions": questions}
         (root / f"lessons/0{order}-{module}.yaml").write_text(yaml.safe_dump(lesson, sort_keys=False))
         (root / f"quizzes/0{order}-{module}.yaml").write_text(yaml.safe_dump(quiz, sort_keys=False))
     course = load_course(root)
@@ -184,14 +184,16 @@ def test_pass_mark_is_inclusive(db, small, clock, alice) -> None:
     assert state.score == 80.0 and state.passed is True
 
 
-def test_second_submit_is_refused(db, course, clock, alice) -> None:
-    attempts = Attempts(db, course, clock=clock)
+def test_second_submit_changes_nothing_and_shows_the_recorded_result(db, course, clock, alice) -> None:
+    done: list[int] = []
+    attempts = Attempts(db, course, clock=clock, on_submit=done.append)
     attempt_id = attempts.start(alice, "history")
     answer_all(attempts, attempt_id, alice)
     first = attempts.submit(attempt_id, alice)
     clock.advance(seconds=30)
-    with pytest.raises(AttemptError, match="already been submitted"):
-        attempts.submit(attempt_id, alice)
+    again = attempts.submit(attempt_id, alice)  # a double click: the result, not an error, and no second grading
+    assert (again.score, again.passed, again.submitted_at) == (first.score, first.passed, first.submitted_at)
+    assert done == [attempt_id]
     after = attempts.load(attempt_id, alice)
     assert (after.score, after.passed, after.submitted_at) == (first.score, first.passed, first.submitted_at)
 
@@ -245,8 +247,7 @@ def test_answer_after_the_deadline_is_refused_and_attempt_auto_submitted(db, sma
     assert {i.question.id: i.response for i in state.items} == {q1.id: "a", q2.id: "a", **{
         i.question.id: None for i in state.items[2:]}}
     assert state.score == 40.0 and state.passed is False
-    with pytest.raises(AttemptError):
-        attempts.submit(attempt_id, alice)
+    assert attempts.submit(attempt_id, alice).submitted_at == state.submitted_at  # already closed: unchanged
 
 
 def test_expired_attempt_is_submitted_when_the_trainee_comes_back_later(db, small, clock, alice) -> None:
@@ -458,9 +459,9 @@ def test_history_lists_graded_attempts_newest_first(db, course, clock, alice) ->
     attempts = Attempts(db, course, clock=clock)
     first = attempts.start(alice, "history")
     attempts.submit(first, alice)
+    attempts.start(alice, "history", mode="practice")  # practice while no graded attempt is open
     clock.advance(minutes=1)
     second = attempts.start(alice, "history")
-    attempts.start(alice, "history", mode="practice")
     assert [a.id for a in attempts.history(alice, "history")] == [second, first]
     assert len(attempts.history(alice, "history", mode=None)) == 3
 
@@ -484,3 +485,43 @@ def test_a_failing_follow_up_does_not_undo_the_submission(db, course, clock, ali
     attempt_id = attempts.start(alice, "history", seed=3)
     assert attempts.submit(attempt_id, alice).submitted
     assert Attempts(db, course, clock=clock).load(attempt_id, alice).submitted
+
+
+# ------------------------------------------------------------------ deadline sweep (the trainee never comes back)
+def test_a_closed_tab_shows_submitted_at_its_deadline_in_gradebook_and_item_analysis(db, small, clock, alice) -> None:
+    from mesolearn.cohorts import gradebook, quiz_item_analysis
+    from mesolearn.storage.models import Attempt
+
+    done: list[int] = []
+    attempts = Attempts(db, small, clock=clock, on_submit=done.append)
+    attempt_id = attempts.start(alice, "safety")
+    for item in attempts.load(attempt_id, alice).items[:3]:
+        attempts.save_answer(attempt_id, alice, item.question.id, "a")
+    deadline = clock() + timedelta(minutes=10)
+    clock.advance(hours=3)                                   # the tab was closed; nobody opens the attempt again
+
+    row = next(r for r in gradebook(db, small, now=clock(), on_submit=done.append)
+               if r.user_id == alice and r.quiz_id == "safety")
+    assert (row.attempts, row.best_score, row.last_activity) == (1, 60.0, deadline)
+    with db.session() as s:
+        stored = s.get(Attempt, attempt_id)
+        assert (stored.submitted_at, stored.auto_submitted, stored.passed) == (deadline, True, False)
+    assert done == [attempt_id]                              # the follow-up work ran, once
+    assert quiz_item_analysis(db, small, "safety", on_submit=done.append).quiz.n_attempts == 1
+    gradebook(db, small, now=clock(), on_submit=done.append)  # idempotent
+    assert done == [attempt_id]
+    assert attempts.load(attempt_id, alice).score == 60.0    # what the trainee finds on return
+
+
+def test_the_sweep_leaves_running_untimed_and_unknown_attempts_open(db, small, course, clock, alice, bob) -> None:
+    from mesolearn.quiz.attempts import submit_overdue
+
+    timed = Attempts(db, small, clock=clock).start(alice, "safety")
+    untimed = Attempts(db, course, clock=clock).start(bob, "history")
+    exam = Attempts(db, course, clock=clock).start(bob, "certification")  # not in the small course's content
+    clock.advance(minutes=9)
+    assert submit_overdue(db, small, now=clock()) == []                  # still running
+    clock.advance(days=30)
+    assert submit_overdue(db, small, now=clock()) == [timed]             # no crash on quizzes it does not know
+    assert not Attempts(db, course, clock=clock).load(untimed, bob).submitted
+    assert submit_overdue(db, course, now=clock()) == [exam]

@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from mesolearn.content.loader import load_course
 from mesolearn.learning.custom import (CustomQuizError, build_custom_quiz, matching_questions, question_status,
                                        start_custom_practice)
 from mesolearn.learning.mastery import mastery_for_user
 from mesolearn.progress.tracker import Progress
-from mesolearn.quiz.attempts import Attempts
+from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt, User
 
@@ -161,3 +162,70 @@ def test_start_custom_practice_validates(db, course, clock):
         start_custom_practice(db, course, user, ["nope"], "custom", clock)
     with pytest.raises(ValueError):
         start_custom_practice(db, course, user, pool(course, "history")[:2], "graded", clock)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- no key of an open graded attempt
+def test_flagging_a_running_exam_then_build_a_quiz_reveals_no_key(db, course, clock):
+    """The probe's leak in miniature: flag the open exam's questions, then practise "Flagged"."""
+    user = make_user(db)
+    attempts = Attempts(db, course, clock)
+    exam = attempts.start(user, "certification", seed=3)
+    questions = [item.question.id for item in attempts.load(exam, user).items]
+    for q in questions:
+        attempts.set_flag(exam, user, q, True)
+    clock.advance(minutes=5)
+
+    assert not any(s.flagged for s in question_status(db, user).values())   # open exam flags do not count yet
+    with pytest.raises(CustomQuizError, match="timed Mesotherapy certification exam"):
+        build_custom_quiz(db, course, user, filters=["flagged"], count=50, clock=clock)
+    with pytest.raises(CustomQuizError, match="Practice is closed"):
+        build_custom_quiz(db, course, user, modules=["risks"], count=5, clock=clock)   # exam conditions
+    with pytest.raises(CustomQuizError, match="Practice is closed"):
+        start_custom_practice(db, course, user, questions[:5], "review", clock)
+    with pytest.raises(AttemptError, match="Practice is closed"):
+        attempts.start(user, "history", mode="practice")
+    with db.session() as s:                                                   # nothing was created
+        assert s.scalar(select(func.count(Attempt.id)).where(Attempt.mode == "practice")) == 0
+
+    attempts.submit(exam, user)                                              # once it counts, flags work
+    session = build_custom_quiz(db, course, user, filters=["flagged"], count=50, clock=clock, seed=1)
+    assert {i.question.id for i in attempts.load(session, user).items} <= set(questions)
+
+
+def test_an_open_module_quiz_closes_practice_of_its_questions_only(db, course, clock):
+    user = make_user(db)
+    attempts = Attempts(db, course, clock)
+    graded = attempts.start(user, "history", seed=4)
+    drawn = [item.question.id for item in attempts.load(graded, user).items]
+
+    with pytest.raises(CustomQuizError, match="open graded attempt at History"):
+        build_custom_quiz(db, course, user, modules=["history"], count=50, clock=clock)
+    with pytest.raises(CustomQuizError, match="One of these questions is in your open graded attempt"):
+        start_custom_practice(db, course, user, [drawn[0]], "review", clock)
+    with pytest.raises(AttemptError, match="open graded attempt at History"):
+        attempts.start(user, "history", mode="practice")                     # the same pool
+    with pytest.raises(AttemptError, match="open graded attempt at History"):
+        attempts.start(user, "certification", mode="practice")               # the exam draws from it too
+    other = build_custom_quiz(db, course, user, modules=["risks"], count=5, clock=clock, seed=2)
+    assert attempts.load(other, user).items                                  # other questions stay open
+    assert attempts.start(user, "risks", mode="practice")
+
+    attempts.submit(graded, user)
+    assert attempts.start(user, "history", mode="practice")
+
+
+def test_practice_opened_before_the_exam_cannot_be_checked_or_finished_during_it(db, course, clock):
+    user = make_user(db)
+    attempts = Attempts(db, course, clock)
+    practice = start_custom_practice(db, course, user, pool(course, "history"), "custom", clock, seed=5)
+    exam = attempts.start(user, "certification", seed=6)
+    q = attempts.load(practice, user).items[0].question
+    with pytest.raises(AttemptError, match="Practice is closed"):
+        attempts.save_answer(practice, user, q.id, correct_response(q))      # "Check answer" would show the key
+    with pytest.raises(AttemptError, match="Practice is closed"):
+        attempts.submit(practice, user)                                      # the results would show every key
+    state = attempts.load(practice, user)
+    assert not state.submitted and all(i.score is None for i in state.items)
+
+    attempts.submit(exam, user)
+    assert attempts.save_answer(practice, user, q.id, correct_response(q)) == 1.0

@@ -54,7 +54,10 @@ def test_draw_gives_n_distinct_questions_from_the_pool(course: Course) -> None:
 def test_draw_never_more_than_the_pool(course: Course) -> None:
     pool = course.modules["history"].quiz.questions
     drawn = draw(pool, len(pool) + 5, seed=1)
-    assert sorted(d.question_id for d in drawn) == sorted(q.id for q in pool)
+    ids = [d.question_id for d in drawn]
+    groups = {q.enemy_group for q in pool if q.enemy_group}
+    # every question but the enemies of the one drawn from each group (one fact, one question)
+    assert len(ids) == len(set(ids)) == sum(1 for q in pool if not q.enemy_group) + len(groups)
 
 
 # ------------------------------------------------------------------ layouts
@@ -295,7 +298,7 @@ def test_certification_exam_draw_is_reproducible(course: Course) -> None:
 
 # ------------------------------------------------------------------ enemy groups (questions testing one fact)
 def tf(qid: str, group: str | None = None):
-    from mesolearn.content.models import TrueFalse
+    from mesolearn.questions.true_false import TrueFalse
 
     return TrueFalse.model_validate({"id": qid, "type": "true_false", "prompt": f"Statement {qid}.", "answer": True,
                                      "explanation": "Because.", "references": ["R"], "objective": "o",
@@ -355,3 +358,76 @@ def test_the_certification_draw_never_repeats_a_fact(course: Course) -> None:
         groups = groups_of(questions, ids)
         assert len(groups) == len(set(groups)), (seed, sorted(groups))
         assert dict(Counter(course.module_of(qid).id for qid in ids)) == REAL_COUNTS
+
+
+# ------------------------------------------------------------------ widget values -> responses (security review 6d, 6e)
+NUMERIC = {"id": "dose-q", "type": "numeric", "prompt": "How many mL?", "explanation": "Because [R1].",
+           "references": ["R1"], "objective": "o", "section": "s", "difficulty": "easy", "answer": 2.5,
+           "tolerance": 0.1, "unit": "mL"}
+NOT_NUMBERS = ["nan", "NaN", "inf", "-Infinity", "1e309", "-1e400", "9" * 41, "1" + "0" * 60, "two", "1_000", "0x1A",
+               "2.5.1", "--2"]
+
+
+def _numeric():
+    from pydantic import TypeAdapter
+
+    from mesolearn.content.models import Question
+
+    return TypeAdapter(Question).validate_python(NUMERIC)
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS)
+def test_a_typed_answer_that_is_not_a_plain_finite_number_is_refused_with_a_message(typed) -> None:
+    q = _numeric()
+    with pytest.raises(drawing.ResponseError) as refused:
+        drawing.normalise(q, {}, typed)
+    assert "number" in str(refused.value)
+
+
+@pytest.mark.parametrize("typed, value", [("2.5", 2.5), ("2,5", 2.5), (" 2 . 5 ", 2.5), ("-0.25", -0.25),
+                                          ("1e3", 1000.0), ("", None), ("   ", None), ("1" * 40, float("1" * 40))])
+def test_typed_numbers_are_read_with_a_decimal_comma_or_point(typed, value) -> None:
+    assert drawing.normalise(_numeric(), {}, typed) == value
+
+
+def test_a_crafted_choice_value_is_refused_with_a_message_not_a_type_error(course: Course) -> None:
+    for q in all_questions(course):
+        layout = make_layout(q, random.Random(3))
+        for raw in ("NOT AN OPTION", 99, -1, [99], ["x"], {"a": 1}):
+            try:
+                response = drawing.normalise(q, layout, raw)
+            except drawing.ResponseError as exc:
+                assert "choose again" in str(exc) or "number" in str(exc) or "True or False" in str(exc), (q.id, raw)
+            else:   # only a numeric question may read a plain number
+                assert isinstance(response, float) and math.isfinite(response), (q.id, raw, response)
+
+
+def _one_numeric_question_page() -> None:
+    """A page with one numeric question through the real widgets; what the input saves goes to ``saved``."""
+    import streamlit as st
+    from pydantic import TypeAdapter
+
+    from mesolearn.content.models import Question
+    from mesolearn.quiz.attempts import Item
+    from mesolearn.ui.widgets import question_input
+
+    q = TypeAdapter(Question).validate_python(st.session_state["question"])
+    st.session_state.setdefault("saved", [])
+    question_input(Item(0, q, {}, None), "num", st.session_state["saved"].append)
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "1e309", "-1e400"])
+def test_the_numeric_input_never_stores_what_is_not_a_finite_number(typed) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_one_numeric_question_page, default_timeout=30)
+    at.session_state["question"] = NUMERIC
+    at.run()
+    at.text_input(key="num").set_value(typed)
+    at.run()
+    assert not at.exception
+    assert at.session_state["saved"] == []
+    assert any("number" in e.value for e in at.error)
+    at.text_input(key="num").set_value("2,5")
+    at.run()
+    assert at.session_state["saved"] == [2.5] and not at.error

@@ -12,6 +12,7 @@ from mesolearn.content.loader import load_course
 from mesolearn.learning.mastery import mastery_for_user
 from mesolearn.learning.spaced import (cards, due_cards, predicted_recall, rating_for, record_review,
                                        start_review_session, sync_from_attempt, sync_user)
+from mesolearn.questions.registry import type_of
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database
@@ -45,16 +46,8 @@ def attempts(db, course, clock):
 
 
 def wrong_response(q):
-    if q.type == "single_choice":
-        return next(o.id for o in q.options if o.id != q.answer)
-    if q.type == "multiple_response":
-        return [o.id for o in q.options if o.id not in q.answers]
-    if q.type == "true_false":
-        return not q.answer
-    if q.type == "numeric":
-        return q.answer + q.tolerance + 1000
-    n = len(q.pairs if q.type == "matching" else q.items)
-    return [(i + 1) % n for i in range(n)]
+    """A complete answer that scores 0 (each question type knows one)."""
+    return type_of(q).wrong_response(q)
 
 
 def run_attempt(attempts, clock, user, quiz_id, right: int, mode="graded", seed=7, flag: int | None = None):

@@ -11,7 +11,9 @@ Eligibility (documented in docs/LEARNING.md):
   exams, or of modules no longer in the course, do not add module requirements.
 
 Issuing is idempotent per exam attempt: the certificate is tied to the trainee's earliest passing
-exam attempt (or the attempt given), and asking again returns the same certificate.
+exam attempt (or the attempt given), and asking again returns the same certificate. The database holds
+that rule (unique index on ``certificates.attempt_id``): of concurrent requests (two tabs, two replicas)
+one inserts, the others' inserts are refused and they return the certificate that won (insert-or-get).
 
 Codes look like ``MESO-7KQ2-XM9D-4HTR-PB3C``: 16 symbols from Crockford's base-32 alphabet
 (digits and capitals without I, L, O, U), i.e. exactly 80 random bits from :mod:`secrets`.
@@ -28,6 +30,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from mesolearn.content.loader import Course
 from mesolearn.storage import Database, utcnow
@@ -177,20 +180,34 @@ class Certificates:
             attempt = exams.get(attempt_id if attempt_id is not None else e.exam_attempt_id)  # type: ignore[arg-type]
             if attempt is None:
                 raise CertificateError("That attempt is not a passed attempt at the certification exam.")
-            existing = s.scalar(select(Certificate).where(Certificate.attempt_id == attempt.id).order_by(Certificate.id))
-            if existing is not None:
-                return CertificateInfo.of(existing)
             user = s.get(User, user_id)
-            code = new_code()
-            while s.scalar(select(Certificate.id).where(Certificate.code == code)) is not None:
-                code = new_code()  # 80 bits: practically never
-            cert = Certificate(code=code, user_id=user_id, attempt_id=attempt.id, holder_name=user.display_name,
-                               exam_title=self.exam_title, score=attempt.score or 0.0,
-                               modules=[self.course.modules[m].title for m in e.required_modules],
-                               issued_at=self.clock())
-            s.add(cert)
-            s.flush()
-            return CertificateInfo.of(cert)
+            if user is None:
+                raise CertificateError("That account does not exist.")
+            holder, score, chosen = user.display_name, attempt.score or 0.0, attempt.id
+        modules = [self.course.modules[m].title for m in e.required_modules]
+        for _ in range(5):
+            existing = self._for_attempt(chosen)
+            if existing is not None:
+                return existing
+            try:
+                with self.db.session() as s:
+                    cert = Certificate(code=new_code(), user_id=user_id, attempt_id=chosen, holder_name=holder,
+                                       exam_title=self.exam_title, score=score, modules=modules,
+                                       issued_at=self.clock())
+                    s.add(cert)
+                    s.flush()
+                    return CertificateInfo.of(cert)
+            except IntegrityError:
+                continue  # a concurrent request issued it first (or, practically never, the code was taken)
+        existing = self._for_attempt(chosen)
+        if existing is None:
+            raise CertificateError("The certificate could not be issued just now. Please try again.")
+        return existing
+
+    def _for_attempt(self, attempt_id: int) -> CertificateInfo | None:
+        with self.db.session() as s:
+            cert = s.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
+            return CertificateInfo.of(cert) if cert else None
 
     def verify(self, code: str | None) -> CertificateInfo | None:
         """The certificate with this code (revoked ones too: check ``valid``), or None."""

@@ -5,13 +5,14 @@ import csv
 import io
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import select
 
 from mesolearn.cohorts.service import (NO_RESULT, STATUSES, CohortError, _Due, effective_assignments,
                                        graded_results, quiz_catalogue)
 from mesolearn.content.loader import Course
+from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Attempt, Cohort, CohortMember, User
 
@@ -38,8 +39,11 @@ class GradebookRow:
 
 
 def gradebook(db: Database, course: Course, cohort_id: int | None = None, status: str | None = None,
-              now: datetime | None = None) -> list[GradebookRow]:
+              now: datetime | None = None, on_submit: Callable[[int], None] | None = None) -> list[GradebookRow]:
     """Rows per trainee (by name) × quiz (modules in course order, then exams).
+
+    Timed attempts whose deadline has passed are submitted (at their deadline) first, so an attempt whose tab
+    was closed shows its result without the trainee coming back (``on_submit``: the follow-up work to run).
 
     ``cohort_id`` keeps that cohort's members; ``status`` keeps rows with that status, or with
     the overdue flag for ``"overdue"``. Due dates merge direct and cohort assignments (earliest
@@ -48,6 +52,7 @@ def gradebook(db: Database, course: Course, cohort_id: int | None = None, status
     if status is not None and status not in FILTERS:
         raise ValueError(f"status must be one of {', '.join(FILTERS)}")
     now = now or utcnow()
+    submit_overdue(db, course, now=now, on_submit=on_submit)
     quizzes = quiz_catalogue(course)
     with db.session() as s:
         q = select(User.id, User.username, User.display_name, User.email).where(User.role == "trainee")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -29,13 +29,15 @@ from sqlalchemy import Text, cast, select
 from mesolearn.analytics import Responses, analyse, first_attempt_mask, never_chosen, option_counts
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question
+from mesolearn.questions.base import QuestionType
+from mesolearn.questions.registry import type_of
+from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.quiz.grading import random_guess_score
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt
 
 PROMPT_EXCERPT = 120
 MIN_PRESENTED_FOR_DISTRACTORS = 10
-CHOICE_TYPES = ("single_choice", "multiple_response")
 
 
 class ItemStatsError(ValueError):
@@ -66,8 +68,8 @@ class QuestionRow:
     discrimination_index: float | None      # -100..100
     discriminative_efficiency: float | None  # 0..100 (may be negative)
     flags: list[str]
-    options: list[OptionFrequency] | None    # single/multiple choice only, in the question's order
-    no_answer: int | None                    # single/multiple choice: presented but left blank
+    options: list[OptionFrequency] | None    # types with options only, in the question's order
+    no_answer: int | None                    # types with options: presented but left blank
 
 
 @dataclass(frozen=True)
@@ -179,20 +181,16 @@ def load_quiz_data(db: Database, quiz_id: str) -> QuizData:
 
 
 # ---------------------------------------------------------------------- compute
-def _choice_rows(items: np.ndarray, raw: np.ndarray, multiple: bool, vocab: dict[str, int]
+def _choice_rows(items: np.ndarray, raw: np.ndarray, qtype: QuestionType, vocab: dict[str, int]
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """(item, option code) rows: one per single-choice answer, one per ticked option of a
-    multiple-response answer; a blank answer gives code 0 (``vocab['']``)."""
+    """(item, option code) rows: one per option an answer chose (the type reads its response: one for a
+    single choice, one per ticked option of a multiple response); a blank answer gives code 0 (``vocab['']``)."""
     if items.size == 0:
         return items, np.zeros(0, dtype=np.int64)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)  # hash-based: a few distinct responses
     tokens: list[list[int]] = []
     for u in uniques:
-        value = _parse(u)
-        if multiple:
-            chosen = list(dict.fromkeys(v for v in value if isinstance(v, str))) if isinstance(value, list) else []
-        else:
-            chosen = [value] if isinstance(value, str) and value else []
+        chosen = qtype.chosen_options(_parse(u))
         tokens.append([vocab.setdefault(t, len(vocab)) for t in chosen] or [0])
     tokens.append([0])  # code -1 (SQL NULL) → blank
     lengths = np.array([len(t) for t in tokens], dtype=np.int64)
@@ -252,21 +250,24 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
                           n_items=n_items, random_guess=guess)
     presented = np.bincount(r_item, minlength=n_items)
 
-    # option frequencies and never-chosen distractors (single and multiple choice)
-    type_code = np.array([CHOICE_TYPES.index(q.type) + 1 if q.type in CHOICE_TYPES else 0 for q in questions],
-                         dtype=np.int64)
+    # option frequencies and never-chosen distractors (the types that have options)
+    choices = [type_of(q).choice_options(q) for q in questions]
+    option_types = list(dict.fromkeys(type_of(q) for q, c in zip(questions, choices) if c is not None))
+    type_code = np.array([option_types.index(type_of(q)) + 1 if c is not None else 0
+                          for q, c in zip(questions, choices)], dtype=np.int64)
     row_type = type_code[r_item]
     raw = data.response[rows]
     vocab: dict[str, int] = {"": 0}
-    parts = [_choice_rows(r_item[row_type == t], raw[row_type == t], t == 2, vocab) for t in (1, 2)]
+    parts = [(r_item[:0], np.zeros(0, dtype=np.int64))]
+    parts += [_choice_rows(r_item[row_type == t], raw[row_type == t], qtype, vocab)
+              for t, qtype in enumerate(option_types, start=1)]
     opt_item = np.concatenate([p[0] for p in parts])
     opt_code = np.concatenate([p[1] for p in parts])
     counts_by_item = option_counts(opt_item, opt_code, n_items, presented=presented)
     distractors: dict[int, list[int]] = {}
-    for i, q in enumerate(questions):
-        if q.type in CHOICE_TYPES:
-            right = {q.answer} if q.type == "single_choice" else set(q.answers)
-            distractors[i] = [vocab.setdefault(o.id, len(vocab)) for o in q.options if o.id not in right]
+    for i, opts in enumerate(choices):
+        if opts is not None:
+            distractors[i] = [vocab.setdefault(o.id, len(vocab)) for o in opts if not o.correct]
     names = {code: text for text, code in vocab.items()}
     unused = never_chosen(counts_by_item, distractors, min_presented=min_presented_for_distractors,
                           presented=presented)
@@ -279,15 +280,14 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
     out_rows = []
     for i, (module_id, q) in enumerate(pool):
         options = no_answer = None
-        if q.type in CHOICE_TYPES:
-            right = {q.answer} if q.type == "single_choice" else set(q.answers)
+        if choices[i] is not None:
             seen = counts_by_item[i]
             n_i = int(presented[i])
             options = []
-            for o in q.options:
+            for o in choices[i]:
                 c = seen.get(vocab.get(o.id, -1))
                 count = c.count if c else 0
-                options.append(OptionFrequency(o.id, o.text, o.id in right, count, count / n_i if n_i else None))
+                options.append(OptionFrequency(o.id, o.text, o.correct, count, count / n_i if n_i else None))
             no_answer = seen[0].count if 0 in seen else 0
         out_rows.append(QuestionRow(
             question_id=q.id, module_id=module_id, prompt=_excerpt(q.prompt), type=q.type, critical=q.critical,
@@ -303,9 +303,13 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
 
 
 def quiz_item_analysis(db: Database, course: Course, quiz_id: str, first_attempts_only: bool = True,
-                       min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS) -> ItemAnalysisReport:
-    """Moodle-style item and quiz statistics for one module quiz or exam."""
+                       min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS,
+                       on_submit: Callable[[int], None] | None = None) -> ItemAnalysisReport:
+    """Moodle-style item and quiz statistics for one module quiz or exam.
+
+    Attempts past their deadline are submitted first (the deadline sweep), so they are counted."""
     quiz_pool(course, quiz_id)  # unknown quiz: a clear error before touching the database
+    submit_overdue(db, course, on_submit=on_submit, quiz_id=quiz_id)
     data = load_quiz_data(db, quiz_id)
     return analyse_quiz_data(course, quiz_id, data, first_attempts_only, min_presented_for_distractors)
 

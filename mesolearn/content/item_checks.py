@@ -42,14 +42,15 @@ from typing import Any, Literal
 
 from mesolearn.content.errors import ContentIssue
 from mesolearn.content.loader import Course
-from mesolearn.content.models import Exam, MultipleResponse, Question, Quiz, SingleChoice, TrueFalse
+from mesolearn.content.models import Exam, Question, Quiz
+from mesolearn.questions.registry import TYPES, type_of
 from mesolearn.content.safe_yaml import YamlProblem, line_for, load_yaml
 from mesolearn.quiz.drawing import allocate, grouped_supply  # the exam's own allocation and matching
 
 LONGEST_SHARE_LIMIT = 0.35
 KEY_RATIO_LIMIT = 1.5
 DUPLICATE_JACCARD = 0.6
-CRITICAL_TYPES = ("single_choice", "true_false")
+CRITICAL_TYPES = tuple(t.name for t in TYPES.values() if t.single_best_answer)
 ABSOLUTE = re.compile(r"(?<!-)\b(always|never|all|only|none|every)\b(?!-)", re.IGNORECASE)  # not "vitamin-only"
 ABOVE = re.compile(r"\b(all|none) of the (above|options|answers)\b|\bboth\s+\(?[a-h]\)?\s+and\s+\(?[a-h]\)?\b",
                    re.IGNORECASE)
@@ -127,12 +128,20 @@ class _Sink:
         self.issues.append(ContentIssue(file, self.lines.line(file, loc), _field(loc), message, severity))
 
 
+def _single_key_options(q: Question) -> list | None:
+    """The options of a single-best-answer item with options and one key (single choice), else None."""
+    t = type_of(q)
+    options = t.choice_options(q) if t.single_best_answer else None
+    return options if options and sum(o.correct for o in options) == 1 else None
+
+
 def _key_lengths(q: Question) -> tuple[int, int] | None:
-    """(key length, longest distractor length) of a single-choice item."""
-    if not isinstance(q, SingleChoice):
+    """(key length, longest distractor length) of a single-key item with options."""
+    options = _single_key_options(q)
+    if options is None:
         return None
-    key = len(q.option_text(q.answer))
-    others = [len(o.text) for o in q.options if o.id != q.answer]
+    key = next(len(o.text) for o in options if o.correct)
+    others = [len(o.text) for o in options if not o.correct]
     return key, max(others) if others else 0
 
 
@@ -151,32 +160,35 @@ def pool_figures(course: Course) -> list[PoolFigures]:
 
 def _check_options(quiz: Quiz, file: str, sink: _Sink) -> None:
     for i, q in enumerate(quiz.questions):
-        if isinstance(q, SingleChoice) and (k := _key_lengths(q)) and k[0] >= KEY_RATIO_LIMIT * k[1]:
-            j = next(j for j, o in enumerate(q.options) if o.id == q.answer)
+        t = type_of(q)
+        if (k := _key_lengths(q)) and k[0] >= KEY_RATIO_LIMIT * k[1]:
+            j = next(j for j, o in enumerate(_single_key_options(q) or []) if o.correct)
             sink.add(file, ("questions", i, "options", j),
                      f"{q.id}: the key is {k[0] / max(k[1], 1):.1f}x as long as the next-longest option "
                      f"(limit {KEY_RATIO_LIMIT:g}x): shorten it or lengthen the distractors")
-        if isinstance(q, (SingleChoice, MultipleResponse)):
-            keys = {q.answer} if isinstance(q, SingleChoice) else set(q.answers)
-            for j, o in enumerate(q.options):
-                if above := ABOVE.search(o.text):
-                    sink.add(file, ("questions", i, "options", j),
-                             f"{q.id}: option '{o.id}' says '{above.group(0)}'; options are shuffled, "
-                             f"write each option as a statement of its own")
-                elif o.id not in keys and (m := ABSOLUTE.search(o.text)):
-                    sink.add(file, ("questions", i, "options", j),
-                             f"{q.id}: distractor '{o.id}' uses the absolute word '{m.group(0)}', a giveaway")
-        elif isinstance(q, TrueFalse) and q.answer is False and (m := ABSOLUTE.search(q.prompt)):
-            sink.add(file, ("questions", i, "prompt"),
-                     f"{q.id}: a false statement with the absolute word '{m.group(0)}' is a giveaway")
+        above_seen = set()
+        for j, o in enumerate(t.choice_options(q) or []):
+            if above := ABOVE.search(o.text):
+                above_seen.add(j)
+                sink.add(file, ("questions", i, "options", j),
+                         f"{q.id}: option '{o.id}' says '{above.group(0)}'; options are shuffled, "
+                         f"write each option as a statement of its own")
+        for loc, text in t.distractors(q):
+            if loc[0] == "options" and loc[1] in above_seen:
+                continue
+            if m := ABSOLUTE.search(text):
+                what = f"distractor '{(t.choice_options(q) or [])[loc[1]].id}'" if loc[0] == "options" else \
+                    "a false statement"
+                sink.add(file, ("questions", i, *loc),
+                         f"{q.id}: {what} uses the absolute word '{m.group(0)}', a giveaway")
 
 
 def _check_critical(quiz: Quiz, file: str, sink: _Sink) -> None:
     for i, q in enumerate(quiz.questions):
-        if q.critical and q.type not in CRITICAL_TYPES:
+        if q.critical and not type_of(q).single_best_answer:
             sink.add(file, ("questions", i, "critical"),
-                     f"{q.id}: critical is allowed on single_choice and true_false items, not on {q.type} "
-                     f"(any score below 1 of a critical item fails the exam)", "error")
+                     f"{q.id}: critical is allowed on single-best-answer items ({', '.join(CRITICAL_TYPES)}), not "
+                     f"on {q.type} (any score below 1 of a critical item fails the exam)", "error")
 
 
 def _capacity(questions: Iterable[Question]) -> int:
@@ -224,12 +236,8 @@ def _tokens(text: str) -> frozenset[str]:
 
 
 def _stem(q: Question) -> str:
-    """The text that states the fact: the prompt, or for ordering/matching (generic prompts) the whole item."""
-    if q.type == "ordering":
-        return " ".join([q.prompt, *q.items])
-    if q.type == "matching":
-        return " ".join([q.prompt, *(f"{p.left} {p.right}" for p in q.pairs)])
-    return q.prompt
+    """The text that states the fact (the type decides: the prompt, or for ordering/matching the whole item)."""
+    return type_of(q).stem_text(q)
 
 
 def _check_duplicates(course: Course, sink: _Sink) -> None:

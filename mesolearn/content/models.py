@@ -1,7 +1,7 @@
 """Typed models of every content file. Unknown fields are errors: they are nearly always typos."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
@@ -80,12 +80,10 @@ class Lesson(Strict):
 
 
 # ---------------------------------------------------------------- questions
-class Option(Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,8}$")]
-    text: Text
-
-
 class QuestionBase(Strict):
+    """The fields every question has, whatever its type. Each type (a module of
+    :mod:`mesolearn.questions`) subclasses this with its ``type`` Literal and its own fields."""
+
     id: Slug
     prompt: Text
     explanation: Text
@@ -98,93 +96,9 @@ class QuestionBase(Strict):
     enemy_group: Slug | None = None  # questions sharing a group test one fact: never two in one attempt or exam
 
 
-class _WithOptions(QuestionBase):
-    options: list[Option]
-
-    @model_validator(mode="after")
-    def _unique_options(self):
-        if dup := _duplicates([o.id for o in self.options]):
-            raise ValueError(f"duplicate option id(s): {', '.join(dup)}")
-        if dup := _duplicates([o.text for o in self.options]):
-            raise ValueError(f"duplicate option text(s): {', '.join(dup)}")
-        return self
-
-    def option_text(self, option_id: str) -> str:
-        return next((o.text for o in self.options if o.id == option_id), option_id)
-
-
-class SingleChoice(_WithOptions):
-    type: Literal["single_choice"]
-    options: list[Option] = Field(min_length=2)
-    answer: str
-
-    @model_validator(mode="after")
-    def _answer_is_option(self):
-        if self.answer not in {o.id for o in self.options}:
-            raise ValueError(f"answer '{self.answer}' is not one of the option ids")
-        return self
-
-
-class MultipleResponse(_WithOptions):
-    type: Literal["multiple_response"]
-    options: list[Option] = Field(min_length=3)
-    answers: list[str] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _answers_are_options(self):
-        ids = {o.id for o in self.options}
-        if missing := [a for a in self.answers if a not in ids]:
-            raise ValueError(f"answers {missing} are not option ids")
-        if dup := _duplicates(self.answers):
-            raise ValueError(f"answers repeat {dup}")
-        return self
-
-
-class TrueFalse(QuestionBase):
-    type: Literal["true_false"]
-    answer: StrictBool
-
-
-class Numeric(QuestionBase):
-    type: Literal["numeric"]
-    answer: float
-    tolerance: float = Field(ge=0)
-    unit: str = ""
-
-
-class Pair(Strict):
-    left: Text
-    right: Text
-
-
-class Matching(QuestionBase):
-    type: Literal["matching"]
-    pairs: list[Pair] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _unique_sides(self):
-        for side in ("left", "right"):
-            if dup := _duplicates([getattr(p, side) for p in self.pairs]):
-                raise ValueError(f"two pairs have the same {side} side: {dup}")
-        return self
-
-
-class Ordering(QuestionBase):
-    type: Literal["ordering"]
-    items: list[Text] = Field(min_length=3)
-
-    @model_validator(mode="after")
-    def _unique_items(self):
-        if dup := _duplicates(list(self.items)):
-            raise ValueError(f"items repeat: {dup}")
-        return self
-
-
-Question = Annotated[
-    Union[SingleChoice, MultipleResponse, TrueFalse, Numeric, Matching, Ordering],
-    Field(discriminator="type"),
-]
-QUESTION_TYPES = ("single_choice", "multiple_response", "true_false", "numeric", "matching", "ordering")
+# The union of the registered types and their names are derived from the registry (one list, not two).
+# Imported here, after QuestionBase, because the type modules build on it.
+from mesolearn.questions.registry import QUESTION_TYPES as QUESTION_TYPES, Question as Question  # noqa: E402
 
 
 class ReviewPolicy(Strict):

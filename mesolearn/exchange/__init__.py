@@ -5,7 +5,9 @@ into text Moodle imports into its question bank; import turns a Moodle file into
 validates as a MesoLearn quiz, plus warnings for everything that could not be carried over exactly.
 The command line is :func:`mesolearn.exchange.cli.main` (``python -m mesolearn exchange ...``).
 
-Decisions shared by both formats (details in :mod:`.gift` and :mod:`.moodle_xml`):
+Both formats are codecs over :mod:`.common` (the shared import pipeline); each question type writes and
+reads its own part (its ``gift_*``/``xml_*`` hooks in :mod:`mesolearn.questions`). Decisions shared by
+both formats (details in :mod:`.gift` and :mod:`.moodle_xml`):
 
 - multiple response uses Moodle's multiple-answer weights +100/k % (each of the k correct options)
   and -100/k % (each wrong option), which is MesoLearn's partial-credit rule exactly;

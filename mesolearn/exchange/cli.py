@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from mesolearn.content.models import Lesson, Quiz
 from mesolearn.content.safe_yaml import YamlProblem, load_yaml
 from mesolearn.exchange.gift import GiftError, gift_to_quiz_dict, quiz_to_gift
-from mesolearn.exchange.moodle_xml import MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
+from mesolearn.exchange.moodle_xml import ORDERING_AS, MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
 
 MAX_INPUT_BYTES = 20_000_000
 
@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--lesson", metavar="LESSON_YAML",
                        help="the module's lesson: lists each question's references after its explanation")
         if name == "export-xml":
-            p.add_argument("--ordering-as", choices=("ordering", "matching"), default="ordering",
+            p.add_argument("--ordering-as", choices=ORDERING_AS, default=ORDERING_AS[0],
                            help="ordering questions as Moodle's ordering type (Moodle 4.4+, default) or as matching")
     for name, what in (("import-gift", "GIFT_FILE"), ("import-xml", "XML_FILE")):
         p = sub.add_parser(name, help=f"convert a {what.split('_')[0]} file into a MesoLearn quiz YAML")

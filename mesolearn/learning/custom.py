@@ -10,6 +10,11 @@
   questions that are ``unseen`` (never answered), ``wrong`` (the trainee's most recent answer was not
   fully correct) or ``flagged`` (flagged in any attempt); several filters combine as *or*. Then
   ``count`` questions are sampled (seeded) from what matches: :func:`build_custom_quiz`.
+* A graded attempt counts here only once it is submitted: its flags and answers stay out of
+  :func:`question_status` while it is open (otherwise "Flagged" would gather an open exam's questions).
+* No session may reveal the key of an open graded attempt: :func:`start_custom_practice` (and so review
+  sessions and "build your own quiz") refuses, with a message for the trainee, any session while a timed exam
+  is open, and any session holding a question of an open graded attempt (``Attempts.practice_lock``).
 """
 from __future__ import annotations
 
@@ -19,12 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from mesolearn.content.loader import Course
 from mesolearn.learning.mastery import answer_records, is_correct
 from mesolearn.quiz import drawing
-from mesolearn.quiz.attempts import AttemptError
+from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Answer, Attempt
 
@@ -46,7 +51,7 @@ class QuestionStatus:
     question_id: str
     answered: int                 # scored answers in any attempt (graded, practice, review)
     last_score: float | None      # the most recent one
-    flagged: bool                 # flagged in any attempt
+    flagged: bool                 # flagged in any attempt (a graded one only once submitted)
 
     @property
     def seen(self) -> bool:
@@ -68,6 +73,10 @@ def start_custom_practice(db: Database, course: Course, user_id: int, question_i
         raise CustomQuizError("None of those questions is available.")
     if len(ids) > MAX_QUESTIONS:
         raise CustomQuizError(f"A practice session holds at most {MAX_QUESTIONS} questions.")
+    try:
+        Attempts(db, course, clock=clock).check_practice(user_id, ids)
+    except AttemptError as exc:  # a graded attempt is open: its key must not show
+        raise CustomQuizError(str(exc)) from None
     seed = secrets.randbelow(2**31) if seed is None else seed
     rng = random.Random(seed)
     layout = [{"question_id": q, "layout": drawing.make_layout(course.question(q), rng)} for q in ids]
@@ -81,7 +90,9 @@ def start_custom_practice(db: Database, course: Course, user_id: int, question_i
 
 
 def question_status(db: Database, user_id: int) -> dict[str, QuestionStatus]:
-    """Per question the trainee has answered or flagged: counts, last score, flag."""
+    """Per question the trainee has answered or flagged: counts, last score, flag.
+
+    Open graded attempts do not count (their answers have no score yet, and their flags are ignored)."""
     answered: dict[str, int] = {}
     last: dict[str, float] = {}
     for r in answer_records(db, user_id):
@@ -89,7 +100,8 @@ def question_status(db: Database, user_id: int) -> dict[str, QuestionStatus]:
         last[r.question_id] = r.score
     with db.session() as s:
         flagged = set(s.scalars(select(Answer.question_id).join(Attempt)
-                                .where(Attempt.user_id == user_id, Answer.flagged.is_(True))))
+                                .where(Attempt.user_id == user_id, Answer.flagged.is_(True),
+                                       or_(Attempt.mode != "graded", Attempt.submitted_at.is_not(None)))))
     return {q: QuestionStatus(q, answered.get(q, 0), last.get(q), q in flagged) for q in set(answered) | flagged}
 
 
@@ -129,6 +141,12 @@ def build_custom_quiz(db: Database, course: Course, user_id: int, *, modules: It
     """"Build your own quiz": a practice attempt (quiz id ``"custom"``) of up to ``count`` matching questions."""
     if not 1 <= count <= MAX_QUESTIONS:
         raise CustomQuizError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
+    lock = Attempts(db, course, clock=clock).practice_lock(user_id)
+    if lock.timed is not None:  # say so first: the filters may match nothing during an exam
+        try:
+            lock.check([])
+        except AttemptError as exc:
+            raise CustomQuizError(str(exc)) from None
     pool = matching_questions(db, course, user_id, modules=modules, objectives=objectives, filters=filters)
     if not pool:
         raise CustomQuizError("No question matches those choices. Widen the topics or remove a filter.")

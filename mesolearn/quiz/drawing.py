@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from mesolearn.content.models import Question
+from mesolearn.questions.base import Layout, QuestionView, ResponseError
+from mesolearn.questions.registry import type_of
 
-Layout = dict[str, list]
+__all__ = ["Layout", "QuestionView", "ResponseError", "DrawnQuestion", "make_layout", "draw", "allocate",
+           "draw_blueprint", "view", "to_response", "to_shown", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -23,23 +26,7 @@ class DrawnQuestion:
 
 
 def make_layout(q: Question, rng: random.Random) -> Layout:
-    if q.type in ("single_choice", "multiple_response"):
-        ids = [o.id for o in q.options]
-        rng.shuffle(ids)
-        return {"options": ids}
-    if q.type == "matching":
-        lefts, rights = list(range(len(q.pairs))), list(range(len(q.pairs)))
-        rng.shuffle(lefts)
-        rng.shuffle(rights)
-        while rights == lefts:  # never line every answer up straight across the page
-            rng.shuffle(rights)
-        return {"lefts": lefts, "rights": rights}
-    if q.type == "ordering":
-        items = list(range(len(q.items)))
-        while items == sorted(items):  # never show the answer as the starting order
-            rng.shuffle(items)
-        return {"items": items}
-    return {}
+    return type_of(q).make_layout(q, rng)
 
 
 MAX_REDRAWS = 500  # rejection tries before the greedy fallback; content that cannot be drawn is a validate error
@@ -179,71 +166,34 @@ def draw_blueprint(pools: dict[str, Sequence[Question]], weights: dict[str, floa
     return drawn
 
 
-@dataclass(frozen=True)
-class QuestionView:
-    """What the page may show for one question: no answer, no original order."""
-
-    id: str
-    type: str
-    prompt: str
-    choices: list[str]        # single/multiple: option texts; matching: right-hand texts; in display order
-    lefts: list[str]          # matching: left-hand texts, display order
-    items: list[str]          # ordering: item texts, shuffled display order
-    unit: str = ""
-    critical: bool = False
-
-
 def view(q: Question, layout: Layout) -> QuestionView:
-    choices: list[str] = []
-    lefts: list[str] = []
-    items: list[str] = []
-    if q.type in ("single_choice", "multiple_response"):
-        choices = [q.option_text(i) for i in layout["options"]]
-    elif q.type == "matching":
-        lefts = [q.pairs[i].left for i in layout["lefts"]]
-        choices = [q.pairs[i].right for i in layout["rights"]]
-    elif q.type == "ordering":
-        items = [q.items[i] for i in layout["items"]]
-    return QuestionView(q.id, q.type, q.prompt, choices, lefts, items, getattr(q, "unit", ""), q.critical)
+    return type_of(q).view(q, layout)
 
 
 def to_response(q: Question, layout: Layout, shown: Any) -> Any:
     """Display-position answer from the page -> canonical response stored and graded."""
     if shown is None:
         return None
-    if q.type == "single_choice":
-        return layout["options"][shown]
-    if q.type == "multiple_response":
-        return sorted(layout["options"][i] for i in shown)
-    if q.type == "true_false":
-        return bool(shown)
-    if q.type == "numeric":
-        return float(shown)
-    if q.type == "matching":
-        canonical: list[int | None] = [None] * len(q.pairs)
-        for display_left, display_right in enumerate(shown):
-            if display_right is not None:
-                canonical[layout["lefts"][display_left]] = layout["rights"][display_right]
-        return canonical
-    if q.type == "ordering":  # positions not filled in yet are None
-        return [layout["items"][i] if i is not None else None for i in shown]
-    raise ValueError(q.type)
+    return type_of(q).to_response(q, layout, shown)
 
 
 def to_shown(q: Question, layout: Layout, response: Any) -> Any:
-    """Canonical response -> display positions, to put a saved answer back into the widgets."""
+    """Canonical response -> display positions, to put a saved answer back into the widgets
+    (None when the saved answer no longer fits the question)."""
     if response is None:
         return None
     try:
-        if q.type == "single_choice":
-            return layout["options"].index(response)
-        if q.type == "multiple_response":
-            return sorted(layout["options"].index(r) for r in response)
-        if q.type == "matching":
-            return [layout["rights"].index(response[left]) if response[left] is not None else None
-                    for left in layout["lefts"]]
-        if q.type == "ordering":
-            return [layout["items"].index(i) if i is not None else None for i in response]
-    except (ValueError, IndexError, TypeError):
+        return type_of(q).to_shown(q, layout, response)
+    except (ValueError, IndexError, TypeError, KeyError):
         return None
-    return response
+
+
+def normalise(q: Question, layout: Layout, raw: Any) -> Any:
+    """A raw widget value -> canonical response; :class:`ResponseError` (a message for the trainee) when the
+    value cannot be an answer to this question, so it is never stored."""
+    try:
+        return type_of(q).normalise(q, layout, raw)
+    except ResponseError:
+        raise
+    except (ValueError, IndexError, TypeError, KeyError) as exc:
+        raise ResponseError("That answer does not fit the question; choose again.") from exc

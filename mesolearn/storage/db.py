@@ -1,4 +1,8 @@
-"""The database handle: an SQLite file (WAL) by default, any SQLAlchemy URL via MESOLEARN_DATABASE_URL."""
+"""The database handle: an SQLite file (WAL) by default, any SQLAlchemy URL via MESOLEARN_DATABASE_URL.
+
+Opening a database brings it to the current schema first (:func:`mesolearn.storage.migrate.upgrade`: Alembic,
+under a lock, so several replicas may start at once).
+"""
 from __future__ import annotations
 
 import os
@@ -11,7 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from mesolearn.storage.models import Base
+from mesolearn.storage import migrate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,10 +40,10 @@ def default_url() -> str:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=5000")  # first: switching a new file to WAL waits for other connections
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
 
 
@@ -54,7 +58,7 @@ class Database:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        self.migration = migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

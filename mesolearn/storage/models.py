@@ -1,10 +1,23 @@
-"""Tables. Content (lessons, questions) is not stored: rows refer to content by its stable ids."""
+"""Tables. Content (lessons, questions) is not stored: rows refer to content by its stable ids.
+
+Rules the database itself enforces (races between requests, sessions or replicas cannot break them):
+
+* a trainee has at most one open (unsubmitted) graded attempt per quiz: the partial unique index
+  ``uq_attempts_one_open_graded`` on ``attempts (user_id, quiz_id) WHERE mode = 'graded' AND submitted_at IS NULL``;
+* graded attempts are numbered 1, 2, ... per trainee and quiz (``attempt_number``, unique per
+  ``(user_id, quiz_id, mode)``), so two concurrent starts cannot both become attempt *n*, and the attempt
+  limit is checked against the number being inserted (``NULL`` for practice attempts, which are unlimited);
+* one certificate per exam attempt: the unique index ``uq_certificates_attempt_id``.
+
+The schema changes only through the Alembic revisions in ``mesolearn/storage/migrations`` (a test checks that
+these models and the revisions agree).
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -48,11 +61,18 @@ class Attempt(Base):
     """One sitting of a module quiz or an exam, with its draw, so a reload shows the same paper."""
 
     __tablename__ = "attempts"
+    __table_args__ = (
+        Index("uq_attempts_one_open_graded", "user_id", "quiz_id", unique=True,
+              sqlite_where=text("mode = 'graded' AND submitted_at IS NULL"),
+              postgresql_where=text("mode = 'graded' AND submitted_at IS NULL")),
+        Index("uq_attempts_number", "user_id", "quiz_id", "mode", "attempt_number", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     quiz_id: Mapped[str] = mapped_column(String(80), index=True)  # module id or exam id
     kind: Mapped[str] = mapped_column(String(16))                   # "module" | "exam"
     mode: Mapped[str] = mapped_column(String(16), default="graded")  # "graded" | "practice"
+    attempt_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1, 2, ... (graded only)
     seed: Mapped[int] = mapped_column(Integer)
     layout: Mapped[list] = mapped_column(JSON)                       # [{question_id, layout}, ...]
     started_at: Mapped[datetime] = mapped_column(DateTime)
@@ -120,6 +140,7 @@ class ReviewCard(Base):
 
 class Certificate(Base):
     __tablename__ = "certificates"
+    __table_args__ = (Index("uq_certificates_attempt_id", "attempt_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

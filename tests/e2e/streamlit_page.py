@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from mesolearn.content.text import plain_text
+from mesolearn.ui.inputs import renderer_for
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -77,26 +78,21 @@ def rendered(markdown: str) -> str:
 
 
 def answer_correctly(page: Page, box: Locator, item) -> None:
-    """Answer one question through its widgets, as a trainee who knows the answer would."""
-    q = item.question
-    if q.type == "single_choice":
-        box.get_by_text(rendered(q.option_text(q.answer)), exact=True).click()
-    elif q.type == "multiple_response":
-        for a in q.answers:
-            box.get_by_text(rendered(q.option_text(a)), exact=True).click()
-            settle(page)
-    elif q.type == "true_false":
-        box.get_by_text("True" if q.answer else "False", exact=True).click()
-    elif q.type == "numeric":
-        field = box.get_by_role("textbox")
-        field.fill(f"{q.answer:g}")
-        field.press("Enter")
-    elif q.type == "matching":
-        for p in q.pairs:
-            choose_option(page, box, rendered(p.left), plain_text(p.right))
-    elif q.type == "ordering":
-        for pos, text in enumerate(q.items):
-            choose_option(page, box, f"Position {pos + 1}", plain_text(text))
+    """Answer one question through its widgets, as a trainee who knows the answer would: the steps come
+    from the question type's renderer (mesolearn/ui/inputs/)."""
+    for step in renderer_for(item.question).browser_steps(item.question):
+        if step[0] == "click":
+            box.get_by_text(rendered(step[1]), exact=True).click()
+        elif step[0] == "fill":
+            field = box.get_by_role("textbox")
+            field.fill(step[1])
+            field.press("Enter")
+        elif step[0] == "choose":
+            choose_option(page, box, rendered(step[1]), plain_text(step[2]))   # settles itself
+            continue
+        else:
+            raise AssertionError(f"unknown browser step {step!r}")
+        settle(page)
     settle(page)
 
 

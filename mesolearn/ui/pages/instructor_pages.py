@@ -146,7 +146,8 @@ def gradebook_page() -> None:
     c1, c2 = st.columns(2)
     cohort = c1.selectbox("Cohort", [None] + all_cohorts, format_func=lambda c: "All trainees" if c is None else c.name)
     status = c2.selectbox("Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s)
-    rows = gradebook(svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status)
+    rows = gradebook(svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status,
+                     on_submit=svc.after_submit)
     if not rows:
         st.info("No trainees match.")
         return
@@ -199,7 +200,7 @@ def item_analysis() -> None:
     quizzes = _quiz_choices(svc.course)
     quiz_id = st.selectbox("Quiz", list(quizzes), format_func=quizzes.get)
     first_only = st.toggle("First attempts only", value=True)
-    report = quiz_item_analysis(svc.db, svc.course, quiz_id, first_attempts_only=first_only)
+    report = quiz_item_analysis(svc.db, svc.course, quiz_id, first_attempts_only=first_only, on_submit=svc.after_submit)
     q = report.quiz
     if q.n_attempts == 0:
         st.info("No submitted graded attempts yet.")
@@ -290,7 +291,7 @@ def content_health() -> None:
     st.subheader("Questions flagged by the statistics")
     any_flag = False
     for quiz_id, title in _quiz_choices(course).items():
-        rep = quiz_item_analysis(svc.db, course, quiz_id)
+        rep = quiz_item_analysis(svc.db, course, quiz_id, on_submit=svc.after_submit)
         for row in rep.questions:
             if row.flags:
                 any_flag = True

@@ -146,7 +146,11 @@ def _review_session(svc, account, attempt_id: int) -> None:
     st.progress((len(state.items) - len(todo)) / max(1, len(state.items)),
                 text=f"Card {min(len(state.items), len(state.items) - len(todo) + 1)} of {len(state.items)}")
     if not todo:
-        svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
+        try:
+            svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
+        except AttemptError as exc:  # e.g. a timed exam was opened meanwhile: finish it first
+            st.warning(str(exc))
+            return
         st.session_state["review-finished"] = len(state.items)
         st.rerun()
     item = todo[0]

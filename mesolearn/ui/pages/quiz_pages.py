@@ -14,7 +14,7 @@ from mesolearn.content.text import course_markdown
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import utcnow
-from mesolearn.ui import auth, nav
+from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.widgets import feedback, question_input
 
@@ -135,14 +135,14 @@ def _report_problem(svc, account, item: Item, key: str) -> None:
 def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> None:
     """Practice: answer, check, see feedback at once. A checked answer is final."""
     if item.score is not None:
-        question_input(item, key + "-done", lambda r: None, disabled=True)
+        question_input(item, keys.done_key(key), lambda r: None, disabled=True)
         feedback(svc.course, item, state.spec.review, nav.page("lesson"))
         return
-    pending_key = f"{key}-pending"
+    pending_key = keys.pending_key(key)
     pending = st.session_state.get(pending_key)
     shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
     question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r))
-    if st.button("Check answer", key=f"{key}-check", disabled=pending is None):
+    if st.button("Check answer", key=keys.check_key(key), disabled=pending is None):
         try:
             svc.attempts.save_answer(state.id, account.id, item.question.id, pending)
         except AttemptError as exc:
@@ -171,7 +171,7 @@ def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
     write to an outside container only if it did so in the last full run too). The heading, the prompt and
     the problem report stay outside: they do not change when the trainee answers.
     """
-    key = f"a{state.id}-{item.question.id}"
+    key = keys.answer_key(state.id, item.question.id)
     if state.mode == "practice":
         _practice_item(svc, account, state, item, key)
     else:
@@ -184,11 +184,11 @@ def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
 
         question_input(item, key, save)
 
-    def flag(qid=item.question.id, k=f"{key}-flag") -> None:
+    def flag(qid=item.question.id, k=keys.flag_key(key)) -> None:
         svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
         item.flagged = st.session_state[k]
 
-    st.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
+    st.checkbox("Flag for review", value=item.flagged, key=keys.flag_key(key),
                 help="Flagged questions are added to your spaced review.", on_change=flag)
     if "quiz-error" in st.session_state:  # e.g. time ran out: the whole page shows what happened
         st.rerun(scope="app")
@@ -212,7 +212,7 @@ def _take(svc, account, state: AttemptState) -> None:
             st.markdown(head)
             st.markdown(course_markdown(item.question.prompt))
             _answer(svc, account, state, item, progress)
-            _report_problem(svc, account, item, f"a{state.id}-{item.question.id}-report")
+            _report_problem(svc, account, item, keys.report_key(keys.answer_key(state.id, item.question.id)))
 
     if err := st.session_state.pop("quiz-error", None):
         st.error(err)
@@ -294,7 +294,10 @@ def _front_page(svc, account, quiz_id: str) -> None:
         except AttemptError as exc:
             st.error(str(exc))
     if spec.kind == "module" and cols[1].button("Practise (does not count)"):
-        _go_attempt(svc.attempts.start(account.id, quiz_id, mode="practice"))
+        try:
+            _go_attempt(svc.attempts.start(account.id, quiz_id, mode="practice"))
+        except AttemptError as exc:  # e.g. the graded attempt of this module is open
+            st.error(str(exc))
     if last:
         st.subheader("Previous attempts")
         for a in last:

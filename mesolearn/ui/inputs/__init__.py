@@ -1,0 +1,61 @@
+"""Streamlit renderers of the question types: one module per type, each defining ``RENDERER``.
+
+A renderer draws one question's widgets from its browser-safe view, in display positions only, and
+hands the raw widget value to ``changed``; :func:`mesolearn.ui.widgets.question_input` turns that
+into a canonical response through the type's ``normalise`` (or shows the type's message). Widget
+keys come from :mod:`mesolearn.ui.keys`. Test support lives beside the widgets it drives:
+``apptest_steps`` (what AppTest sets to express a shown answer) and ``browser_steps`` (what a
+trainee who knows the answer does in a real browser).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+from mesolearn.questions.base import QuestionType, QuestionView
+
+Changed = Callable[[Any], None]
+# an AppTest step: (widget kind as in ``at.<kind>(key=...)``, key, value for ``set_value``)
+AppTestStep = tuple[str, str, Any]
+# a browser step: ("click", text) | ("fill", text) | ("choose", selectbox label, option text)
+BrowserStep = tuple[str, ...]
+
+
+class Renderer(ABC):
+    qtype: QuestionType
+    hint: str   # one line under the prompt: how to answer
+
+    @abstractmethod
+    def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed,
+               disabled: bool) -> None:
+        """Draw the widgets showing ``shown`` (display positions, or None)."""
+
+    @abstractmethod
+    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+        """Widget values that express ``shown`` (test support for AppTest drivers)."""
+
+    @abstractmethod
+    def browser_steps(self, q: Any) -> list[BrowserStep]:
+        """How a trainee who knows the answer answers ``q`` in the browser (test support for e2e)."""
+
+
+def _discover() -> dict[str, Renderer]:
+    found: dict[str, Renderer] = {}
+    for info in pkgutil.iter_modules(__path__):
+        renderer = getattr(importlib.import_module(f"{__name__}.{info.name}"), "RENDERER", None)
+        if isinstance(renderer, Renderer):
+            found[renderer.qtype.name] = renderer
+    return found
+
+
+RENDERERS: dict[str, Renderer] = _discover()
+
+
+def renderer_for(q: Any) -> Renderer:
+    name = q if isinstance(q, str) else q.type
+    try:
+        return RENDERERS[name]
+    except KeyError:
+        raise LookupError(f"question type {name!r} has no renderer in mesolearn/ui/inputs/") from None

@@ -1,0 +1,42 @@
+"""Ordering: one selectbox per position; the value is, for each position, the display position of the
+item chosen (or None). Using an item twice is allowed but warned about."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from mesolearn.content.text import plain_text
+from mesolearn.questions import ordering
+from mesolearn.questions.base import QuestionView
+from mesolearn.ui.inputs import AppTestStep, BrowserStep, Changed, Renderer
+from mesolearn.ui.keys import part_key
+
+
+class OrderingRenderer(Renderer):
+    qtype = ordering.TYPE
+    hint = "Put the items in the right order: choose the item for each position."
+
+    def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed, disabled: bool) -> None:
+        n = len(view.items)
+        current = list(shown or [None] * n)
+
+        def picked() -> None:
+            changed([st.session_state.get(part_key(key, i)) for i in range(n)])
+
+        for i in range(n):
+            st.selectbox(f"Position {i + 1}", range(n), format_func=lambda j: plain_text(view.items[j]),
+                         index=current[i], key=part_key(key, i), placeholder="Choose an item",
+                         on_change=picked, disabled=disabled)
+        chosen = [x for x in current if x is not None]
+        if len(chosen) != len(set(chosen)):
+            st.warning("You used the same item in two positions.")
+
+    def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
+        return [("selectbox", part_key(key, i), value) for i, value in enumerate(shown or [None] * len(view.items))]
+
+    def browser_steps(self, q: Any) -> list[BrowserStep]:
+        return [("choose", f"Position {pos + 1}", text) for pos, text in enumerate(q.items)]
+
+
+RENDERER = OrderingRenderer()
