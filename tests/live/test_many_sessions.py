@@ -28,7 +28,7 @@ from tests.live.stclient import RunResult, Session
 pytestmark = pytest.mark.live
 
 TRAINEES = 20
-ANSWERS_EACH = 4
+ANSWERS_EACH = 4  # choice questions answered per trainee (fewer if the random draw holds fewer)
 MODULE = "history"
 
 
@@ -138,13 +138,13 @@ def test_a_cohort_answering_at_once_sees_no_exception_and_loses_no_answer(server
                 assert attempt is not None and attempt.user_id == user_id  # each trainee's own attempt
                 layouts = {entry["question_id"]: entry["layout"] for entry in attempt.layout}
                 saved = {a.question_id: a.response for a in s.query(Answer).filter_by(attempt_id=j.attempt_id)}
-                assert len(j.given) == ANSWERS_EACH
+                assert 1 <= len(j.given) <= ANSWERS_EACH
                 for qid, (_, pos) in j.given.items():
                     q = course.question(qid)
                     assert q is not None
                     shown = pos if q.type == "single_choice" else [True, False][pos]
                     assert saved[qid] == drawing.to_response(q, layouts[qid], shown), (user_id, qid)
-                assert sum(r is not None for r in saved.values()) == ANSWERS_EACH
-                assert f"{ANSWERS_EACH} of {len(attempt.layout)} answered" in j.progress_text
+                assert sum(r is not None for r in saved.values()) == len(j.given)
+                assert f"{len(j.given)} of {len(attempt.layout)} answered" in j.progress_text
     finally:
         db.dispose()
