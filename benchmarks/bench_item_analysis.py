@@ -56,15 +56,19 @@ def main() -> None:
         unused = never_chosen(counts, [list(range(1, N_OPTIONS))] * POOL, min_presented=20)
         analyse(responses, unused_distractors=unused)
 
-    print(f"item analysis: {N_ATTEMPTS:,} attempts × {K} slots from a pool of {POOL} "
-          f"({responses.score.size:,} rows), median of {RUNS} runs")
+    print(
+        f"item analysis: {N_ATTEMPTS:,} attempts × {K} slots from a pool of {POOL} "
+        f"({responses.score.size:,} rows), median of {RUNS} runs"
+    )
     for label, fn in (
         ("analyse()", lambda: analyse(responses)),
         ("Responses + option counts + analyse()", full),
     ):
         t = time_runs(fn)
-        print(f"  {label:<38} median {statistics.median(t) * 1e3:7.2f} ms   "
-              f"(min {min(t) * 1e3:.2f}, max {max(t) * 1e3:.2f})")
+        print(
+            f"  {label:<38} median {statistics.median(t) * 1e3:7.2f} ms   "
+            f"(min {min(t) * 1e3:.2f}, max {max(t) * 1e3:.2f})"
+        )
     q = analyse(responses).quiz
     print(f"  sanity: mean {q.mean:.1f} %, sd {q.sd:.1f} %, alpha {q.cronbach_alpha:.3f}")
 

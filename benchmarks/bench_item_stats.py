@@ -7,6 +7,7 @@ responses), then times the database read and the computation separately. Prints 
 
 Run from the repository root: ``.venv/bin/python benchmarks/bench_item_stats.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,19 @@ def build(db: Database, course, seed: int = 0) -> None:
     k = course.modules[QUIZ].quiz.questions_per_attempt
     n_attempts = N_USERS * PER_USER
     t0 = datetime(2030, 1, 1)
-    users = [dict(id=i + 1, username=f"t{i:05d}", display_name=f"Trainee {i}", email=None, password_hash="x",
-                  role="trainee", created_at=t0, failed_logins=0) for i in range(N_USERS)]
+    users = [
+        dict(
+            id=i + 1,
+            username=f"t{i:05d}",
+            display_name=f"Trainee {i}",
+            email=None,
+            password_hash="x",
+            role="trainee",
+            created_at=t0,
+            failed_logins=0,
+        )
+        for i in range(N_USERS)
+    ]
     drawn = np.argsort(rng.random((n_attempts, len(pool))), axis=1)[:, :k]
     ability = np.repeat(rng.normal(size=N_USERS), PER_USER)[:, None] + np.tile([0.0, 0.4], N_USERS)[:, None]
     p = 1 / (1 + np.exp(-(ability - rng.normal(scale=0.8, size=len(pool))[drawn])))
@@ -47,10 +59,24 @@ def build(db: Database, course, seed: int = 0) -> None:
         user = a // PER_USER + 1
         start = t0 + timedelta(days=a % PER_USER, seconds=user)
         ids = [pool[j].id for j in drawn[a]]
-        attempts.append(dict(id=a + 1, user_id=user, quiz_id=QUIZ, kind="module", mode="graded", seed=a,
-                             layout=[{"question_id": q, "layout": {}} for q in ids], started_at=start,
-                             deadline=None, submitted_at=start + timedelta(minutes=12), auto_submitted=False,
-                             score=0.0, passed=False, critical_failed=[]))
+        attempts.append(
+            dict(
+                id=a + 1,
+                user_id=user,
+                quiz_id=QUIZ,
+                kind="module",
+                mode="graded",
+                seed=a,
+                layout=[{"question_id": q, "layout": {}} for q in ids],
+                started_at=start,
+                deadline=None,
+                submitted_at=start + timedelta(minutes=12),
+                auto_submitted=False,
+                score=0.0,
+                passed=False,
+                critical_failed=[],
+            )
+        )
         total = 0.0
         for pos, j in enumerate(drawn[a]):
             q, ok = pool[j], bool(correct[a, pos])
@@ -66,8 +92,17 @@ def build(db: Database, course, seed: int = 0) -> None:
             elif q.type in ("matching", "ordering") and not ok:
                 score = float(np.round(p[a, pos] * 4) / 4)
             total += score
-            answers.append(dict(attempt_id=a + 1, question_id=q.id, position=pos, response=response,
-                                saved_at=start, score=score, flagged=False))
+            answers.append(
+                dict(
+                    attempt_id=a + 1,
+                    question_id=q.id,
+                    position=pos,
+                    response=response,
+                    saved_at=start,
+                    score=score,
+                    flagged=False,
+                )
+            )
         attempts[-1]["score"] = round(100 * total / k, 1)
         attempts[-1]["passed"] = attempts[-1]["score"] >= 70
     with db.engine.begin() as conn:
@@ -86,8 +121,10 @@ def main() -> None:
         db = Database(f"sqlite:///{tmp}/bench.db")
         t = time.perf_counter()
         build(db, course)
-        print(f"built {N_USERS * PER_USER:,} submitted attempts ({N_USERS * PER_USER * 10:,} answers) "
-              f"in {time.perf_counter() - t:.1f} s")
+        print(
+            f"built {N_USERS * PER_USER:,} submitted attempts ({N_USERS * PER_USER * 10:,} answers) "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
 
         reads = []
         for _ in range(READ_RUNS):
@@ -106,12 +143,16 @@ def main() -> None:
             label = "first attempts only" if first else "all attempts"
             print(f"  compute, {label:<20} ({report.quiz.n_attempts:>6,} analysed) {median_ms(runs)}")
             q = report.quiz
-            print(f"      mean {q.mean:.1f} %, sd {q.sd:.1f} %, alpha {q.cronbach_alpha:.3f}, "
-                  f"flagged items {sum(1 for r in report.questions if r.flags)}/{len(report.questions)}")
+            print(
+                f"      mean {q.mean:.1f} %, sd {q.sd:.1f} %, alpha {q.cronbach_alpha:.3f}, "
+                f"flagged items {sum(1 for r in report.questions if r.flags)}/{len(report.questions)}"
+            )
         t = time.perf_counter()
         size = len(json.dumps(report.to_dict()))
-        print(f"  to_dict + json.dumps ({size / 1024:.0f} KiB)                    "
-              f"{(time.perf_counter() - t) * 1e3:7.1f} ms")
+        print(
+            f"  to_dict + json.dumps ({size / 1024:.0f} KiB)                    "
+            f"{(time.perf_counter() - t) * 1e3:7.1f} ms"
+        )
         db.dispose()
 
 

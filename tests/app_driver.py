@@ -1,4 +1,5 @@
 """Helpers to drive the real app with Streamlit's AppTest (in-process, no browser)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,7 +21,8 @@ def new_app() -> AppTest:
 def open_page(at: AppTest, url_path: str, **params: str) -> AppTest:
     """Open a page by its url path (as a browser would), with query parameters."""
     matches = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path]
-    assert matches, f"page '{url_path}' is not available to this user: {[i.get('url_pathname') for i in at._registered_pages.values()]}"
+    available = [i.get("url_pathname") for i in at._registered_pages.values()]
+    assert matches, f"page '{url_path}' is not available to this user: {available}"
     at._page_hash = matches[0]
     at.query_params.clear()
     at.query_params.update(params)

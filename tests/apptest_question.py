@@ -1,6 +1,7 @@
 """A page with one question of the type named in the ``type`` query parameter, drawn through the
 registered renderer (the contract test drives it with AppTest). The canonical response the input
 reports is kept in ``st.session_state["saved"]`` and shown again on the next run, as an attempt does."""
+
 import random
 
 import streamlit as st

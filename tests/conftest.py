@@ -5,6 +5,7 @@
 - ``clock``: a controllable clock (callable returning naive UTC, like ``mesolearn.storage.utcnow``).
 - ``repo_root``: the repository root (the real course directory).
 """
+
 from __future__ import annotations
 
 import re
@@ -57,12 +58,23 @@ def course() -> Course:
     return load_course(REPO_ROOT)
 
 
-def make_user(db: Database, name: str = "Trainee", username: str | None = None, exam_date: datetime | None = None,
-              role: str = "trainee") -> int:
+def make_user(
+    db: Database,
+    name: str = "Trainee",
+    username: str | None = None,
+    exam_date: datetime | None = None,
+    role: str = "trainee",
+) -> int:
     """A user row straight in the database (no password hashing: fast), for tests of the core."""
     with db.session() as s:
-        user = User(username=username or re.sub(r"\W", "", name.lower()) or "user", display_name=name,
-                    password_hash="not-used", role=role, created_at=datetime(2025, 1, 1), exam_date=exam_date)
+        user = User(
+            username=username or re.sub(r"\W", "", name.lower()) or "user",
+            display_name=name,
+            password_hash="not-used",
+            role=role,
+            created_at=datetime(2025, 1, 1),
+            exam_date=exam_date,
+        )
         s.add(user)
         s.flush()
         return user.id

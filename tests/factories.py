@@ -1,4 +1,5 @@
 """Builders of test data shared by test modules (import from here, not from conftest)."""
+
 from __future__ import annotations
 
 from mesolearn.accounts import Accounts

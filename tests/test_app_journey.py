@@ -1,4 +1,5 @@
 """The newcomer's journey through the real app (AppTest): setup, registration, lesson, quiz, score."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,10 +9,9 @@ import pytest
 
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.storage import Database
 from mesolearn.quiz.grading import correct_response
-from tests.app_driver import (answer, fill_account_form, new_app, open_page, sign_in, sign_out,
-                              texts)
+from mesolearn.storage import Database
+from tests.app_driver import answer, fill_account_form, new_app, open_page, sign_in, sign_out, texts
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -204,6 +204,7 @@ def test_practice_gives_feedback_at_once_and_does_not_count(db_url):
     assert "Correct" in [s.value for s in at.success]
     assert attempts.load(attempt_id, 1).items[0].score == 1.0
     from mesolearn.progress import Progress  # practice does not count towards the module
+
     assert Progress(Database(db_url)).for_user(1, ["methods"])["methods"].attempts == 0
 
 

@@ -1,8 +1,9 @@
 """AppTest tests of the learning flows (issue: practice/exam, review, readiness, certificates) and of
 the instructor workspace (cohorts, assignments, gradebook, item analysis, content health)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,18 +11,15 @@ import pytest
 from mesolearn.accounts import Accounts
 from mesolearn.certificates import Certificates
 from mesolearn.cohorts import Cohorts, create_report
-from mesolearn.content import load_course
+from mesolearn.learning.spaced import start_review_session
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.storage import Database, utcnow
 from mesolearn.quiz.grading import correct_response
-from mesolearn.learning.spaced import start_review_session
-from tests.app_driver import fill_account_form, new_app, open_page, sign_in, sign_out, texts
+from mesolearn.storage import Database, utcnow
+from tests.app_driver import new_app, open_page, sign_in, texts
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
-
-
 
 
 @pytest.fixture
@@ -34,8 +32,14 @@ def world(tmp_path, monkeypatch, course):
     accounts = Accounts(db)
     instructor = accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
     trainee = accounts.create_user("tom", "Tom Trainee", PASSWORD, "trainee")
-    return {"db": db, "accounts": accounts, "instructor": instructor, "trainee": trainee,
-            "attempts": Attempts(db, course), "course": course}
+    return {
+        "db": db,
+        "accounts": accounts,
+        "instructor": instructor,
+        "trainee": trainee,
+        "attempts": Attempts(db, course),
+        "course": course,
+    }
 
 
 def take(world, user_id, quiz_id, right=True, clock=None):
@@ -48,6 +52,7 @@ def take(world, user_id, quiz_id, right=True, clock=None):
         attempts.save_answer(attempt_id, user_id, q.id, response)
     attempts.submit(attempt_id, user_id)
     from mesolearn.learning import sync_from_attempt
+
     sync_from_attempt(world["db"], world["course"], attempt_id)
     return attempt_id
 
@@ -72,6 +77,7 @@ def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
     take(world, 2, "risks", right=False)
     from mesolearn.learning import cards
     from mesolearn.learning.spaced import start_review_session as start
+
     session = start(world["attempts"], 2, [c.question_id for c in cards(world["db"], 2)][:3])
     at = open_page(as_user("tom"), "review")
     assert not at.exception
@@ -85,9 +91,9 @@ def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
     next(b for b in at.button if b.label.startswith("Good")).click()
     at.run()
     card = next(c for c in cards(world["db"], 2) if c.question_id == first.question.id)
-    assert card.due > utcnow() + timedelta(minutes=9)                    # rated Good: back in about 10 minutes
+    assert card.due > utcnow() + timedelta(minutes=9)  # rated Good: back in about 10 minutes
     assert "Card 2 of 3" in " ".join(str(p.proto.text) for p in at.get("progress"))
-    assert "Reviewed today" not in texts(at)                              # still inside the session
+    assert "Reviewed today" not in texts(at)  # still inside the session
 
 
 def test_wrong_answers_become_review_cards_and_a_review_session(world):
@@ -168,7 +174,8 @@ def test_cohort_invite_assignment_overdue_and_gradebook(world):
     assert cohort.invite_display in texts(at)
     # an assignment with a due date in the past shows as overdue for the trainee and in the gradebook
     Cohorts(world["db"], world["accounts"], course=world["course"]).assign(
-        "risks", utcnow() - timedelta(days=1), cohort_id=cohort.id, instructor_id=1)
+        "risks", utcnow() - timedelta(days=1), cohort_id=cohort.id, instructor_id=1
+    )
     # the trainee joins with the code from the home page, and sees the cohort's assignment at once (B3)
     tom = as_user("tom")
     code_box = next(t for t in tom.text_input if t.label == "Invite code")
@@ -209,10 +216,13 @@ def test_reported_problem_reaches_content_health_and_can_be_resolved(world):
     create_report(world["db"], 2, q.id, "Option b also looks right to me.", course=world["course"])
     at = open_page(as_user("ada"), "content-health")
     assert "Option b also looks right to me." in texts(at)
-    assert "Tom Trainee (tom)" in texts(at)                               # who reported it
-    line = next(i for i, text in enumerate((REPO / "quizzes/01-history.yaml").read_text().splitlines(), 1)
-                if text.strip() == f"- id: {q.id}")
-    assert f"quizzes/01-history.yaml:{line}" in texts(at)                 # where to edit it
+    assert "Tom Trainee (tom)" in texts(at)  # who reported it
+    line = next(
+        i
+        for i, text in enumerate((REPO / "quizzes/01-history.yaml").read_text().splitlines(), 1)
+        if text.strip() == f"- id: {q.id}"
+    )
+    assert f"quizzes/01-history.yaml:{line}" in texts(at)  # where to edit it
     next(b for b in at.button if b.label == "Mark resolved").click()
     at.run()
     assert "No open reports." in texts(at)
@@ -248,6 +258,7 @@ def test_trainee_reports_a_problem_during_an_attempt(world):
     at.button(key=f"{key}-send").click()
     at.run()
     from mesolearn.cohorts import list_reports
+
     assert [r.message for r in list_reports(world["db"])] == ["The prompt has a typo."]
 
 
@@ -260,7 +271,7 @@ def test_my_attempts_names_practice_sessions_and_does_not_pass_or_fail_them(worl
     assert not at.exception
     table = at.dataframe[0].value
     by_quiz = {row["quiz"]: row for _, row in table.iterrows()}
-    assert by_quiz["Spaced review"]["result"] == "finished"                       # not "passed"/"failed" (B11)
+    assert by_quiz["Spaced review"]["result"] == "finished"  # not "passed"/"failed" (B11)
     assert by_quiz[world["course"].modules["history"].title]["result"] == "not passed"
     assert "review" not in set(table["quiz"]) and "None" not in table.astype(str).to_string()
 
@@ -270,15 +281,17 @@ def test_a_card_reviewed_right_leaves_due_now_and_says_when_it_comes_back(world)
     at = open_page(as_user("tom"), "review")
     before = int(next(m for m in at.metric if m.label == "Cards due now").value)
     from mesolearn.learning import cards
+
     session = start_review_session(world["attempts"], 2, [c.question_id for c in cards(world["db"], 2)])
     item = world["attempts"].load(session, 2).items[0]
     world["attempts"].save_answer(session, 2, item.question.id, correct_response(item.question))
     world["attempts"].submit(session, 2)
     from mesolearn.learning import sync_from_attempt
-    sync_from_attempt(world["db"], world["course"], session)      # what the app does after a submission
+
+    sync_from_attempt(world["db"], world["course"], session)  # what the app does after a submission
     at = open_page(as_user("tom"), "review")
     after = int(next(m for m in at.metric if m.label == "Cards due now").value)
-    assert after == before - 1                                    # B6: it used to stay "due now"
+    assert after == before - 1  # B6: it used to stay "due now"
     assert "Next card comes back in" in texts(at)
 
 
@@ -288,7 +301,7 @@ def test_build_a_quiz_offers_only_the_objectives_of_the_chosen_modules(world):
     at.run()
     offered = set(at.multiselect[1].options)
     history = {o.text for o in world["course"].modules["history"].lesson.objectives}
-    assert offered and offered <= history                          # B7: it used to list every module's objectives
+    assert offered and offered <= history  # B7: it used to list every module's objectives
 
 
 def test_exam_date_is_saved_with_the_form_and_confirmed(world):
@@ -298,7 +311,7 @@ def test_exam_date_is_saved_with_the_form_and_confirmed(world):
     box.input("tomorrow")
     next(b for b in at.button if b.label == "Save the exam date").click()
     at.run()
-    assert "is not a date" in texts(at)                            # a clear message, nothing saved
+    assert "is not a date" in texts(at)  # a clear message, nothing saved
     box = next(t for t in at.text_input if t.label.startswith("Date of your certification exam"))
     box.input(day.isoformat())
     next(b for b in at.button if b.label == "Save the exam date").click()
@@ -306,6 +319,7 @@ def test_exam_date_is_saved_with_the_form_and_confirmed(world):
     assert not at.exception
     assert f"Exam date saved: {day:%d %B %Y}" in texts(at)
     from mesolearn.learning.readiness import exam_date
+
     assert exam_date(world["db"], 2) == day
     at = open_page(as_user("tom"), "certification")
     assert next(t for t in at.text_input if t.label.startswith("Date of your")).value == day.isoformat()
@@ -316,14 +330,14 @@ def test_readiness_table_says_no_answers_instead_of_a_made_up_accuracy(world):
     at = open_page(as_user("tom"), "certification")
     table = next(d.value for d in at.dataframe if "accuracy %" in d.value.columns)
     untouched = table[table["answered"] == 0]
-    assert len(untouched) and set(untouched["accuracy %"]) == {"no answers yet"}   # B14: it said 50 %
+    assert len(untouched) and set(untouched["accuracy %"]) == {"no answers yet"}  # B14: it said 50 %
 
 
 def test_the_exam_front_page_shows_the_blueprint_it_promises(world):
     at = open_page(as_user("tom"), "quiz", exam="certification")
     assert not at.exception
     exam = world["course"].exams["certification"]
-    assert "blueprint" in exam.description                          # the description promises it (B12)
+    assert "blueprint" in exam.description  # the description promises it (B12)
     table = at.table[0].value
     assert set(table["module"]) == {world["course"].modules[b.module].title for b in exam.blueprint}
     assert table["questions"].sum() == exam.questions
@@ -339,7 +353,7 @@ def test_instructor_opens_a_trainees_attempt_from_the_gradebook(world):
     page = texts(at)
     state = world["attempts"].load(attempt_id, 2)
     assert "Time taken:" in page and f"{state.score:g}%" in page
-    assert page.count("Correct answer:") == len(state.items)                        # the key of each question
+    assert page.count("Correct answer:") == len(state.items)  # the key of each question
     first = state.items[0].question
     assert first.prompt.strip().splitlines()[0][:40] in page
 
@@ -348,4 +362,4 @@ def test_the_course_notice_is_shown_once_on_the_home_page(world):
     at = open_page(as_user("tom"), "")
     notice = world["course"].info.notice
     shown = [str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
-    assert sum(notice in text for text in shown) == 1                    # the sidebar, not also a banner
+    assert sum(notice in text for text in shown) == 1  # the sidebar, not also a banner

@@ -1,7 +1,8 @@
 """Attempts: the server-side rules of taking a quiz or an exam, on a real (SQLite) database."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,8 @@ from mesolearn.content import Course, load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
-from mesolearn.storage.models import Override, User
+from mesolearn.storage.models import Override
 from tests.conftest import make_user
-
 
 # ------------------------------------------------------------------ helpers
 
@@ -55,20 +55,45 @@ def small_course(root: Path, max_attempts: int = 2) -> Course:
     (root / "course.yaml").write_text("title: Small course\nnotice: Education, not medical advice.\n")
     for order, module in enumerate(("safety", "lenient"), start=1):
         lesson = {
-            "module": module, "title": f"Module {module}", "order": order, "summary": "Summary.",
-            "estimated_minutes": 5, "objectives": [{"id": f"{module}-basics", "text": "Know the basics."}],
+            "module": module,
+            "title": f"Module {module}",
+            "order": order,
+            "summary": "Summary.",
+            "estimated_minutes": 5,
+            "objectives": [{"id": f"{module}-basics", "text": "Know the basics."}],
             "sections": [{"id": "intro", "heading": "Intro", "body": "Text [R1]."}],
             "key_points": ["A point."],
             "references": [{"id": "R1", "citation": "A source.", "url": "https://example.org/r1"}],
         }
-        questions = [{
-            "id": f"{module}-q{i}", "type": "single_choice", "prompt": f"Question {i}?",
-            "options": [{"id": "a", "text": "Right"}, {"id": "b", "text": "Wrong"}, {"id": "c", "text": "Also wrong"}],
-            "answer": "a", "explanation": "Because [R1].", "references": ["R1"], "objective": f"{module}-basics",
-            "section": "intro", "difficulty": "easy", "critical": i == 5,
-        } for i in range(1, 6)]
-        quiz = {"module": module, "pass_mark": 70, "questions_per_attempt": 5, "time_limit_minutes": 10,
-                "max_attempts": max_attempts, "critical_fails": module == "safety", "questions": questions}
+        questions = [
+            {
+                "id": f"{module}-q{i}",
+                "type": "single_choice",
+                "prompt": f"Question {i}?",
+                "options": [
+                    {"id": "a", "text": "Right"},
+                    {"id": "b", "text": "Wrong"},
+                    {"id": "c", "text": "Also wrong"},
+                ],
+                "answer": "a",
+                "explanation": "Because [R1].",
+                "references": ["R1"],
+                "objective": f"{module}-basics",
+                "section": "intro",
+                "difficulty": "easy",
+                "critical": i == 5,
+            }
+            for i in range(1, 6)
+        ]
+        quiz = {
+            "module": module,
+            "pass_mark": 70,
+            "questions_per_attempt": 5,
+            "time_limit_minutes": 10,
+            "max_attempts": max_attempts,
+            "critical_fails": module == "safety",
+            "questions": questions,
+        }
         (root / f"lessons/0{order}-{module}.yaml").write_text(yaml.safe_dump(lesson, sort_keys=False))
         (root / f"quizzes/0{order}-{module}.yaml").write_text(yaml.safe_dump(quiz, sort_keys=False))
     course = load_course(root)
@@ -235,17 +260,20 @@ def test_answer_after_the_deadline_is_refused_and_attempt_auto_submitted(db, sma
 
     clock.advance(minutes=2)
     attempts.save_answer(attempt_id, alice, q1.id, "a")
-    clock.advance(minutes=7, seconds=59)                  # one second before the deadline
+    clock.advance(minutes=7, seconds=59)  # one second before the deadline
     attempts.save_answer(attempt_id, alice, q2.id, "a")
-    clock.advance(minutes=1)                               # well past the deadline
+    clock.advance(minutes=1)  # well past the deadline
     with pytest.raises(AttemptError, match="Time is up"):
         attempts.save_answer(attempt_id, alice, q3.id, "a")
 
     state = attempts.load(attempt_id, alice)
     assert state.submitted and state.auto_submitted
     assert state.submitted_at <= state.deadline + timedelta(seconds=2)
-    assert {i.question.id: i.response for i in state.items} == {q1.id: "a", q2.id: "a", **{
-        i.question.id: None for i in state.items[2:]}}
+    assert {i.question.id: i.response for i in state.items} == {
+        q1.id: "a",
+        q2.id: "a",
+        **{i.question.id: None for i in state.items[2:]},
+    }
     assert state.score == 40.0 and state.passed is False
     assert attempts.submit(attempt_id, alice).submitted_at == state.submitted_at  # already closed: unchanged
 
@@ -257,7 +285,7 @@ def test_expired_attempt_is_submitted_when_the_trainee_comes_back_later(db, smal
     for item in items[:4]:
         attempts.save_answer(attempt_id, alice, item.question.id, "a")
 
-    clock.advance(hours=3)                                 # the tab was closed; the trainee returns
+    clock.advance(hours=3)  # the tab was closed; the trainee returns
     later = Attempts(db, small, clock=clock)
     assert later.open_attempt_id(alice, "lenient") is None
     state = later.load(attempt_id, alice)
@@ -274,7 +302,7 @@ def test_load_after_deadline_also_auto_submits_on_start(db, small, clock, alice)
     attempts = Attempts(db, small, clock=clock)
     attempt_id = attempts.start(alice, "safety")
     clock.advance(minutes=11)
-    new_id = attempts.start(alice, "safety")              # the expired one is closed first
+    new_id = attempts.start(alice, "safety")  # the expired one is closed first
     assert new_id != attempt_id
     old = attempts.load(attempt_id, alice)
     assert old.auto_submitted and old.score == 0.0
@@ -321,7 +349,7 @@ def test_an_open_attempt_counts_towards_the_limit(db, small, clock, alice) -> No
     attempts = Attempts(db, small, clock=clock)
     attempts.submit(attempts.start(alice, "safety"), alice)
     open_id = attempts.start(alice, "safety")
-    assert attempts.start(alice, "safety") == open_id      # resuming is always allowed
+    assert attempts.start(alice, "safety") == open_id  # resuming is always allowed
     attempts.submit(open_id, alice)
     with pytest.raises(AttemptError):
         attempts.start(alice, "safety")
@@ -337,7 +365,7 @@ def test_override_adds_minutes_and_attempts(db, small, clock, alice) -> None:
     attempt_id = attempts.start(alice, "safety")
     state = attempts.load(attempt_id, alice)
     assert state.deadline == started + timedelta(minutes=25)
-    clock.advance(minutes=20)                              # past the normal 10 minutes, within 25
+    clock.advance(minutes=20)  # past the normal 10 minutes, within 25
     attempts.save_answer(attempt_id, alice, state.items[0].question.id, "a")
     assert not attempts.load(attempt_id, alice).submitted
     attempts.submit(attempt_id, alice)
@@ -365,7 +393,7 @@ def test_wrong_critical_answer_fails_even_with_a_passing_score(db, small, clock,
     for item in attempts.load(attempt_id, alice).items:
         attempts.save_answer(attempt_id, alice, item.question.id, "b" if item.question.critical else "a")
     state = attempts.submit(attempt_id, alice)
-    assert state.score == 80.0                              # above the pass mark of 70
+    assert state.score == 80.0  # above the pass mark of 70
     assert state.passed is False
     assert state.critical_failed == ["safety-q5"]
 
@@ -398,7 +426,7 @@ def test_critical_rule_can_be_turned_off(db, small, clock, alice) -> None:
         attempts.save_answer(attempt_id, alice, item.question.id, "b" if item.question.critical else "a")
     state = attempts.submit(attempt_id, alice)
     assert state.score == 80.0 and state.passed is True
-    assert state.critical_failed == ["lenient-q5"]          # still recorded for the review
+    assert state.critical_failed == ["lenient-q5"]  # still recorded for the review
 
 
 # ------------------------------------------------------------------ practice mode
@@ -498,19 +526,22 @@ def test_a_closed_tab_shows_submitted_at_its_deadline_in_gradebook_and_item_anal
     for item in attempts.load(attempt_id, alice).items[:3]:
         attempts.save_answer(attempt_id, alice, item.question.id, "a")
     deadline = clock() + timedelta(minutes=10)
-    clock.advance(hours=3)                                   # the tab was closed; nobody opens the attempt again
+    clock.advance(hours=3)  # the tab was closed; nobody opens the attempt again
 
-    row = next(r for r in gradebook(db, small, now=clock(), on_submit=done.append)
-               if r.user_id == alice and r.quiz_id == "safety")
+    row = next(
+        r
+        for r in gradebook(db, small, now=clock(), on_submit=done.append)
+        if r.user_id == alice and r.quiz_id == "safety"
+    )
     assert (row.attempts, row.best_score, row.last_activity) == (1, 60.0, deadline)
     with db.session() as s:
         stored = s.get(Attempt, attempt_id)
         assert (stored.submitted_at, stored.auto_submitted, stored.passed) == (deadline, True, False)
-    assert done == [attempt_id]                              # the follow-up work ran, once
+    assert done == [attempt_id]  # the follow-up work ran, once
     assert quiz_item_analysis(db, small, "safety", on_submit=done.append).quiz.n_attempts == 1
     gradebook(db, small, now=clock(), on_submit=done.append)  # idempotent
     assert done == [attempt_id]
-    assert attempts.load(attempt_id, alice).score == 60.0    # what the trainee finds on return
+    assert attempts.load(attempt_id, alice).score == 60.0  # what the trainee finds on return
 
 
 def test_the_sweep_leaves_running_untimed_and_unknown_attempts_open(db, small, course, clock, alice, bob) -> None:
@@ -520,8 +551,8 @@ def test_the_sweep_leaves_running_untimed_and_unknown_attempts_open(db, small, c
     untimed = Attempts(db, course, clock=clock).start(bob, "history")
     exam = Attempts(db, course, clock=clock).start(bob, "certification")  # not in the small course's content
     clock.advance(minutes=9)
-    assert submit_overdue(db, small, now=clock()) == []                  # still running
+    assert submit_overdue(db, small, now=clock()) == []  # still running
     clock.advance(days=30)
-    assert submit_overdue(db, small, now=clock()) == [timed]             # no crash on quizzes it does not know
+    assert submit_overdue(db, small, now=clock()) == [timed]  # no crash on quizzes it does not know
     assert not Attempts(db, course, clock=clock).load(untimed, bob).submitted
     assert submit_overdue(db, course, now=clock()) == [exam]

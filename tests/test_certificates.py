@@ -1,4 +1,5 @@
 """Certificates: eligibility (exam + assigned modules), issuing once, unguessable codes, verification, the PDF."""
+
 from __future__ import annotations
 
 import math
@@ -9,18 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from mesolearn.certificates import (CODE_BITS, CertificateError, Certificates, certificate_pdf, new_code,
-                                    normalise_code, verify_url)
+from mesolearn.certificates import (
+    CODE_BITS,
+    CertificateError,
+    Certificates,
+    certificate_pdf,
+    new_code,
+    normalise_code,
+    verify_url,
+)
 from mesolearn.certificates.pdf import find_unicode_font, safe_text
 from mesolearn.certificates.service import ALPHABET
-from mesolearn.content.loader import load_course
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.storage import Database
-from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember, User
-
-from tests.conftest import Clock  # noqa: E402
 from mesolearn.quiz.grading import correct_response
-from tests.conftest import make_user
+from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember
+from tests.conftest import (
+    Clock,  # noqa: E402
+    make_user,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -28,9 +35,6 @@ CODE_RE = re.compile(r"^MESO(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-
-
-
 
 
 @pytest.fixture
@@ -43,14 +47,21 @@ def certs(db, course, clock):
     return Certificates(db, course, clock)
 
 
-
-
-def add_attempt(db, user_id, quiz_id, passed: bool, kind="module", score=None, mode="graded", when=T0,
-                submitted=True):
+def add_attempt(db, user_id, quiz_id, passed: bool, kind="module", score=None, mode="graded", when=T0, submitted=True):
     with db.session() as s:
-        a = Attempt(user_id=user_id, quiz_id=quiz_id, kind=kind, mode=mode, seed=1, layout=[], started_at=when,
-                    submitted_at=when if submitted else None, score=score if score is not None else (90.0 if passed else 40.0),
-                    passed=passed, critical_failed=[])
+        a = Attempt(
+            user_id=user_id,
+            quiz_id=quiz_id,
+            kind=kind,
+            mode=mode,
+            seed=1,
+            layout=[],
+            started_at=when,
+            submitted_at=when if submitted else None,
+            score=score if score is not None else (90.0 if passed else 40.0),
+            passed=passed,
+            critical_failed=[],
+        )
         s.add(a)
         s.flush()
         return a.id
@@ -59,7 +70,6 @@ def add_attempt(db, user_id, quiz_id, passed: bool, kind="module", score=None, m
 def pass_modules(db, user_id, modules):
     for m in modules:
         add_attempt(db, user_id, m, True)
-
 
 
 def pdf_text(data: bytes) -> bytes:
@@ -90,11 +100,19 @@ def test_normalise_code():
     assert normalise_code("meso-7kq2-xm9d-4htr-pb30") == code
     assert normalise_code("  meso 7kq2 xm9d 4htr pb30 ") == code
     assert normalise_code("MESO7KQ2XM9D4HTRPB30") == code
-    assert normalise_code("7KQ2-XM9D-4HTR-PB30") == code          # without the prefix
-    assert normalise_code("MESO-7KQ2-XM9D-4HTR-PB3O") == code     # O read as 0
+    assert normalise_code("7KQ2-XM9D-4HTR-PB30") == code  # without the prefix
+    assert normalise_code("MESO-7KQ2-XM9D-4HTR-PB3O") == code  # O read as 0
     assert normalise_code("MESO-1111-XM9D-4HTR-PB30") == normalise_code("MESO-IlI1-XM9D-4HTR-PB30")
-    for bad in ("", None, "MESO-7KQ2-XM9D", "7KQ2-XM9D-4HTR", "MESO-7KQ2-XM9D-4HTR-PB30-AAAA", "MESO-7KQ2-XM9D-4HTR-PBU0",
-                "MESO-7KQ2-XM9D-4HTR-PB3!", "'; DROP TABLE certificates; --"):
+    for bad in (
+        "",
+        None,
+        "MESO-7KQ2-XM9D",
+        "7KQ2-XM9D-4HTR",
+        "MESO-7KQ2-XM9D-4HTR-PB30-AAAA",
+        "MESO-7KQ2-XM9D-4HTR-PBU0",
+        "MESO-7KQ2-XM9D-4HTR-PB3!",
+        "'; DROP TABLE certificates; --",
+    ):
         assert normalise_code(bad) is None
 
 
@@ -127,12 +145,12 @@ def test_not_eligible_without_exam_or_modules(db, course, certs):
 def test_what_does_not_count(db, course, certs):
     user = make_user(db)
     pass_modules(db, user, list(course.modules))
-    add_attempt(db, user, "certification", False, kind="exam", score=90.0)              # failed (critical item)
-    add_attempt(db, user, "certification", True, kind="exam", mode="practice")           # practice
-    add_attempt(db, user, "certification", True, kind="exam", submitted=False)           # not submitted
+    add_attempt(db, user, "certification", False, kind="exam", score=90.0)  # failed (critical item)
+    add_attempt(db, user, "certification", True, kind="exam", mode="practice")  # practice
+    add_attempt(db, user, "certification", True, kind="exam", submitted=False)  # not submitted
     assert not certs.eligibility(user).exam_passed
     other = make_user(db, "Other")
-    add_attempt(db, other, "certification", True, kind="exam")                           # someone else's
+    add_attempt(db, other, "certification", True, kind="exam")  # someone else's
     assert not certs.eligibility(user).exam_passed
     # module passes in practice mode do not count either
     third = make_user(db, "Third")
@@ -151,12 +169,12 @@ def test_assignments_define_required_modules(db, course, certs, clock):
         s.add(CohortMember(cohort_id=cohort.id, user_id=user, joined_at=T0))
         s.add(Assignment(quiz_id="risks", user_id=user, created_at=T0))
         s.add(Assignment(quiz_id="consultation", cohort_id=cohort.id, created_at=T0))
-        s.add(Assignment(quiz_id="certification", cohort_id=cohort.id, created_at=T0))   # an exam: no module
-        s.add(Assignment(quiz_id="retired-module", user_id=user, created_at=T0))         # not in the course
+        s.add(Assignment(quiz_id="certification", cohort_id=cohort.id, created_at=T0))  # an exam: no module
+        s.add(Assignment(quiz_id="retired-module", user_id=user, created_at=T0))  # not in the course
         other_cohort = Cohort(name="Autumn", invite_code="def", created_at=T0)
         s.add(other_cohort)
         s.flush()
-        s.add(Assignment(quiz_id="history", cohort_id=other_cohort.id, created_at=T0))   # not their cohort
+        s.add(Assignment(quiz_id="history", cohort_id=other_cohort.id, created_at=T0))  # not their cohort
     e = certs.eligibility(user)
     assert e.from_assignments and e.required_modules == ["risks", "consultation"]
     add_attempt(db, user, "certification", True, kind="exam")
@@ -178,7 +196,7 @@ def test_issue_is_idempotent_per_attempt_and_codes_differ(db, course, certs, clo
     assert c1.attempt_id == first_exam and c1.score == 78.3 and c1.valid
     assert certs.issue(users[0]) == c1 and certs.issue(users[0], first_exam) == c1
     assert certs.eligibility(users[0]).certificate == c1
-    c2 = certs.issue(users[0], second_exam)                 # a different attempt: its own certificate
+    c2 = certs.issue(users[0], second_exam)  # a different attempt: its own certificate
     assert c2.code != c1.code and c2.score == 91.0
     with pytest.raises(CertificateError):
         certs.issue(users[0], 999)
@@ -190,7 +208,7 @@ def test_issue_is_idempotent_per_attempt_and_codes_differ(db, course, certs, clo
     assert len(set(codes)) == len(codes) and all(CODE_RE.match(c) for c in codes)
     assert [c.code for c in certs.for_user(users[0])] == [c1.code, c2.code]
     assert c1.holder_name == "Trainee 0" and c1.exam_title == course.exams["certification"].title
-    assert c1.issued_at == T0 + timedelta(days=1)   # the clock's time at issuing
+    assert c1.issued_at == T0 + timedelta(days=1)  # the clock's time at issuing
 
 
 def test_verify_normalises_and_rejects(db, course, certs):
@@ -236,6 +254,7 @@ def issued(db, course, certs):
         pass_modules(db, user, list(course.modules))
         add_attempt(db, user, "certification", True, kind="exam", score=86.7)
         return certs.issue(user)
+
     return make
 
 
@@ -252,8 +271,10 @@ def test_pdf_is_one_page_with_code_and_verify_link(issued, font):
 
 
 @pytest.mark.parametrize("font", ["auto", None])
-@pytest.mark.parametrize("name", ["Zoë Łukasiewicz-Øre", "王小明", "Σωκράτης Παπαδόπουλος", "Ngô Bảo Châu 😀",
-                                  "Ṁ" * 120, "Tab\tand\nnewline\u202e"])
+@pytest.mark.parametrize(
+    "name",
+    ["Zoë Łukasiewicz-Øre", "王小明", "Σωκράτης Παπαδόπουλος", "Ngô Bảo Châu 😀", "Ṁ" * 120, "Tab\tand\nnewline\u202e"],
+)
 def test_pdf_survives_any_name(issued, name, font):
     cert = issued(name)
     data = certificate_pdf(cert, "https://meso.example.org", font=font)
@@ -268,9 +289,9 @@ def test_revoked_certificate_pdf_says_so(issued, certs):
 
 
 def test_safe_text_fallbacks():
-    assert safe_text("Zoë") == "Zoë"                          # Latin-1 kept
-    assert safe_text("Łukasiewicz") == "Lukasiewicz"          # transliterated
-    assert safe_text("Dvořák") == "Dvorák"                    # accents outside Latin-1 stripped
-    assert safe_text("a\u202eb\x00c") == "abc"               # control and bidi characters dropped
+    assert safe_text("Zoë") == "Zoë"  # Latin-1 kept
+    assert safe_text("Łukasiewicz") == "Lukasiewicz"  # transliterated
+    assert safe_text("Dvořák") == "Dvorák"  # accents outside Latin-1 stripped
+    assert safe_text("a\u202eb\x00c") == "abc"  # control and bidi characters dropped
     assert all(ord(c) < 256 for c in safe_text("王小明 😀"))
     assert find_unicode_font() is None or Path(find_unicode_font()).is_file()

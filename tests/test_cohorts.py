@@ -1,4 +1,5 @@
 """Cohorts: invite codes, joining, CSV enrolment, assignments and due dates, overrides honoured by Attempts."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,13 +14,11 @@ from mesolearn.cohorts import CohortError, Cohorts
 from mesolearn.cohorts.service import INVITE_ALPHABET, INVITE_LENGTH, format_invite
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
-from mesolearn.storage import Database
-from tests.conftest import Clock
 from mesolearn.quiz.grading import correct_response
+from tests.conftest import Clock
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
-
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +31,6 @@ def course():
 @pytest.fixture
 def clock():
     return Clock(T0)
-
-
 
 
 @pytest.fixture
@@ -61,7 +58,6 @@ def bob(accounts):
     return accounts.create_user("bob", "Bob Durand", "bob-pass1", "trainee", "bob@example.org")
 
 
-
 def take(attempts: Attempts, user_id: int, quiz_id: str, correct: bool, seed: int = 1):
     attempt_id = attempts.start(user_id, quiz_id, seed=seed)
     state = attempts.load(attempt_id, user_id)
@@ -77,8 +73,8 @@ def test_invite_codes_are_random_readable_and_unique(cohorts, instructor):
     assert len(set(codes)) == len(codes)
     for code in codes:
         assert len(code) == INVITE_LENGTH and set(code) <= set(INVITE_ALPHABET)
-    assert not set("0O1IL") & set(INVITE_ALPHABET)               # no look-alike characters
-    assert len(INVITE_ALPHABET) ** INVITE_LENGTH > 2**48          # not guessable by trying
+    assert not set("0O1IL") & set(INVITE_ALPHABET)  # no look-alike characters
+    assert len(INVITE_ALPHABET) ** INVITE_LENGTH > 2**48  # not guessable by trying
     # no visible structure: all positions use many different characters
     for pos in range(INVITE_LENGTH):
         assert len({c[pos] for c in codes}) > 10
@@ -128,7 +124,7 @@ def test_rotate_invite_invalidates_old_code(cohorts, instructor, alice, bob):
     with pytest.raises(CohortError):
         cohorts.join_with_code(bob.id, c.invite_code)
     cohorts.join_with_code(bob.id, new)
-    assert {m.username for m in cohorts.members(c.id)} == {"alice", "bob"}   # members stay
+    assert {m.username for m in cohorts.members(c.id)} == {"alice", "bob"}  # members stay
 
 
 def test_add_remove_members_and_listing(cohorts, instructor, alice, bob):
@@ -152,21 +148,19 @@ def test_add_remove_members_and_listing(cohorts, instructor, alice, bob):
 # ---------------------------------------------------------------- CSV import
 def test_csv_import_creates_accounts_with_one_time_passwords(cohorts, accounts, instructor):
     c = cohorts.create_cohort("Imported", instructor.id)
-    text = ("name,email\n"
-            "Chloé Petit,Chloe.Petit@Example.org\n"
-            "David Roux,david@example.org\n"
-            "\n"
-            "Other David,david@other.org\n")
+    text = (
+        "name,email\nChloé Petit,Chloe.Petit@Example.org\nDavid Roux,david@example.org\n\nOther David,david@other.org\n"
+    )
     result = cohorts.import_csv(c.id, text)
     assert result.errors == [] and result.added == []
     assert [(a.line, a.username, a.display_name, a.email) for a in result.created] == [
         (2, "chloe.petit", "Chloé Petit", "chloe.petit@example.org"),
         (3, "david", "David Roux", "david@example.org"),
-        (5, "david2", "Other David", "david@other.org"),       # de-duplicated username
+        (5, "david2", "Other David", "david@other.org"),  # de-duplicated username
     ]
     passwords = [a.password for a in result.created]
     assert len(set(passwords)) == 3 and all(len(p) >= 12 for p in passwords)
-    for a in result.created:   # the one-time password works, and the account is a trainee in the cohort
+    for a in result.created:  # the one-time password works, and the account is a trainee in the cohort
         assert accounts.authenticate(a.username, a.password).role == "trainee"
     assert {m.username for m in cohorts.members(c.id)} == {"chloe.petit", "david", "david2"}
 
@@ -174,15 +168,17 @@ def test_csv_import_creates_accounts_with_one_time_passwords(cohorts, accounts, 
 def test_csv_import_existing_accounts_duplicates_and_bad_rows(cohorts, instructor, alice):
     c = cohorts.create_cohort("Mixed", instructor.id)
     cohorts.add_member(c.id, alice.id)
-    text = ("Email;Full name;Username\n"            # header in another order, semicolons, username column
-            "ALICE@example.org;Alice M.;\n"           # existing trainee (email match is case-insensitive)
-            "eve@example.org;Eve Adams;eve-a\n"       # new, chosen username
-            "not-an-email;Bad Email;\n"
-            "frank@example.org;   ;\n"                # empty name
-            "eve@example.org;Eve Again;\n"            # duplicate within the file
-            "teacher@example.org;Teacher;\n"          # an instructor's email
-            "gina@example.org;Gina;alice\n"           # username taken
-            ";;\n")                                   # blank row: ignored
+    text = (
+        "Email;Full name;Username\n"  # header in another order, semicolons, username column
+        "ALICE@example.org;Alice M.;\n"  # existing trainee (email match is case-insensitive)
+        "eve@example.org;Eve Adams;eve-a\n"  # new, chosen username
+        "not-an-email;Bad Email;\n"
+        "frank@example.org;   ;\n"  # empty name
+        "eve@example.org;Eve Again;\n"  # duplicate within the file
+        "teacher@example.org;Teacher;\n"  # an instructor's email
+        "gina@example.org;Gina;alice\n"  # username taken
+        ";;\n"
+    )  # blank row: ignored
     result = cohorts.import_csv(c.id, text)
     assert [(a.line, a.username, a.already_member) for a in result.added] == [(2, "alice", True)]
     assert [(a.line, a.username) for a in result.created] == [(3, "eve-a")]
@@ -220,18 +216,23 @@ def test_assign_validates_quiz_and_target(cohorts, instructor, alice, course):
         cohorts.assign("history", None, cohort_id=c.id, user_id=alice.id, instructor_id=instructor.id)
     with pytest.raises(CohortError, match="no quiz or exam"):
         cohorts.assign("no-such-module", None, cohort_id=c.id, instructor_id=instructor.id)
-    plain = Cohorts(cohorts.db, cohorts.accounts, cohorts.clock)   # no course at construction: pass one in
+    plain = Cohorts(cohorts.db, cohorts.accounts, cohorts.clock)  # no course at construction: pass one in
     with pytest.raises(CohortError, match="No course"):
         plain.assign("history", None, cohort_id=c.id, instructor_id=instructor.id)
     a = plain.assign("certification", T0, cohort_id=c.id, instructor_id=instructor.id, course=course)
     assert a.quiz_id == "certification" and a.cohort_id == c.id
     # again: the due date is updated, not duplicated
-    b = plain.assign("certification", T0 + timedelta(days=1), cohort_id=c.id, instructor_id=instructor.id,
-                     course=course)
+    b = plain.assign(
+        "certification", T0 + timedelta(days=1), cohort_id=c.id, instructor_id=instructor.id, course=course
+    )
     assert b.id == a.id and len(cohorts.assignments(cohort_id=c.id)) == 1
-    aware = cohorts.assign("history", datetime(2030, 3, 2, 12, tzinfo=timezone(timedelta(hours=2))),
-                           user_id=alice.id, instructor_id=instructor.id)
-    assert aware.due_at == datetime(2030, 3, 2, 10)                # stored as naive UTC
+    aware = cohorts.assign(
+        "history",
+        datetime(2030, 3, 2, 12, tzinfo=timezone(timedelta(hours=2))),
+        user_id=alice.id,
+        instructor_id=instructor.id,
+    )
+    assert aware.due_at == datetime(2030, 3, 2, 10)  # stored as naive UTC
 
 
 def test_assignments_direct_and_via_cohort_earliest_due_wins(cohorts, instructor, alice, bob, course):
@@ -247,7 +248,7 @@ def test_assignments_direct_and_via_cohort_earliest_due_wins(cohorts, instructor
     cohorts.assign("certification", None, user_id=alice.id, instructor_id=instructor.id)
 
     mine = cohorts.assignments_for(alice.id)
-    assert [a.quiz_id for a in mine] == ["history", "certification"]   # dated first
+    assert [a.quiz_id for a in mine] == ["history", "certification"]  # dated first
     hist = mine[0]
     assert hist.due_at == d2 and hist.direct and set(hist.cohorts) == {"Spring", "Evening"}
     assert len(hist.assignment_ids) == 3 and hist.status == "not started" and not hist.overdue
@@ -277,16 +278,16 @@ def test_status_and_overdue_follow_the_clock(cohorts, instructor, alice, bob, co
 
     assert status(alice) == ("not started", False)
     take(attempts, alice.id, "history", correct=False)
-    assert status(alice) == ("not passed", False)                      # submitted and failed: not "in progress"
-    attempts.start(bob.id, "history", seed=3)                         # open, not submitted
+    assert status(alice) == ("not passed", False)  # submitted and failed: not "in progress"
+    attempts.start(bob.id, "history", seed=3)  # open, not submitted
     assert status(bob) == ("in progress", False)
 
-    clock.advance(days=3)                                              # past the due date
+    clock.advance(days=3)  # past the due date
     assert status(alice) == ("not passed", True)
     assert status(bob) == ("in progress", True)
     state = take(attempts, alice.id, "history", correct=True)
     assert state.passed
-    assert status(alice) == ("passed", False)                          # passed late: no longer overdue
+    assert status(alice) == ("passed", False)  # passed late: no longer overdue
     (a,) = cohorts.assignments_for(alice.id)
     assert a.attempts == 2 and a.best_score == 100.0
     assert cohorts.assignments_for(bob.id, now=T0)[0].overdue is False  # explicit "now"
@@ -298,7 +299,8 @@ def test_override_is_stored_validated_and_removable(cohorts, alice):
     assert (o.extra_minutes, o.extra_attempts) == (30, 2)
     cohorts.set_override(alice.id, "certification", extra_minutes=45, extra_attempts=0)
     assert [(x.quiz_id, x.extra_minutes, x.extra_attempts) for x in cohorts.overrides(alice.id)] == [
-        ("certification", 45, 0)]
+        ("certification", 45, 0)
+    ]
     for bad in (-1, 1.5, "10", True, 10**6):
         with pytest.raises(CohortError):
             cohorts.set_override(alice.id, "certification", extra_minutes=bad)

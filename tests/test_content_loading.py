@@ -3,6 +3,7 @@
 Every broken file must be reported with its file, line and field, must be left out of the course
 (hidden from trainees), and must not take the other modules down with it.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -93,8 +94,10 @@ blueprint:
   - {module: beta, weight: 1}
 """
 
-FILES = {"alpha": ("lessons/01-alpha.yaml", "quizzes/01-alpha.yaml"),
-         "beta": ("lessons/02-beta.yaml", "quizzes/02-beta.yaml")}
+FILES = {
+    "alpha": ("lessons/01-alpha.yaml", "quizzes/01-alpha.yaml"),
+    "beta": ("lessons/02-beta.yaml", "quizzes/02-beta.yaml"),
+}
 
 
 def write_course(root: Path) -> Path:
@@ -165,53 +168,165 @@ def test_small_test_course_is_valid(good_dir: Path) -> None:
 #  what must disappear from the course)
 BROKEN = {
     "yaml syntax error": (
-        "quizzes/01-alpha.yaml", "prompt: Pick a.", "prompt: Pick a: or b", None,
-        "", "Pick a: or b", "mapping values are not allowed", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "prompt: Pick a.",
+        "prompt: Pick a: or b",
+        None,
+        "",
+        "Pick a: or b",
+        "mapping values are not allowed",
+        ("quiz", "alpha"),
+    ),
     "unknown field (typo)": (
-        "quizzes/01-alpha.yaml", "    answer: a\n", "    answer: a\n    explaination: Typo.\n", None,
-        "questions[0].explaination", "explaination:", "unknown field", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "    answer: a\n",
+        "    answer: a\n    explaination: Typo.\n",
+        None,
+        "questions[0].explaination",
+        "explaination:",
+        "unknown field",
+        ("quiz", "alpha"),
+    ),
     "missing required field": (
-        "quizzes/01-alpha.yaml", "    answer: a\n", "", None,
-        "questions[0].answer", "- id: alpha-q1", "required field is missing", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "    answer: a\n",
+        "",
+        None,
+        "questions[0].answer",
+        "- id: alpha-q1",
+        "required field is missing",
+        ("quiz", "alpha"),
+    ),
     "wrong question type": (
-        "quizzes/01-alpha.yaml", "type: single_choice", "type: essay", None,
-        "questions[0].type", "type: essay", "'essay'", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "type: single_choice",
+        "type: essay",
+        None,
+        "questions[0].type",
+        "type: essay",
+        "'essay'",
+        ("quiz", "alpha"),
+    ),
     "single_choice answer not an option": (
-        "quizzes/01-alpha.yaml", "answer: a", "answer: z", "alpha-q1",
-        "questions[0].answer", "answer: z", "'z' is not one of the option ids", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "answer: a",
+        "answer: z",
+        "alpha-q1",
+        "questions[0].answer",
+        "answer: z",
+        "'z' is not one of the option ids",
+        ("quiz", "alpha"),
+    ),
     "multiple_response answers not options": (
-        "quizzes/01-alpha.yaml", "answers: [a, b]", "answers: [a, x]", None,
-        "questions[1].answers", "answers: [a, x]", "['x']", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "answers: [a, b]",
+        "answers: [a, x]",
+        None,
+        "questions[1].answers",
+        "answers: [a, x]",
+        "['x']",
+        ("quiz", "alpha"),
+    ),
     "numeric negative tolerance": (
-        "quizzes/01-alpha.yaml", "tolerance: 0.5", "tolerance: -1", None,
-        "questions[2].tolerance", "tolerance: -1", "greater than or equal to 0", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "tolerance: 0.5",
+        "tolerance: -1",
+        None,
+        "questions[2].tolerance",
+        "tolerance: -1",
+        "greater than or equal to 0",
+        ("quiz", "alpha"),
+    ),
     "duplicate question id across modules": (
-        "quizzes/02-beta.yaml", "- id: beta-q2", "- id: alpha-q1", None,
-        "questions[1].id", "- id: alpha-q1", "already used in quizzes/01-alpha.yaml", ("quiz", "beta")),
+        "quizzes/02-beta.yaml",
+        "- id: beta-q2",
+        "- id: alpha-q1",
+        None,
+        "questions[1].id",
+        "- id: alpha-q1",
+        "already used in quizzes/01-alpha.yaml",
+        ("quiz", "beta"),
+    ),
     "question objective not in lesson": (
-        "quizzes/01-alpha.yaml", "objective: alpha-one", "objective: alpha-nope", "alpha-q2",
-        "questions[1].objective", "objective: alpha-nope", "'alpha-nope'", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "objective: alpha-one",
+        "objective: alpha-nope",
+        "alpha-q2",
+        "questions[1].objective",
+        "objective: alpha-nope",
+        "'alpha-nope'",
+        ("quiz", "alpha"),
+    ),
     "question section not in lesson": (
-        "quizzes/01-alpha.yaml", "section: intro", "section: outro", "alpha-q3",
-        "questions[2].section", "section: outro", "'outro'", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "section: intro",
+        "section: outro",
+        "alpha-q3",
+        "questions[2].section",
+        "section: outro",
+        "'outro'",
+        ("quiz", "alpha"),
+    ),
     "question reference not in lesson": (
-        "quizzes/01-alpha.yaml", "references: [SRC1]", "references: [NOPE]", "alpha-q1",
-        "questions[0].references", "references: [NOPE]", "'NOPE'", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "references: [SRC1]",
+        "references: [NOPE]",
+        "alpha-q1",
+        "questions[0].references",
+        "references: [NOPE]",
+        "'NOPE'",
+        ("quiz", "alpha"),
+    ),
     "pool smaller than questions_per_attempt": (
-        "quizzes/01-alpha.yaml", "questions_per_attempt: 3", "questions_per_attempt: 5", None,
-        "questions_per_attempt", "questions_per_attempt: 5", "only 3 questions", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "questions_per_attempt: 3",
+        "questions_per_attempt: 5",
+        None,
+        "questions_per_attempt",
+        "questions_per_attempt: 5",
+        "only 3 questions",
+        ("quiz", "alpha"),
+    ),
     "quiz whose module has no lesson": (
-        "quizzes/01-alpha.yaml", "module: alpha", "module: gamma", None,
-        "module", "module: gamma", "no valid lesson has module 'gamma'", ("quiz", "alpha")),
+        "quizzes/01-alpha.yaml",
+        "module: alpha",
+        "module: gamma",
+        None,
+        "module",
+        "module: gamma",
+        "no valid lesson has module 'gamma'",
+        ("quiz", "alpha"),
+    ),
     "lesson cites a reference it does not list": (
-        "lessons/01-alpha.yaml", "[SRC1]", "[XYZ]", None,
-        "sections[0].body", "body: |", "[XYZ]", ("module", "alpha")),
+        "lessons/01-alpha.yaml",
+        "[SRC1]",
+        "[XYZ]",
+        None,
+        "sections[0].body",
+        "body: |",
+        "[XYZ]",
+        ("module", "alpha"),
+    ),
     "missing figure file": (
-        "lessons/01-alpha.yaml", "file: figures/alpha.svg", "file: figures/nothere.svg", None,
-        "sections[0].figure.file", "figures/nothere.svg", "does not exist", ("module", "alpha")),
+        "lessons/01-alpha.yaml",
+        "file: figures/alpha.svg",
+        "file: figures/nothere.svg",
+        None,
+        "sections[0].figure.file",
+        "figures/nothere.svg",
+        "does not exist",
+        ("module", "alpha"),
+    ),
     "exam blueprint names a missing module": (
-        "exams/final.yaml", "module: beta", "module: gamma", None,
-        "blueprint[1].module", "module: gamma", "'gamma'", ("exam", "final")),
+        "exams/final.yaml",
+        "module: beta",
+        "module: gamma",
+        None,
+        "blueprint[1].module",
+        "module: gamma",
+        "'gamma'",
+        ("exam", "final"),
+    ),
 }
 
 
@@ -244,8 +359,12 @@ def test_broken_file_is_reported_at_file_line_field(good_dir: Path, case) -> Non
 
 def test_python_tag_is_refused_and_not_executed(good_dir: Path, tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
-    edit(good_dir, "quizzes/01-alpha.yaml", "prompt: Pick a.",
-         f"prompt: !!python/object/apply:os.system ['touch {marker}']")
+    edit(
+        good_dir,
+        "quizzes/01-alpha.yaml",
+        "prompt: Pick a.",
+        f"prompt: !!python/object/apply:os.system ['touch {marker}']",
+    )
     course = load_course(good_dir)
     assert not marker.exists(), "a !!python tag in a course file was executed"
     issue = the_issue(course, "quizzes/01-alpha.yaml", "")
@@ -266,7 +385,7 @@ def test_python_object_tag_is_refused(good_dir: Path) -> None:
 
 def test_alias_bomb_is_refused_quickly(good_dir: Path) -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=False):
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
     (good_dir / "quizzes/01-alpha.yaml").write_text("\n".join(lines) + "\n")
 
@@ -306,21 +425,27 @@ def test_one_broken_quiz_leaves_the_other_modules_working(good_dir: Path) -> Non
     edit(good_dir, "quizzes/02-beta.yaml", "tolerance: 0.5", "tolerance: lots")
     course = load_course(good_dir)
     assert {i.file for i in course.errors} == {"quizzes/02-beta.yaml", "exams/final.yaml"}
-    assert course.modules["beta"].quiz is None          # beta's lesson is still readable, its quiz is hidden
+    assert course.modules["beta"].quiz is None  # beta's lesson is still readable, its quiz is hidden
     assert course.modules["alpha"].quiz is not None
     assert course.question("alpha-q3") is not None
     assert course.question("beta-q1") is None
-    assert "final" not in course.exams                   # the exam needs beta's pool
+    assert "final" not in course.exams  # the exam needs beta's pool
 
 
 def test_objective_tested_by_fewer_than_three_questions(good_dir: Path) -> None:
-    edit(good_dir, "lessons/01-alpha.yaml", "objectives:\n",
-         "objectives:\n  - id: alpha-two\n    text: Do the second thing.\n")
+    edit(
+        good_dir,
+        "lessons/01-alpha.yaml",
+        "objectives:\n",
+        "objectives:\n  - id: alpha-two\n    text: Do the second thing.\n",
+    )
     edit(good_dir, "quizzes/01-alpha.yaml", "objective: alpha-one", "objective: alpha-two", "alpha-q3")
     course = load_course(good_dir)
     found = sorted((i for i in course.issues if i.field == "questions"), key=lambda i: i.message)
-    assert [i.message.split(";")[0] for i in found] == ["objective 'alpha-one' is tested by 2 question(s)",
-                                                        "objective 'alpha-two' is tested by 1 question(s)"]
+    assert [i.message.split(";")[0] for i in found] == [
+        "objective 'alpha-one' is tested by 2 question(s)",
+        "objective 'alpha-two' is tested by 1 question(s)",
+    ]
     for issue in found:
         assert issue.file == "quizzes/01-alpha.yaml"
         assert issue.line == line_of(good_dir, "quizzes/01-alpha.yaml", "questions:")
@@ -331,8 +456,9 @@ def test_objective_tested_by_fewer_than_three_questions(good_dir: Path) -> None:
 
 # ------------------------------------------------------------------ the command line
 def run_cli(repo_root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mesolearn", *args], cwd=repo_root,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mesolearn", *args], cwd=repo_root, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_cli_validate_broken_dir_exits_1_with_file_and_line(good_dir: Path, repo_root: Path) -> None:
@@ -357,8 +483,12 @@ def test_cli_validate_not_a_directory(tmp_path: Path, repo_root: Path) -> None:
 
 
 def test_cli_report_lists_under_tested_objectives(good_dir: Path, repo_root: Path) -> None:
-    edit(good_dir, "lessons/02-beta.yaml", "objectives:\n",
-         "objectives:\n  - id: beta-two\n    text: Do the second thing.\n")
+    edit(
+        good_dir,
+        "lessons/02-beta.yaml",
+        "objectives:\n",
+        "objectives:\n  - id: beta-two\n    text: Do the second thing.\n",
+    )
     result = run_cli(repo_root, "report", str(good_dir))
     assert "under-tested objectives: beta/beta-two" in result.stdout
     assert "beta-two: 0  UNDER-TESTED" in result.stdout

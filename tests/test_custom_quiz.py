@@ -1,4 +1,5 @@
-""""Build your own quiz": scope, filters, seeded selection, and that it runs as a practice attempt that does not count."""
+"""Build your own quiz: scope, filters, seeded selection; it runs as a practice attempt that does not count."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -7,18 +8,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from mesolearn.content.loader import load_course
-from mesolearn.learning.custom import (CustomQuizError, build_custom_quiz, matching_questions, question_status,
-                                       start_custom_practice)
+from mesolearn.learning.custom import (
+    CustomQuizError,
+    build_custom_quiz,
+    matching_questions,
+    question_status,
+    start_custom_practice,
+)
 from mesolearn.learning.mastery import mastery_for_user
 from mesolearn.progress.tracker import Progress
 from mesolearn.quiz.attempts import AttemptError, Attempts
-from mesolearn.storage import Database
-from mesolearn.storage.models import Answer, Attempt, User
-
-from tests.conftest import Clock  # noqa: E402
 from mesolearn.quiz.grading import correct_response
-from tests.conftest import make_user
+from mesolearn.storage.models import Answer, Attempt
+from tests.conftest import (
+    Clock,  # noqa: E402
+    make_user,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -27,28 +32,33 @@ T0 = datetime(2025, 3, 3, 9, 0)
 # ---------------------------------------------------------------- helpers (local to this file)
 
 
-
-
-
 @pytest.fixture
 def clock():
     return Clock(T0)
 
 
-
-
-def add_attempt(db, user_id, quiz_id, scores: dict[str, float], when: datetime, mode="graded",
-                flagged: tuple[str, ...] = ()):
+def add_attempt(
+    db, user_id, quiz_id, scores: dict[str, float], when: datetime, mode="graded", flagged: tuple[str, ...] = ()
+):
     with db.session() as s:
-        a = Attempt(user_id=user_id, quiz_id=quiz_id, kind="module", mode=mode, seed=1,
-                    layout=[{"question_id": q, "layout": {}} for q in scores], started_at=when, submitted_at=when,
-                    score=0.0)
-        a.answers = [Answer(question_id=q, position=i, saved_at=when, score=sc, flagged=q in flagged)
-                     for i, (q, sc) in enumerate(scores.items())]
+        a = Attempt(
+            user_id=user_id,
+            quiz_id=quiz_id,
+            kind="module",
+            mode=mode,
+            seed=1,
+            layout=[{"question_id": q, "layout": {}} for q in scores],
+            started_at=when,
+            submitted_at=when,
+            score=0.0,
+        )
+        a.answers = [
+            Answer(question_id=q, position=i, saved_at=when, score=sc, flagged=q in flagged)
+            for i, (q, sc) in enumerate(scores.items())
+        ]
         s.add(a)
         s.flush()
         return a.id
-
 
 
 def pool(course, module_id):
@@ -58,7 +68,7 @@ def pool(course, module_id):
 # ---------------------------------------------------------------- scope
 def test_scope_by_module_objective_and_both(db, course):
     user = make_user(db)
-    assert matching_questions(db, course, user) == list(course.questions)   # the whole course, in order
+    assert matching_questions(db, course, user) == list(course.questions)  # the whole course, in order
     assert matching_questions(db, course, user, modules=["risks"]) == pool(course, "risks")
     two = matching_questions(db, course, user, modules=["risks", "history"])
     assert set(two) == set(pool(course, "risks")) | set(pool(course, "history"))
@@ -135,7 +145,7 @@ def test_custom_practice_runs_and_does_not_count(db, course, clock):
     user = make_user(db)
     attempts = Attempts(db, course, clock)
     qs = pool(course, "history")[:3]
-    qs3 = qs + [qs[0], "no-such-question"]          # duplicates and unknown ids are dropped
+    qs3 = qs + [qs[0], "no-such-question"]  # duplicates and unknown ids are dropped
     attempt_id = start_custom_practice(db, course, user, qs3, "custom", clock, seed=9)
     state = attempts.load(attempt_id, user)
     assert [i.question.id for i in state.items] == qs
@@ -175,19 +185,19 @@ def test_flagging_a_running_exam_then_build_a_quiz_reveals_no_key(db, course, cl
         attempts.set_flag(exam, user, q, True)
     clock.advance(minutes=5)
 
-    assert not any(s.flagged for s in question_status(db, user).values())   # open exam flags do not count yet
+    assert not any(s.flagged for s in question_status(db, user).values())  # open exam flags do not count yet
     with pytest.raises(CustomQuizError, match="timed Mesotherapy certification exam"):
         build_custom_quiz(db, course, user, filters=["flagged"], count=50, clock=clock)
     with pytest.raises(CustomQuizError, match="Practice is closed"):
-        build_custom_quiz(db, course, user, modules=["risks"], count=5, clock=clock)   # exam conditions
+        build_custom_quiz(db, course, user, modules=["risks"], count=5, clock=clock)  # exam conditions
     with pytest.raises(CustomQuizError, match="Practice is closed"):
         start_custom_practice(db, course, user, questions[:5], "review", clock)
     with pytest.raises(AttemptError, match="Practice is closed"):
         attempts.start(user, "history", mode="practice")
-    with db.session() as s:                                                   # nothing was created
+    with db.session() as s:  # nothing was created
         assert s.scalar(select(func.count(Attempt.id)).where(Attempt.mode == "practice")) == 0
 
-    attempts.submit(exam, user)                                              # once it counts, flags work
+    attempts.submit(exam, user)  # once it counts, flags work
     session = build_custom_quiz(db, course, user, filters=["flagged"], count=50, clock=clock, seed=1)
     assert {i.question.id for i in attempts.load(session, user).items} <= set(questions)
 
@@ -203,11 +213,11 @@ def test_an_open_module_quiz_closes_practice_of_its_questions_only(db, course, c
     with pytest.raises(CustomQuizError, match="One of these questions is in your open graded attempt"):
         start_custom_practice(db, course, user, [drawn[0]], "review", clock)
     with pytest.raises(AttemptError, match="open graded attempt at History"):
-        attempts.start(user, "history", mode="practice")                     # the same pool
+        attempts.start(user, "history", mode="practice")  # the same pool
     with pytest.raises(AttemptError, match="open graded attempt at History"):
-        attempts.start(user, "certification", mode="practice")               # the exam draws from it too
+        attempts.start(user, "certification", mode="practice")  # the exam draws from it too
     other = build_custom_quiz(db, course, user, modules=["risks"], count=5, clock=clock, seed=2)
-    assert attempts.load(other, user).items                                  # other questions stay open
+    assert attempts.load(other, user).items  # other questions stay open
     assert attempts.start(user, "risks", mode="practice")
 
     attempts.submit(graded, user)
@@ -221,9 +231,9 @@ def test_practice_opened_before_the_exam_cannot_be_checked_or_finished_during_it
     exam = attempts.start(user, "certification", seed=6)
     q = attempts.load(practice, user).items[0].question
     with pytest.raises(AttemptError, match="Practice is closed"):
-        attempts.save_answer(practice, user, q.id, correct_response(q))      # "Check answer" would show the key
+        attempts.save_answer(practice, user, q.id, correct_response(q))  # "Check answer" would show the key
     with pytest.raises(AttemptError, match="Practice is closed"):
-        attempts.submit(practice, user)                                      # the results would show every key
+        attempts.submit(practice, user)  # the results would show every key
     state = attempts.load(practice, user)
     assert not state.submitted and all(i.score is None for i in state.items)
 

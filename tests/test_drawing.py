@@ -1,4 +1,5 @@
 """Drawing questions and layouts, what the page may see, and display <-> canonical answers."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,7 +30,7 @@ def test_same_seed_same_draw_and_layouts(course: Course) -> None:
     pool = course.modules["risks"].quiz.questions
     first = draw(pool, 10, seed=12345)
     again = draw(pool, 10, seed=12345)
-    assert first == again                      # same ids, same order, same layouts
+    assert first == again  # same ids, same order, same layouts
     assert [d.layout for d in first] == [d.layout for d in again]
 
 
@@ -208,28 +209,52 @@ def test_to_shown_of_a_stale_response_is_none(course: Course) -> None:
 
 
 # ------------------------------------------------------------------ exam blueprint allocation
-REAL_WEIGHTS = {"history": 8, "technique": 16, "methods": 14, "risks": 22, "ingredients": 12,
-                "consultation": 18, "evidence": 10, "safety": 14}
+REAL_WEIGHTS = {
+    "history": 8,
+    "technique": 16,
+    "methods": 14,
+    "risks": 22,
+    "ingredients": 12,
+    "consultation": 18,
+    "evidence": 10,
+    "safety": 14,
+}
 # 60 questions, total weight 114: quotas 4.21, 8.42, 7.37, 11.58, 6.32, 9.47, 5.26, 7.37
 # -> floors 4, 8, 7, 11, 6, 9, 5, 7 (57); the 3 left go to the largest remainders:
 # risks .58, consultation .47, technique .42
-REAL_COUNTS = {"history": 4, "technique": 9, "methods": 7, "risks": 12, "ingredients": 6,
-               "consultation": 10, "evidence": 5, "safety": 7}
+REAL_COUNTS = {
+    "history": 4,
+    "technique": 9,
+    "methods": 7,
+    "risks": 12,
+    "ingredients": 6,
+    "consultation": 10,
+    "evidence": 5,
+    "safety": 7,
+}
 
 
 def test_allocate_real_blueprint_by_largest_remainder() -> None:
-    assert allocate(REAL_WEIGHTS, {m: 40 for m in REAL_WEIGHTS}, 60) == REAL_COUNTS
+    assert allocate(REAL_WEIGHTS, dict.fromkeys(REAL_WEIGHTS, 40), 60) == REAL_COUNTS
 
 
-@pytest.mark.parametrize("weights, pools, total, expected", [
-    ({"a": 1, "b": 2, "c": 7}, {"a": 50, "b": 50, "c": 50}, 10, {"a": 1, "b": 2, "c": 7}),
-    ({"a": 50, "b": 30, "c": 20}, {"a": 50, "b": 50, "c": 50}, 7, {"a": 4, "b": 2, "c": 1}),   # 3.5 2.1 1.4
-    ({"a": 1, "b": 1}, {"a": 2, "b": 20}, 10, {"a": 2, "b": 8}),                             # a's pool caps it
-    ({"a": 2, "b": 1, "c": 1}, {"a": 1, "b": 10, "c": 10}, 9, {"a": 1, "b": 4, "c": 4}),     # the rest shared by weight
-    ({"a": 1, "b": 1}, {"a": 2, "b": 3}, 10, {"a": 2, "b": 3}),                              # every pool used up
-    ({"a": 1, "b": 1}, {"a": 0, "b": 5}, 3, {"a": 0, "b": 3}),                               # an empty pool
-    ({"a": 1, "b": 1}, {"a": 5, "b": 5}, 0, {"a": 0, "b": 0}),
-])
+@pytest.mark.parametrize(
+    "weights, pools, total, expected",
+    [
+        ({"a": 1, "b": 2, "c": 7}, {"a": 50, "b": 50, "c": 50}, 10, {"a": 1, "b": 2, "c": 7}),
+        ({"a": 50, "b": 30, "c": 20}, {"a": 50, "b": 50, "c": 50}, 7, {"a": 4, "b": 2, "c": 1}),  # 3.5 2.1 1.4
+        ({"a": 1, "b": 1}, {"a": 2, "b": 20}, 10, {"a": 2, "b": 8}),  # a's pool caps it
+        (
+            {"a": 2, "b": 1, "c": 1},
+            {"a": 1, "b": 10, "c": 10},
+            9,
+            {"a": 1, "b": 4, "c": 4},
+        ),  # the rest shared by weight
+        ({"a": 1, "b": 1}, {"a": 2, "b": 3}, 10, {"a": 2, "b": 3}),  # every pool used up
+        ({"a": 1, "b": 1}, {"a": 0, "b": 5}, 3, {"a": 0, "b": 3}),  # an empty pool
+        ({"a": 1, "b": 1}, {"a": 5, "b": 5}, 0, {"a": 0, "b": 0}),
+    ],
+)
 def test_allocate_cases(weights, pools, total, expected) -> None:
     assert allocate(weights, pools, total) == expected
 
@@ -240,7 +265,7 @@ def test_allocate_is_largest_remainder_when_no_pool_is_short() -> None:
         modules = [f"m{i}" for i in range(rng.randint(1, 8))]
         weights = {m: rng.choice([rng.randint(1, 30), round(rng.uniform(0.1, 5), 2)]) for m in modules}
         total = rng.randint(1, 80)
-        counts = allocate(weights, {m: 1000 for m in modules}, total)
+        counts = allocate(weights, dict.fromkeys(modules, 1000), total)
         assert sum(counts.values()) == total
         w = sum(weights.values())
         quota = {m: total * weights[m] / w for m in modules}
@@ -300,9 +325,20 @@ def test_certification_exam_draw_is_reproducible(course: Course) -> None:
 def tf(qid: str, group: str | None = None):
     from mesolearn.questions.true_false import TrueFalse
 
-    return TrueFalse.model_validate({"id": qid, "type": "true_false", "prompt": f"Statement {qid}.", "answer": True,
-                                     "explanation": "Because.", "references": ["R"], "objective": "o",
-                                     "section": "s", "difficulty": "easy", "enemy_group": group})
+    return TrueFalse.model_validate(
+        {
+            "id": qid,
+            "type": "true_false",
+            "prompt": f"Statement {qid}.",
+            "answer": True,
+            "explanation": "Because.",
+            "references": ["R"],
+            "objective": "o",
+            "section": "s",
+            "difficulty": "easy",
+            "enemy_group": group,
+        }
+    )
 
 
 def groups_of(course_or_pool, ids) -> list[str]:
@@ -311,7 +347,7 @@ def groups_of(course_or_pool, ids) -> list[str]:
 
 
 def test_a_quiz_draw_never_holds_two_questions_of_one_enemy_group() -> None:
-    pool = [tf(f"q{i}", f"g{i % 4}" if i < 12 else None) for i in range(20)]   # 4 groups of 3, 8 ungrouped
+    pool = [tf(f"q{i}", f"g{i % 4}" if i < 12 else None) for i in range(20)]  # 4 groups of 3, 8 ungrouped
     for seed in range(400):
         ids = [d.question_id for d in draw(pool, 10, seed)]
         assert len(ids) == 10 and len(set(ids)) == 10
@@ -361,11 +397,34 @@ def test_the_certification_draw_never_repeats_a_fact(course: Course) -> None:
 
 
 # ------------------------------------------------------------------ widget values -> responses (security review 6d, 6e)
-NUMERIC = {"id": "dose-q", "type": "numeric", "prompt": "How many mL?", "explanation": "Because [R1].",
-           "references": ["R1"], "objective": "o", "section": "s", "difficulty": "easy", "answer": 2.5,
-           "tolerance": 0.1, "unit": "mL"}
-NOT_NUMBERS = ["nan", "NaN", "inf", "-Infinity", "1e309", "-1e400", "9" * 41, "1" + "0" * 60, "two", "1_000", "0x1A",
-               "2.5.1", "--2"]
+NUMERIC = {
+    "id": "dose-q",
+    "type": "numeric",
+    "prompt": "How many mL?",
+    "explanation": "Because [R1].",
+    "references": ["R1"],
+    "objective": "o",
+    "section": "s",
+    "difficulty": "easy",
+    "answer": 2.5,
+    "tolerance": 0.1,
+    "unit": "mL",
+}
+NOT_NUMBERS = [
+    "nan",
+    "NaN",
+    "inf",
+    "-Infinity",
+    "1e309",
+    "-1e400",
+    "9" * 41,
+    "1" + "0" * 60,
+    "two",
+    "1_000",
+    "0x1A",
+    "2.5.1",
+    "--2",
+]
 
 
 def _numeric():
@@ -384,8 +443,19 @@ def test_a_typed_answer_that_is_not_a_plain_finite_number_is_refused_with_a_mess
     assert "number" in str(refused.value)
 
 
-@pytest.mark.parametrize("typed, value", [("2.5", 2.5), ("2,5", 2.5), (" 2 . 5 ", 2.5), ("-0.25", -0.25),
-                                          ("1e3", 1000.0), ("", None), ("   ", None), ("1" * 40, float("1" * 40))])
+@pytest.mark.parametrize(
+    "typed, value",
+    [
+        ("2.5", 2.5),
+        ("2,5", 2.5),
+        (" 2 . 5 ", 2.5),
+        ("-0.25", -0.25),
+        ("1e3", 1000.0),
+        ("", None),
+        ("   ", None),
+        ("1" * 40, float("1" * 40)),
+    ],
+)
 def test_typed_numbers_are_read_with_a_decimal_comma_or_point(typed, value) -> None:
     assert drawing.normalise(_numeric(), {}, typed) == value
 
@@ -398,7 +468,7 @@ def test_a_crafted_choice_value_is_refused_with_a_message_not_a_type_error(cours
                 response = drawing.normalise(q, layout, raw)
             except drawing.ResponseError as exc:
                 assert "choose again" in str(exc) or "number" in str(exc) or "True or False" in str(exc), (q.id, raw)
-            else:   # only a numeric question may read a plain number
+            else:  # only a numeric question may read a plain number
                 assert isinstance(response, float) and math.isfinite(response), (q.id, raw, response)
 
 

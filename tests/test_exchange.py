@@ -4,6 +4,7 @@ Round trips run on every quiz of the real course, and are compared semantically:
 prompts, option texts, correct answers, partial-credit semantics, numeric answer and tolerance,
 matching pairs, ordering items and explanation text.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -15,8 +16,14 @@ import yaml
 
 from mesolearn.content import load_course
 from mesolearn.content.models import Quiz
-from mesolearn.exchange import (GiftError, MoodleXmlError, gift_to_quiz_dict, moodle_xml_to_quiz_dict, quiz_to_gift,
-                                quiz_to_moodle_xml)
+from mesolearn.exchange import (
+    GiftError,
+    MoodleXmlError,
+    gift_to_quiz_dict,
+    moodle_xml_to_quiz_dict,
+    quiz_to_gift,
+    quiz_to_moodle_xml,
+)
 from mesolearn.exchange.cli import main as exchange_main
 from mesolearn.quiz.grading import grade_multiple_response
 
@@ -64,7 +71,8 @@ def test_gift_round_trip_without_metadata_keeps_every_question(module_id):
     assert [semantic(q) for q in back.questions] == [semantic(q) for q in quiz.questions]
     # fields GIFT cannot carry come from the arguments
     assert {(q.objective, q.section, tuple(q.references), q.difficulty) for q in back.questions} == {
-        ("imported-objective", "imported-section", ("REF1",), "medium")}
+        ("imported-objective", "imported-section", ("REF1",), "medium")
+    }
     assert back.questions_per_attempt == min(10, len(quiz.questions))
 
 
@@ -85,7 +93,7 @@ def test_gift_export_is_what_moodle_expects(module_id):
     blocks = [b for b in text.split("\n\n") if b.strip()]
     questions = [b for b in blocks if "::" in b and not b.lstrip().startswith("$CATEGORY")]
     assert len(questions) == len(quiz.questions)
-    for q, block in zip(quiz.questions, questions):
+    for q, block in zip(quiz.questions, questions, strict=False):
         lines = [line for line in block.splitlines() if not line.startswith("//")]
         assert lines[0].startswith(f"::{q.id}::[markdown]")
         assert lines[-2].startswith("\t####") and lines[-1] == "}"
@@ -105,9 +113,15 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
     assert xml_text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>')
     elements = _questions(xml_text)
     assert len(elements) == len(quiz.questions)
-    expected = {"single_choice": "multichoice", "multiple_response": "multichoice", "true_false": "truefalse",
-                "numeric": "numerical", "matching": "matching", "ordering": "ordering"}
-    for q, el in zip(quiz.questions, elements):
+    expected = {
+        "single_choice": "multichoice",
+        "multiple_response": "multichoice",
+        "true_false": "truefalse",
+        "numeric": "numerical",
+        "matching": "matching",
+        "ordering": "ordering",
+    }
+    for q, el in zip(quiz.questions, elements, strict=False):
         assert el.get("type") == expected[q.type], q.id
         assert el.findtext("name/text") == q.id and el.findtext("idnumber") == q.id
         assert el.find("questiontext").get("format") == "markdown"
@@ -122,7 +136,9 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
         elif q.type == "true_false":
             right = "true" if q.answer else "false"
             assert {a.findtext("text"): float(a.get("fraction")) for a in el.findall("answer")} == {
-                right: 100.0, ("false" if q.answer else "true"): 0.0}
+                right: 100.0,
+                ("false" if q.answer else "true"): 0.0,
+            }
         elif q.type == "numeric":
             (answer,) = el.findall("answer")
             assert float(answer.findtext("text")) == q.answer
@@ -131,7 +147,8 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
                 assert el.findtext("units/unit/unit_name") == q.unit
         elif q.type == "matching":
             assert [(s.findtext("text"), s.findtext("answer/text")) for s in el.findall("subquestion")] == [
-                (p.left, p.right) for p in q.pairs]
+                (p.left, p.right) for p in q.pairs
+            ]
         else:
             assert el.findtext("gradingtype") == "ABSOLUTE_POSITION" and el.findtext("selecttype") == "ALL"
             assert [a.findtext("text") for a in el.findall("answer")] == list(q.items)
@@ -145,44 +162,99 @@ def test_moodle_xml_round_trip(module_id, ordering_as):
     data, warnings = moodle_xml_to_quiz_dict(xml_text, module_id, **DEFAULTS)
     assert warnings == []
     assert Quiz.model_validate(data).questions == module.quiz.questions  # tags carry the metadata
-    plain, warnings = moodle_xml_to_quiz_dict(quiz_to_moodle_xml(module.quiz), module_id, **DEFAULTS,
-                                              use_metadata=False)
+    plain, warnings = moodle_xml_to_quiz_dict(
+        quiz_to_moodle_xml(module.quiz), module_id, **DEFAULTS, use_metadata=False
+    )
     assert warnings == []
     assert [semantic(q) for q in Quiz.model_validate(plain).questions] == [semantic(q) for q in module.quiz.questions]
 
 
 def test_ordering_can_be_exported_as_matching_for_old_moodle():
-    quiz = next(COURSE.modules[m].quiz for m in MODULES if any(q.type == "ordering" for q in COURSE.modules[m].quiz.questions))
+    quiz = next(
+        COURSE.modules[m].quiz for m in MODULES if any(q.type == "ordering" for q in COURSE.modules[m].quiz.questions)
+    )
     q = next(q for q in quiz.questions if q.type == "ordering")
     el = next(e for e in _questions(quiz_to_moodle_xml(quiz, ordering_as="matching")) if e.findtext("idnumber") == q.id)
     assert el.get("type") == "matching" and el.findtext("shuffleanswers") == "false"
     assert [(s.findtext("text"), s.findtext("answer/text")) for s in el.findall("subquestion")] == [
-        (f"Position {i}", item) for i, item in enumerate(q.items, start=1)]
+        (f"Position {i}", item) for i, item in enumerate(q.items, start=1)
+    ]
 
 
 # ====================================================================== special characters
 def _tricky_quiz() -> Quiz:
     nasty = "a ~ b = c # d { e } f : g \\ h \\n i -> j // k %50% µ é ± [x]"
-    common = dict(explanation=f"Because {nasty}\n\nSecond paragraph ####, //x [KT13].", references=["KT13"],
-                  objective="obj", section="sec", difficulty="hard")
-    return Quiz.model_validate({"module": "tricky", "pass_mark": 70, "questions_per_attempt": 1, "questions": [
-        {"id": "t-q1", "type": "single_choice", "prompt": f"Prompt {nasty}?\nSecond line", **common,
-         "options": [{"id": "a", "text": f"right {nasty}"}, {"id": "b", "text": "%12% starts like a weight"},
-                     {"id": "c", "text": "[html] starts like a format"}, {"id": "d", "text": "ends with \\"}],
-         "answer": "a"},
-        {"id": "t-q2", "type": "multiple_response", "prompt": "Which? {#1:2}", **common,
-         "options": [{"id": "a", "text": "µg/mL"}, {"id": "b", "text": "x = y"}, {"id": "c", "text": "~tilde"},
-                     {"id": "d", "text": "#hash"}, {"id": "e", "text": "±5 °C"}],
-         "answers": ["a", "c"]},
-        {"id": "t-q3", "type": "true_false", "prompt": "T or F: 1 {T} = 2", **common, "answer": False},
-        {"id": "t-q4", "type": "numeric", "prompt": "How much? (in µL: ~3)", **common, "answer": -0.25,
-         "tolerance": 0.05, "unit": "µL"},
-        {"id": "t-q5", "type": "matching", "prompt": "Match: é ↔ e", **common,
-         "pairs": [{"left": "a -> b", "right": "x -> y"}, {"left": "= left", "right": "~ right #"},
-                   {"left": "c:d", "right": "{braces}"}]},
-        {"id": "t-q6", "type": "ordering", "prompt": "Order these.", **common,
-         "items": ["first: {1}", "second = #2", "third \\ ~3"]},
-    ]})
+    common = dict(
+        explanation=f"Because {nasty}\n\nSecond paragraph ####, //x [KT13].",
+        references=["KT13"],
+        objective="obj",
+        section="sec",
+        difficulty="hard",
+    )
+    return Quiz.model_validate(
+        {
+            "module": "tricky",
+            "pass_mark": 70,
+            "questions_per_attempt": 1,
+            "questions": [
+                {
+                    "id": "t-q1",
+                    "type": "single_choice",
+                    "prompt": f"Prompt {nasty}?\nSecond line",
+                    **common,
+                    "options": [
+                        {"id": "a", "text": f"right {nasty}"},
+                        {"id": "b", "text": "%12% starts like a weight"},
+                        {"id": "c", "text": "[html] starts like a format"},
+                        {"id": "d", "text": "ends with \\"},
+                    ],
+                    "answer": "a",
+                },
+                {
+                    "id": "t-q2",
+                    "type": "multiple_response",
+                    "prompt": "Which? {#1:2}",
+                    **common,
+                    "options": [
+                        {"id": "a", "text": "µg/mL"},
+                        {"id": "b", "text": "x = y"},
+                        {"id": "c", "text": "~tilde"},
+                        {"id": "d", "text": "#hash"},
+                        {"id": "e", "text": "±5 °C"},
+                    ],
+                    "answers": ["a", "c"],
+                },
+                {"id": "t-q3", "type": "true_false", "prompt": "T or F: 1 {T} = 2", **common, "answer": False},
+                {
+                    "id": "t-q4",
+                    "type": "numeric",
+                    "prompt": "How much? (in µL: ~3)",
+                    **common,
+                    "answer": -0.25,
+                    "tolerance": 0.05,
+                    "unit": "µL",
+                },
+                {
+                    "id": "t-q5",
+                    "type": "matching",
+                    "prompt": "Match: é ↔ e",
+                    **common,
+                    "pairs": [
+                        {"left": "a -> b", "right": "x -> y"},
+                        {"left": "= left", "right": "~ right #"},
+                        {"left": "c:d", "right": "{braces}"},
+                    ],
+                },
+                {
+                    "id": "t-q6",
+                    "type": "ordering",
+                    "prompt": "Order these.",
+                    **common,
+                    "items": ["first: {1}", "second = #2", "third \\ ~3"],
+                },
+            ],
+        }
+    )
 
 
 def test_special_characters_survive_gift():
@@ -208,10 +280,26 @@ def test_special_characters_survive_moodle_xml():
 
 
 def test_a_matching_question_that_looks_like_an_exported_ordering_stays_matching_with_metadata():
-    quiz = Quiz.model_validate({"module": "m", "pass_mark": 70, "questions_per_attempt": 1, "questions": [
-        {"id": "m-q1", "type": "matching", "prompt": "Match the positions.", "explanation": "E", "references": ["R"],
-         "objective": "o", "section": "s", "difficulty": "easy",
-         "pairs": [{"left": f"Position {i}", "right": f"item {i}"} for i in (1, 2, 3)]}]})
+    quiz = Quiz.model_validate(
+        {
+            "module": "m",
+            "pass_mark": 70,
+            "questions_per_attempt": 1,
+            "questions": [
+                {
+                    "id": "m-q1",
+                    "type": "matching",
+                    "prompt": "Match the positions.",
+                    "explanation": "E",
+                    "references": ["R"],
+                    "objective": "o",
+                    "section": "s",
+                    "difficulty": "easy",
+                    "pairs": [{"left": f"Position {i}", "right": f"item {i}"} for i in (1, 2, 3)],
+                }
+            ],
+        }
+    )
     data, _ = gift_to_quiz_dict(quiz_to_gift(quiz), "m", "o", "s", ["R"])
     assert Quiz.model_validate(data).questions == quiz.questions
     data, _ = gift_to_quiz_dict(quiz_to_gift(quiz), "m", "o", "s", ["R"], use_metadata=False)
@@ -219,10 +307,26 @@ def test_a_matching_question_that_looks_like_an_exported_ordering_stays_matching
 
 
 def test_xml_markup_in_text_is_escaped_not_injected():
-    quiz = Quiz.model_validate({"module": "m", "pass_mark": 70, "questions_per_attempt": 1, "questions": [
-        {"id": "m-q1", "type": "true_false", "prompt": "</text></questiontext><question type=\"essay\"> & <b>",
-         "answer": True, "explanation": "]]> <!-- x --> &amp;", "references": ["R"], "objective": "o",
-         "section": "s", "difficulty": "easy"}]})
+    quiz = Quiz.model_validate(
+        {
+            "module": "m",
+            "pass_mark": 70,
+            "questions_per_attempt": 1,
+            "questions": [
+                {
+                    "id": "m-q1",
+                    "type": "true_false",
+                    "prompt": '</text></questiontext><question type="essay"> & <b>',
+                    "answer": True,
+                    "explanation": "]]> <!-- x --> &amp;",
+                    "references": ["R"],
+                    "objective": "o",
+                    "section": "s",
+                    "difficulty": "easy",
+                }
+            ],
+        }
+    )
     xml_text = quiz_to_moodle_xml(quiz)
     (el,) = _questions(xml_text)
     assert el.findtext("questiontext/text") == quiz.questions[0].prompt
@@ -232,10 +336,27 @@ def test_xml_markup_in_text_is_escaped_not_injected():
 # ====================================================================== partial credit
 def _mr(n_options: int, correct: list[str]) -> Quiz:
     ids = [chr(ord("a") + i) for i in range(n_options)]
-    return Quiz.model_validate({"module": "m", "pass_mark": 70, "questions_per_attempt": 1, "questions": [
-        {"id": "m-q1", "type": "multiple_response", "prompt": "Which are right?",
-         "options": [{"id": i, "text": f"option {i}"} for i in ids], "answers": correct,
-         "explanation": "E", "references": ["R"], "objective": "o", "section": "s", "difficulty": "easy"}]})
+    return Quiz.model_validate(
+        {
+            "module": "m",
+            "pass_mark": 70,
+            "questions_per_attempt": 1,
+            "questions": [
+                {
+                    "id": "m-q1",
+                    "type": "multiple_response",
+                    "prompt": "Which are right?",
+                    "options": [{"id": i, "text": f"option {i}"} for i in ids],
+                    "answers": correct,
+                    "explanation": "E",
+                    "references": ["R"],
+                    "objective": "o",
+                    "section": "s",
+                    "difficulty": "easy",
+                }
+            ],
+        }
+    )
 
 
 def test_multiple_response_2_of_5_gets_moodle_weights_plus_and_minus_half():
@@ -246,7 +367,12 @@ def test_multiple_response_2_of_5_gets_moodle_weights_plus_and_minus_half():
     quiz = _mr(5, ["a", "c"])
     gift = quiz_to_gift(quiz)
     assert [line.strip() for line in gift.splitlines() if line.strip().startswith("~")] == [
-        "~%50%option a", "~%-50%option b", "~%50%option c", "~%-50%option d", "~%-50%option e"]
+        "~%50%option a",
+        "~%-50%option b",
+        "~%50%option c",
+        "~%-50%option d",
+        "~%-50%option e",
+    ]
     assert "=" not in gift.split("::m-q1::")[1].split("####")[0]  # no '=': Moodle makes it multiple-answer
     (el,) = _questions(quiz_to_moodle_xml(quiz))
     assert el.findtext("single") == "false"
@@ -265,8 +391,13 @@ def test_moodle_weights_score_exactly_like_mesolearn_for_every_course_question()
     questions.append(_mr(5, ["a", "c"]).questions[0])
     assert len(questions) > 1
     for q in questions:
-        (el,) = _questions(quiz_to_moodle_xml(Quiz.model_validate(
-            {"module": "m", "pass_mark": 70, "questions_per_attempt": 1, "questions": [q.model_dump()]})))
+        (el,) = _questions(
+            quiz_to_moodle_xml(
+                Quiz.model_validate(
+                    {"module": "m", "pass_mark": 70, "questions_per_attempt": 1, "questions": [q.model_dump()]}
+                )
+            )
+        )
         fractions = [float(a.get("fraction")) for a in el.findall("answer")]
         ids = [o.id for o in q.options]
         for r in range(len(ids) + 1):
@@ -321,7 +452,11 @@ def test_gift_written_by_hand_in_moodle_doc_style():
     data, warnings = gift_to_quiz_dict(MOODLE_DOC_EXAMPLES, "grant", "grant-facts", "tomb", ["DOC"])
     q = {x["id"]: x for x in data["questions"]}
     assert list(q) == ["q1", "q2", "q3-numeric", "q4-range", "q5", "q6-multiple", "q7", "q8"]
-    assert q["q1"]["type"] == "single_choice" and q["q1"]["answer"] == "c" and q["q1"]["prompt"] == "Who's buried in Grant's tomb?"
+    assert (
+        q["q1"]["type"] == "single_choice"
+        and q["q1"]["answer"] == "c"
+        and q["q1"]["prompt"] == "Who's buried in Grant's tomb?"
+    )
     assert q["q2"] == {**q["q2"], "type": "true_false", "answer": True}
     assert (q["q3-numeric"]["answer"], q["q3-numeric"]["tolerance"]) == (1822, 5)
     assert (q["q4-range"]["answer"], q["q4-range"]["tolerance"]) == (3, 2)
@@ -329,11 +464,13 @@ def test_gift_written_by_hand_in_moodle_doc_style():
     assert q["q5"]["explanation"] == "It's good to know the capitals"
     assert q["q6-multiple"]["type"] == "multiple_response" and q["q6-multiple"]["answers"] == ["b", "c"]
     assert q["q7"]["prompt"] == "What's between **orange** and green in the spectrum?"
-    assert "yellow: right; good!" in q["q7"]["explanation"]   # per-answer feedback kept in the explanation
+    assert "yellow: right; good!" in q["q7"]["explanation"]  # per-answer feedback kept in the explanation
     assert q["q8"]["prompt"] == "1 + 2 = 3 is" and q["q8"]["answer"] is True
     assert "False: No, it is true." in q["q8"]["explanation"]
-    assert all(x["objective"] == "grant-facts" and x["references"] == ["DOC"] and x["difficulty"] == "medium"
-               for x in data["questions"])
+    assert all(
+        x["objective"] == "grant-facts" and x["references"] == ["DOC"] and x["difficulty"] == "medium"
+        for x in data["questions"]
+    )
     # Q6 weights are Moodle's but not MesoLearn's (-100 on wrong options): imported, with a warning
     assert any("Q6 multiple" in w and "MesoLearn's rule" in w for w in warnings)
     assert any("Q1" in w and "placeholder explanation" in w for w in warnings)
@@ -372,7 +509,10 @@ def test_gift_as_moodle_exports_it_imports():
     needle, year, tf = data["questions"]
     assert needle["prompt"] == "Which needle is **usual** for nappage?" and needle["answer"] == "b"
     assert [o["text"] for o in needle["options"]] == ["40 mm", "4 mm", "13 mm"]
-    assert needle["explanation"].startswith("Short needles = superficial.") and "40 mm: Far too long." in needle["explanation"]
+    assert (
+        needle["explanation"].startswith("Short needles = superficial.")
+        and "40 mm: Far too long." in needle["explanation"]
+    )
     assert (year["answer"], year["tolerance"]) == (1958, 0)
     assert "any other answer: Check the history lesson." in year["explanation"]
     assert tf["answer"] is True and tf["explanation"].startswith("Yes.") and "True: Right, it is." in tf["explanation"]
@@ -381,11 +521,13 @@ def test_gift_as_moodle_exports_it_imports():
 
 
 def test_unsupported_gift_questions_are_skipped_with_warnings():
-    text = ("::Essay one:: Write about mesotherapy.{}\n\n"
-            "::Short:: Who is buried in Grant's tomb?{=no one =nobody}\n\n"
-            "::Missing:: Grant is {~buried =entombed ~living} in Grant's tomb.\n\n"
-            "::Info:: Just a description, no answers.\n\n"
-            "::Kept:: Is this kept?{TRUE####Yes.}\n")
+    text = (
+        "::Essay one:: Write about mesotherapy.{}\n\n"
+        "::Short:: Who is buried in Grant's tomb?{=no one =nobody}\n\n"
+        "::Missing:: Grant is {~buried =entombed ~living} in Grant's tomb.\n\n"
+        "::Info:: Just a description, no answers.\n\n"
+        "::Kept:: Is this kept?{TRUE####Yes.}\n"
+    )
     data, warnings = gift_to_quiz_dict(text, "m", "o", "s", ["R"])
     assert [q["id"] for q in data["questions"]] == ["kept"]
     assert len(warnings) == 4
@@ -396,26 +538,35 @@ def test_unsupported_gift_questions_are_skipped_with_warnings():
 
 
 def test_import_gift_ids_are_stable_slugs():
-    text = ("::Dosage Q1 (é)::A?{T####x}\n\n"
-            "Untitled?{F####x}\n\n"
-            "::dosage q1 é::Again?{T####x}\n\n"
-            "::!!!::Symbols only?{T####x}\n")
+    text = (
+        "::Dosage Q1 (é)::A?{T####x}\n\n"
+        "Untitled?{F####x}\n\n"
+        "::dosage q1 é::Again?{T####x}\n\n"
+        "::!!!::Symbols only?{T####x}\n"
+    )
     data, warnings = gift_to_quiz_dict(text, "dose", "o", "s", ["R"])
-    assert [q["id"] for q in data["questions"]] == ["dosage-q1-e", "dose-imported-q02", "dosage-q1-e-2",
-                                                   "dose-imported-q04"]
+    assert [q["id"] for q in data["questions"]] == [
+        "dosage-q1-e",
+        "dose-imported-q02",
+        "dosage-q1-e-2",
+        "dose-imported-q04",
+    ]
     assert len(warnings) == 1 and "dosage-q1-e-2" in warnings[0]
     assert data["questions_per_attempt"] == 4
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("::a:: Fine {T}\n\n::b:: Broken {=x ~y\n~z\n", 3, "never closed"),
-    ("::a:: Stray } brace {T}\n", 1, "without a matching"),
-    ("// comment\n::a:: Two {T}\nblocks {F}\n", 3, "second answer block"),
-    ("::a:: Nested {=x {~y}\n", 1, "inside the answers"),
-    ("::no end title {T}\n", 1, "title"),
-    ("\n\n::m:: Match {\n=a -> b\n=c d\n}\n", 5, "'->'"),
-    ("::n:: Number {#twelve:1}\n", 1, "not a number"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("::a:: Fine {T}\n\n::b:: Broken {=x ~y\n~z\n", 3, "never closed"),
+        ("::a:: Stray } brace {T}\n", 1, "without a matching"),
+        ("// comment\n::a:: Two {T}\nblocks {F}\n", 3, "second answer block"),
+        ("::a:: Nested {=x {~y}\n", 1, "inside the answers"),
+        ("::no end title {T}\n", 1, "title"),
+        ("\n\n::m:: Match {\n=a -> b\n=c d\n}\n", 5, "'->'"),
+        ("::n:: Number {#twelve:1}\n", 1, "not a number"),
+    ],
+)
 def test_malformed_gift_raises_gift_error_with_the_line(text, line, words):
     with pytest.raises(GiftError) as info:
         gift_to_quiz_dict(text, "m", "o", "s", ["R"])
@@ -443,8 +594,10 @@ def test_gift_html_question_text_becomes_plain_text_with_a_warning():
 
 # ====================================================================== Moodle XML import safety and foreign files
 def test_xml_with_doctype_or_entities_is_refused():
-    bomb = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-            ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n<quiz>&lol2;</quiz>')
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+        ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n<quiz>&lol2;</quiz>'
+    )
     with pytest.raises(MoodleXmlError) as info:
         moodle_xml_to_quiz_dict(bomb, "m", "o", "s", ["R"])
     assert "DOCTYPE" in info.value.message and info.value.line == 2
@@ -454,7 +607,9 @@ def test_xml_with_doctype_or_entities_is_refused():
 
 def test_malformed_xml_gives_a_line_not_a_traceback():
     with pytest.raises(MoodleXmlError) as info:
-        moodle_xml_to_quiz_dict('<?xml version="1.0"?>\n<quiz>\n<question type="truefalse">\n</quiz>\n', "m", "o", "s", ["R"])
+        moodle_xml_to_quiz_dict(
+            '<?xml version="1.0"?>\n<quiz>\n<question type="truefalse">\n</quiz>\n', "m", "o", "s", ["R"]
+        )
     assert info.value.line == 4 and "well-formed" in info.value.message
     with pytest.raises(MoodleXmlError, match="<quiz>"):
         moodle_xml_to_quiz_dict("<html/>", "m", "o", "s", ["R"])
@@ -504,7 +659,11 @@ def test_moodle_xml_from_moodle_imports_with_warnings():
     quiz = Quiz.model_validate(data)
     assert quiz.pass_mark == 80 and [q.id for q in quiz.questions] == ["needle-length", "dose", "pairs"]
     mc, num, match = quiz.questions
-    assert mc.prompt == "Which needle is **usual**?" and mc.answer == "a" and [o.text for o in mc.options] == ["4 mm", "40 mm"]
+    assert (
+        mc.prompt == "Which needle is **usual**?"
+        and mc.answer == "a"
+        and [o.text for o in mc.options] == ["4 mm", "40 mm"]
+    )
     assert mc.explanation.startswith("4 mm & 13 mm needles are used.") and "40 mm: Far too long." in mc.explanation
     assert (num.answer, num.tolerance, num.unit) == (2, 0.1, "mL")
     assert [(p.left, p.right) for p in match.pairs] == [("A", "1"), ("B", "2")]
@@ -527,7 +686,7 @@ def test_cli_export_and_import(tmp_path, capsys):
     original = COURSE.modules[module_id].quiz
     assert [semantic(q) for q in loaded.questions] == [semantic(q) for q in original.questions]
     assert loaded.questions[0].references == ["R1", "R2"]
-    assert exchange_main(["import-gift", str(gift_file), *args, "-o", str(out)]) == 1   # exists, no --force
+    assert exchange_main(["import-gift", str(gift_file), *args, "-o", str(out)]) == 1  # exists, no --force
     assert "--force" in capsys.readouterr().err
     assert exchange_main(["import-xml", str(xml_file), *args, "-o", str(out), "--force"]) == 0
     assert Quiz.model_validate(yaml.safe_load(out.read_text(encoding="utf-8"))).questions == original.questions

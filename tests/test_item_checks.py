@@ -3,6 +3,7 @@
 The fixture course is the loader tests' two-module course with its options rewritten so that it breaks
 no item-writing rule; each test then breaks one rule.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,7 +36,7 @@ def good_dir(tmp_path: Path) -> Path:
 
 def findings(root: Path) -> list[ContentIssue]:
     course = load_course(root)
-    assert course.errors == [], [str(i) for i in course.errors]   # the loader accepts the file
+    assert course.errors == [], [str(i) for i in course.errors]  # the loader accepts the file
     return check_items(course)
 
 
@@ -66,7 +67,11 @@ def test_critical_on_a_single_best_answer_item_is_fine(good_dir: Path) -> None:
 
 
 def test_critical_on_ordering_or_matching_is_an_error(good_dir: Path) -> None:
-    edit(good_dir, ALPHA, "  - id: alpha-q3\n", """\
+    edit(
+        good_dir,
+        ALPHA,
+        "  - id: alpha-q3\n",
+        """\
   - id: alpha-q4
     type: ordering
     prompt: Put these steps of the alpha routine in order.
@@ -88,10 +93,13 @@ def test_critical_on_ordering_or_matching_is_an_error(good_dir: Path) -> None:
     difficulty: easy
     critical: true
   - id: alpha-q3
-""")
+""",
+    )
     errors = [i for i in findings(good_dir) if i.severity == "error"]
     assert [(i.field, "ordering" in i.message, "matching" in i.message) for i in errors] == [
-        ("questions[2].critical", True, False), ("questions[3].critical", False, True)]
+        ("questions[2].critical", True, False),
+        ("questions[3].critical", False, True),
+    ]
 
 
 # ------------------------------------------------------------------ the longest-option cue (warnings)
@@ -171,7 +179,11 @@ def test_all_of_the_above_is_flagged_even_as_the_key(good_dir: Path) -> None:
 
 
 def test_an_absolute_false_true_false_statement_is_flagged(good_dir: Path) -> None:
-    edit(good_dir, ALPHA, "  - id: alpha-q3\n", """\
+    edit(
+        good_dir,
+        ALPHA,
+        "  - id: alpha-q3\n",
+        """\
   - id: alpha-q4
     type: true_false
     prompt: Alpha is always safe.
@@ -182,7 +194,8 @@ def test_an_absolute_false_true_false_statement_is_flagged(good_dir: Path) -> No
     section: intro
     difficulty: easy
   - id: alpha-q3
-""")
+""",
+    )
     assert only(findings(good_dir), "false statement").field == "questions[2].prompt"
     edit(good_dir, ALPHA, "answer: false", "answer: true", question="alpha-q4")
     assert findings(good_dir) == []
@@ -192,8 +205,12 @@ def test_an_absolute_false_true_false_statement_is_flagged(good_dir: Path) -> No
 def test_near_duplicate_stems_in_two_modules_are_flagged_unless_in_one_enemy_group(good_dir: Path) -> None:
     stem = "Which organism group caused the outbreak of late nodules after injections?"
     edit(good_dir, ALPHA, "prompt: Pick a.", f"prompt: {stem}")
-    edit(good_dir, BETA, "prompt: Choose the first letter of the alphabet from the two options.",
-         f"prompt: {stem.replace('Which', 'What')}")
+    edit(
+        good_dir,
+        BETA,
+        "prompt: Choose the first letter of the alphabet from the two options.",
+        f"prompt: {stem.replace('Which', 'What')}",
+    )
     issue = only(findings(good_dir), "near-duplicate")
     assert (issue.file, issue.field, issue.severity) == (BETA, "questions[0].prompt", "warning")
     assert f"alpha-q1 ({ALPHA}:{line_of(good_dir, ALPHA, stem)}" in issue.message
@@ -204,8 +221,12 @@ def test_near_duplicate_stems_in_two_modules_are_flagged_unless_in_one_enemy_gro
 
 def test_different_stems_are_not_duplicates(good_dir: Path) -> None:
     edit(good_dir, ALPHA, "prompt: Pick a.", "prompt: Which organism group caused the late nodules?")
-    edit(good_dir, BETA, "prompt: Choose the first letter of the alphabet from the two options.",
-         "prompt: How long after the injections did the late nodules appear?")
+    edit(
+        good_dir,
+        BETA,
+        "prompt: Choose the first letter of the alphabet from the two options.",
+        "prompt: How long after the injections did the late nodules appear?",
+    )
     assert findings(good_dir) == []
 
 
@@ -292,9 +313,18 @@ def test_report_gives_the_longest_option_figures_per_pool(good_dir: Path, repo_r
 
 # Groups of modules 5-7 whose other members are in quizzes 01-04 (content review §4e; another helper adds
 # them there), and microneedling-device-class, whose partner is methods-q24.
-GROUPS_SHARED_WITH_01_04 = {"ntm-organism-group", "kybella-year", "oily-alcohol-substances", "ntm-latency",
-                            "cited-contraindications", "amin-2006-result", "dutasteride-data", "ntm-workup-order",
-                            "late-nodule-ntm", "microneedling-device-class"}
+GROUPS_SHARED_WITH_01_04 = {
+    "ntm-organism-group",
+    "kybella-year",
+    "oily-alcohol-substances",
+    "ntm-latency",
+    "cited-contraindications",
+    "amin-2006-result",
+    "dutasteride-data",
+    "ntm-workup-order",
+    "late-nodule-ntm",
+    "microneedling-device-class",
+}
 
 
 def test_modules_5_to_7_have_no_item_writing_error_and_no_longest_option_cue(course: Course) -> None:
@@ -303,8 +333,9 @@ def test_modules_5_to_7_have_no_item_writing_error_and_no_longest_option_cue(cou
     assert [str(i) for i in issues if "longest" in i.message] == []
     assert [str(i) for i in issues if "absolute word" in i.message or "of the above" in i.message] == []
     # near-duplicates among modules 5-7 are all in one enemy group
-    assert [str(i) for i in issues if "near-duplicate" in i.message
-            and any(f"({f}:" in i.message for f in MY_FILES)] == []
+    assert [
+        str(i) for i in issues if "near-duplicate" in i.message and any(f"({f}:" in i.message for f in MY_FILES)
+    ] == []
     lonely = {i.message.split("'")[1] for i in issues if "no other member" in i.message}
     assert lonely <= GROUPS_SHARED_WITH_01_04, lonely
     figures = {f.file: f for f in pool_figures(course)}

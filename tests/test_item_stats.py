@@ -1,4 +1,5 @@
 """Item statistics from stored attempts: the glue between the database and mesolearn.analytics."""
+
 from __future__ import annotations
 
 import json
@@ -16,12 +17,12 @@ from mesolearn.cohorts.item_stats import ItemStatsError
 from mesolearn.content import load_course
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import Attempts
+from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer
-from mesolearn.quiz.grading import correct_response
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = 4          # history draw with single choice, multiple response, numeric, matching, ordering
+SEED = 4  # history draw with single choice, multiple response, numeric, matching, ordering
 N_USERS = 5
 
 
@@ -32,14 +33,13 @@ class TickingClock:
         self.now = datetime(2030, 1, 1, 8, 0)
 
     def __call__(self):
-        self.now += timedelta(seconds=1)   # every call later: attempts have distinct start times
+        self.now += timedelta(seconds=1)  # every call later: attempts have distinct start times
         return self.now
 
 
 @pytest.fixture(scope="module")
 def course():
     return load_course(ROOT)
-
 
 
 def rule(i: int, position: int, q):
@@ -58,7 +58,7 @@ def template(tmp_path_factory, course):
     accounts = Accounts(db, clock)
     attempts = Attempts(db, course, clock)
     users = [accounts.create_user(f"user{i}", f"User {i}", "password1", "trainee").id for i in range(N_USERS)]
-    given: dict[str, list] = {}          # question id -> responses of first attempts
+    given: dict[str, list] = {}  # question id -> responses of first attempts
     for i, uid in enumerate(users):
         attempt_id = attempts.start(uid, "history", seed=SEED)
         for pos, item in enumerate(attempts.load(attempt_id, uid).items):
@@ -66,7 +66,7 @@ def template(tmp_path_factory, course):
             attempts.save_answer(attempt_id, uid, item.question.id, response)
             given.setdefault(item.question.id, []).append(response)
         attempts.submit(attempt_id, uid)
-    db.dispose()                         # checkpoints the WAL into the file
+    db.dispose()  # checkpoints the WAL into the file
     return dict(path=path, users=users, given=given, clock_now=clock.now)
 
 
@@ -93,7 +93,7 @@ def test_facility_is_the_fraction_of_correct_answers(scenario, course):
     assert report.kind == "module" and report.quiz.n_attempts == N_USERS and report.quiz.k == 10
     assert report.attempts_found == N_USERS and report.attempts_excluded == 0
     pool = course.modules["history"].quiz.questions
-    assert [r.question_id for r in report.questions] == [q.id for q in pool]     # item = pool index
+    assert [r.question_id for r in report.questions] == [q.id for q in pool]  # item = pool index
     rows = rows_by_id(report)
     for qid, responses in scenario["given"].items():
         q = course.question(qid)
@@ -104,11 +104,13 @@ def test_facility_is_the_fraction_of_correct_answers(scenario, course):
     unseen = [r for r in report.questions if r.question_id not in scenario["given"]]
     assert unseen and all(r.n == 0 and r.facility is None and r.flags == [] for r in unseen)
     # quiz mean is the mean of attempt scores in percent
-    totals = [sum(grading.grade(course.question(qid), resp[i]) for qid, resp in scenario["given"].items())
-              for i in range(N_USERS)]
+    totals = [
+        sum(grading.grade(course.question(qid), resp[i]) for qid, resp in scenario["given"].items())
+        for i in range(N_USERS)
+    ]
     assert report.quiz.mean == pytest.approx(100 * sum(totals) / (10 * N_USERS))
     assert report.attempt_totals == pytest.approx([100 * t / 10 for t in totals])
-    json.dumps(report.to_dict(), allow_nan=False)                                  # serialisable, no NaN
+    json.dumps(report.to_dict(), allow_nan=False)  # serialisable, no NaN
 
 
 def test_option_counts(scenario, course):
@@ -119,8 +121,9 @@ def test_option_counts(scenario, course):
         q = course.question(qid)
         row = rows[qid]
         if q.type == "single_choice":
-            expected = {o.id: sum(1 for i in range(N_USERS) if i % len(q.options) == j)
-                        for j, o in enumerate(q.options)}
+            expected = {
+                o.id: sum(1 for i in range(N_USERS) if i % len(q.options) == j) for j, o in enumerate(q.options)
+            }
             assert {o.option_id: o.count for o in row.options} == expected
             assert [o.option_id for o in row.options] == [o.id for o in q.options]
             assert [o.correct for o in row.options] == [o.id == q.answer for o in q.options]
@@ -142,7 +145,7 @@ def test_never_chosen_distractor_flag(scenario, course):
     flags = rows[mr].flags
     assert any(f.startswith("distractor never chosen") for f in flags)
     default = rows_by_id(quiz_item_analysis(scenario["db"], course, "history"))
-    assert not any("distractor" in f for f in default[mr].flags)                   # too few responses to say
+    assert not any("distractor" in f for f in default[mr].flags)  # too few responses to say
 
 
 def test_first_attempts_only_ignores_a_retake(scenario, course):
@@ -172,7 +175,7 @@ def test_practice_and_open_attempts_are_ignored(scenario, course):
     db, attempts = scenario["db"], scenario["attempts"]
     uid = scenario["users"][0]
     attempts.start(uid, "history", mode="practice", seed=1)
-    attempts.start(scenario["users"][2], "history", seed=9)               # open graded attempt
+    attempts.start(scenario["users"][2], "history", seed=9)  # open graded attempt
     report = quiz_item_analysis(db, course, "history", first_attempts_only=False)
     assert report.attempts_found == N_USERS and report.quiz.n_attempts == N_USERS
 

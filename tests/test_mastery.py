@@ -1,4 +1,5 @@
 """Mastery levels per objective: the pure rule, and gathering a trainee's answers from the database."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,17 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from mesolearn.content.loader import load_course
 from mesolearn.learning.custom import start_custom_practice
-from mesolearn.learning.mastery import (LEVELS, MasteryEvent, compute_mastery, mastery_for_user, module_mastery,
-                                        objective_mastery)
+from mesolearn.learning.mastery import (
+    LEVELS,
+    MasteryEvent,
+    compute_mastery,
+    mastery_for_user,
+    module_mastery,
+    objective_mastery,
+)
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.storage import Database
-from mesolearn.storage.models import Answer, Attempt, User
-
-from tests.conftest import Clock  # noqa: E402
 from mesolearn.quiz.grading import correct_response
-from tests.conftest import make_user
+from mesolearn.storage.models import Answer, Attempt
+from tests.conftest import (
+    Clock,  # noqa: E402
+    make_user,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -25,36 +31,46 @@ T0 = datetime(2025, 3, 3, 9, 0)
 # ---------------------------------------------------------------- helpers (local to this file)
 
 
-
-
-
-
-
 def add_attempt(db, user_id, quiz_id, scores: dict[str, float], when: datetime, mode="graded", submitted=True):
     """A finished attempt row with the given scores (graded answers are scored at submission)."""
     with db.session() as s:
-        a = Attempt(user_id=user_id, quiz_id=quiz_id, kind="module", mode=mode, seed=1,
-                    layout=[{"question_id": q, "layout": {}} for q in scores], started_at=when,
-                    submitted_at=when if submitted else None, score=0.0)
-        a.answers = [Answer(question_id=q, position=i, response=None, saved_at=when,
-                            score=sc if (submitted or mode == "practice") else None)
-                     for i, (q, sc) in enumerate(scores.items())]
+        a = Attempt(
+            user_id=user_id,
+            quiz_id=quiz_id,
+            kind="module",
+            mode=mode,
+            seed=1,
+            layout=[{"question_id": q, "layout": {}} for q in scores],
+            started_at=when,
+            submitted_at=when if submitted else None,
+            score=0.0,
+        )
+        a.answers = [
+            Answer(
+                question_id=q,
+                position=i,
+                response=None,
+                saved_at=when,
+                score=sc if (submitted or mode == "practice") else None,
+            )
+            for i, (q, sc) in enumerate(scores.items())
+        ]
         s.add(a)
         s.flush()
         return a.id
 
 
-
 def ev(kind: str, day: float, source="graded", objective="o1", question="q1"):
-    return MasteryEvent(objective, question, 1.0 if kind == "R" else (0.5 if kind == "P" else 0.0),
-                        T0 + timedelta(days=day), source)
+    return MasteryEvent(
+        objective, question, 1.0 if kind == "R" else (0.5 if kind == "P" else 0.0), T0 + timedelta(days=day), source
+    )
 
 
 def level(seq: str, sources: str | None = None, days: list[float] | None = None) -> str:
     """'RRW' -> level; sources: 'g'/'r' per event; days: per event (default 0, 0.01, ...)."""
     sources = sources or "g" * len(seq)
     days = days if days is not None else [i * 0.01 for i in range(len(seq))]
-    events = [ev(k, d, "review" if s == "r" else "graded") for k, s, d in zip(seq, sources, days)]
+    events = [ev(k, d, "review" if s == "r" else "graded") for k, s, d in zip(seq, sources, days, strict=False)]
     return objective_mastery("o1", events).level
 
 
@@ -68,30 +84,33 @@ def test_no_answer_is_not_attempted():
     assert compute_mastery([], ["o1", "o2"])["o2"].level == "not attempted"
 
 
-@pytest.mark.parametrize("seq, expected", [
-    ("W", "attempted"),
-    ("R", "familiar"),
-    ("RR", "familiar"),            # proficient needs 3 right in a row
-    ("RRR", "proficient"),
-    ("WRRR", "proficient"),
-    ("RWRR", "familiar"),          # the wrong answer broke the streak
-    ("RWRRR", "proficient"),
-    ("RRRRRRRR", "proficient"),    # without a spaced review, never mastered
-    ("RRRW", "familiar"),          # a wrong answer drops one level
-    ("RRRWW", "attempted"),
-    ("WWWW", "attempted"),         # never below attempted
-    ("RRRP", "familiar"),          # partial credit is not correct: drops a level
-    ("P", "attempted"),
-])
+@pytest.mark.parametrize(
+    "seq, expected",
+    [
+        ("W", "attempted"),
+        ("R", "familiar"),
+        ("RR", "familiar"),  # proficient needs 3 right in a row
+        ("RRR", "proficient"),
+        ("WRRR", "proficient"),
+        ("RWRR", "familiar"),  # the wrong answer broke the streak
+        ("RWRRR", "proficient"),
+        ("RRRRRRRR", "proficient"),  # without a spaced review, never mastered
+        ("RRRW", "familiar"),  # a wrong answer drops one level
+        ("RRRWW", "attempted"),
+        ("WWWW", "attempted"),  # never below attempted
+        ("RRRP", "familiar"),  # partial credit is not correct: drops a level
+        ("P", "attempted"),
+    ],
+)
 def test_sequences(seq, expected):
     assert level(seq) == expected
 
 
 def test_mastered_needs_a_correct_spaced_review_a_day_after_the_first_correct_answer():
     assert level("RRRR", "gggr", [0, 0, 0, 2]) == "mastered"
-    assert level("RRRR", "gggr", [0, 0, 0, 0.5]) == "proficient"      # review too soon
-    assert level("RRRR", "gggg", [0, 0, 0, 2]) == "proficient"        # not a review
-    assert level("RRRR", "gggr", [0, 0, 0, 1]) == "mastered"          # exactly one day is enough
+    assert level("RRRR", "gggr", [0, 0, 0, 0.5]) == "proficient"  # review too soon
+    assert level("RRRR", "gggg", [0, 0, 0, 2]) == "proficient"  # not a review
+    assert level("RRRR", "gggr", [0, 0, 0, 1]) == "mastered"  # exactly one day is enough
     # the spacing counts from the first correct answer, not the first answer
     assert level("WRRRR", "ggggr", [0, 5, 5, 5, 5.5]) == "proficient"
     # one level per answer: a review that completes proficiency does not also master
@@ -126,8 +145,9 @@ def test_plain_tuples_and_several_objectives():
 def test_module_summary(course):
     module = next(iter(course.modules.values()))
     objs = [o.id for o in module.lesson.objectives]
-    levels = compute_mastery([MasteryEvent(objs[0], "q", 1.0, T0 + timedelta(minutes=i), "graded") for i in range(3)],
-                             objs)
+    levels = compute_mastery(
+        [MasteryEvent(objs[0], "q", 1.0, T0 + timedelta(minutes=i), "graded") for i in range(3)], objs
+    )
     summary = module_mastery(course, levels)[module.id]
     assert summary.counts["proficient"] == 1
     assert summary.counts["not attempted"] == len(objs) - 1
@@ -166,8 +186,8 @@ def test_practice_counts_only_when_asked_and_unsubmitted_graded_never(db, course
     objective = next(iter(course.modules.values())).lesson.objectives[1].id
     qs = _questions_of(course, objective)[:3]
     module_id = course.questions[qs[0]][0]
-    add_attempt(db, user, module_id, {q: 1.0 for q in qs}, T0, mode="practice")
-    add_attempt(db, user, module_id, {q: 1.0 for q in qs}, T0, mode="graded", submitted=False)
+    add_attempt(db, user, module_id, dict.fromkeys(qs, 1.0), T0, mode="practice")
+    add_attempt(db, user, module_id, dict.fromkeys(qs, 1.0), T0, mode="graded", submitted=False)
     assert mastery_for_user(db, course, user)[objective].level == "not attempted"
     assert mastery_for_user(db, course, user, include_practice=True)[objective].level == "proficient"
 

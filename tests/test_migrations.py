@@ -9,6 +9,7 @@ On SQLite and PostgreSQL (marker ``postgres``; each test makes and drops its own
 * the models and the revisions agree (autogenerate finds no difference);
 * several processes opening one new database at once: one builds it, none fails.
 """
+
 from __future__ import annotations
 
 import os
@@ -75,48 +76,200 @@ def fill(engine: Engine) -> None:
     meta = MetaData()
     meta.reflect(engine)
     rows: dict[str, list[dict[str, Any]]] = {
-        "users": [dict(id=1, username="zoe", display_name="Zoé Bernard", email="zoe@example.org", password_hash="h1",
-                       role="trainee", created_at=T, failed_logins=2, locked_until=None, exam_date=T),
-                  dict(id=2, username="teacher", display_name="Teacher", email=None, password_hash="h2",
-                       role="instructor", created_at=T, failed_logins=0, locked_until=None, exam_date=None)],
+        "users": [
+            dict(
+                id=1,
+                username="zoe",
+                display_name="Zoé Bernard",
+                email="zoe@example.org",
+                password_hash="h1",
+                role="trainee",
+                created_at=T,
+                failed_logins=2,
+                locked_until=None,
+                exam_date=T,
+            ),
+            dict(
+                id=2,
+                username="teacher",
+                display_name="Teacher",
+                email=None,
+                password_hash="h2",
+                role="instructor",
+                created_at=T,
+                failed_logins=0,
+                locked_until=None,
+                exam_date=None,
+            ),
+        ],
         "auth_sessions": [dict(id=1, token_hash="ab" * 32, user_id=1, created_at=T, expires_at=T)],
         "settings": [dict(key="self_registration", value=False)],
         "attempts": [
-            dict(id=1, user_id=1, quiz_id="history", kind="module", mode="graded", seed=1, layout=[], started_at=T,
-                 deadline=None, submitted_at=T, auto_submitted=False, score=50.0, passed=False, critical_failed=[]),
-            dict(id=2, user_id=1, quiz_id="history", kind="module", mode="graded", seed=2, layout=[], started_at=T,
-                 deadline=None, submitted_at=T, auto_submitted=False, score=90.0, passed=True, critical_failed=[]),
-            dict(id=3, user_id=1, quiz_id="technique", kind="module", mode="graded", seed=3,  # the race's twin
-                 layout=[{"question_id": "technique-q01", "layout": {}}], started_at=T, deadline=None,
-                 submitted_at=None, auto_submitted=False, score=None, passed=None, critical_failed=None),
-            dict(id=4, user_id=1, quiz_id="technique", kind="module", mode="graded", seed=4,
-                 layout=[{"question_id": "technique-q02", "layout": {}}], started_at=T, deadline=None,
-                 submitted_at=None, auto_submitted=False, score=None, passed=None, critical_failed=None),
-            dict(id=5, user_id=1, quiz_id="history", kind="module", mode="practice", seed=5, layout=[], started_at=T,
-                 deadline=None, submitted_at=None, auto_submitted=False, score=None, passed=None,
-                 critical_failed=None),
-            dict(id=6, user_id=1, quiz_id="certification", kind="exam", mode="graded", seed=6, layout=[],
-                 started_at=T, deadline=T, submitted_at=T, auto_submitted=False, score=88.0, passed=True,
-                 critical_failed=[])],
-        "answers": [dict(id=1, attempt_id=1, question_id="history-q01", position=0, response="b", saved_at=T,
-                         score=0.0, flagged=True),
-                    dict(id=2, attempt_id=3, question_id="technique-q01", position=0, response="a",
-                         saved_at=datetime(2026, 11, 20, 10, 5), score=None, flagged=False),
-                    dict(id=3, attempt_id=4, question_id="technique-q02", position=0, response=None, saved_at=None,
-                         score=None, flagged=False)],
-        "certificates": [dict(id=1, code="MESO-AAAA-AAAA-AAAA-AAAA", user_id=1, attempt_id=6, holder_name="Zoé",
-                              exam_title="Exam", score=88.0, modules=["History"], issued_at=T, revoked_at=None),
-                         dict(id=2, code="MESO-BBBB-BBBB-BBBB-BBBB", user_id=1, attempt_id=6, holder_name="Zoé",
-                              exam_title="Exam", score=88.0, modules=["History"], issued_at=T, revoked_at=None)],
-        "review_cards": [dict(id=1, user_id=1, question_id="history-q01", card={"state": 1}, due=T, created_at=T,
-                              updated_at=T)],
+            dict(
+                id=1,
+                user_id=1,
+                quiz_id="history",
+                kind="module",
+                mode="graded",
+                seed=1,
+                layout=[],
+                started_at=T,
+                deadline=None,
+                submitted_at=T,
+                auto_submitted=False,
+                score=50.0,
+                passed=False,
+                critical_failed=[],
+            ),
+            dict(
+                id=2,
+                user_id=1,
+                quiz_id="history",
+                kind="module",
+                mode="graded",
+                seed=2,
+                layout=[],
+                started_at=T,
+                deadline=None,
+                submitted_at=T,
+                auto_submitted=False,
+                score=90.0,
+                passed=True,
+                critical_failed=[],
+            ),
+            dict(
+                id=3,
+                user_id=1,
+                quiz_id="technique",
+                kind="module",
+                mode="graded",
+                seed=3,  # the race's twin
+                layout=[{"question_id": "technique-q01", "layout": {}}],
+                started_at=T,
+                deadline=None,
+                submitted_at=None,
+                auto_submitted=False,
+                score=None,
+                passed=None,
+                critical_failed=None,
+            ),
+            dict(
+                id=4,
+                user_id=1,
+                quiz_id="technique",
+                kind="module",
+                mode="graded",
+                seed=4,
+                layout=[{"question_id": "technique-q02", "layout": {}}],
+                started_at=T,
+                deadline=None,
+                submitted_at=None,
+                auto_submitted=False,
+                score=None,
+                passed=None,
+                critical_failed=None,
+            ),
+            dict(
+                id=5,
+                user_id=1,
+                quiz_id="history",
+                kind="module",
+                mode="practice",
+                seed=5,
+                layout=[],
+                started_at=T,
+                deadline=None,
+                submitted_at=None,
+                auto_submitted=False,
+                score=None,
+                passed=None,
+                critical_failed=None,
+            ),
+            dict(
+                id=6,
+                user_id=1,
+                quiz_id="certification",
+                kind="exam",
+                mode="graded",
+                seed=6,
+                layout=[],
+                started_at=T,
+                deadline=T,
+                submitted_at=T,
+                auto_submitted=False,
+                score=88.0,
+                passed=True,
+                critical_failed=[],
+            ),
+        ],
+        "answers": [
+            dict(
+                id=1,
+                attempt_id=1,
+                question_id="history-q01",
+                position=0,
+                response="b",
+                saved_at=T,
+                score=0.0,
+                flagged=True,
+            ),
+            dict(
+                id=2,
+                attempt_id=3,
+                question_id="technique-q01",
+                position=0,
+                response="a",
+                saved_at=datetime(2026, 11, 20, 10, 5),
+                score=None,
+                flagged=False,
+            ),
+            dict(
+                id=3,
+                attempt_id=4,
+                question_id="technique-q02",
+                position=0,
+                response=None,
+                saved_at=None,
+                score=None,
+                flagged=False,
+            ),
+        ],
+        "certificates": [
+            dict(
+                id=1,
+                code="MESO-AAAA-AAAA-AAAA-AAAA",
+                user_id=1,
+                attempt_id=6,
+                holder_name="Zoé",
+                exam_title="Exam",
+                score=88.0,
+                modules=["History"],
+                issued_at=T,
+                revoked_at=None,
+            ),
+            dict(
+                id=2,
+                code="MESO-BBBB-BBBB-BBBB-BBBB",
+                user_id=1,
+                attempt_id=6,
+                holder_name="Zoé",
+                exam_title="Exam",
+                score=88.0,
+                modules=["History"],
+                issued_at=T,
+                revoked_at=None,
+            ),
+        ],
+        "review_cards": [
+            dict(id=1, user_id=1, question_id="history-q01", card={"state": 1}, due=T, created_at=T, updated_at=T)
+        ],
         "lesson_visits": [dict(id=1, user_id=1, module_id="history", section_id="intro", visited_at=T)],
-        "question_reports": [dict(id=1, user_id=1, question_id="history-q01", message="Typo", created_at=T,
-                                  resolved_at=None)],
+        "question_reports": [
+            dict(id=1, user_id=1, question_id="history-q01", message="Typo", created_at=T, resolved_at=None)
+        ],
         "cohorts": [dict(id=1, name="Day", invite_code="CODE", created_at=T, created_by=2)],
         "cohort_members": [dict(id=1, cohort_id=1, user_id=1, joined_at=T)],
-        "assignments": [dict(id=1, quiz_id="history", cohort_id=1, user_id=None, due_at=T, created_at=T,
-                             created_by=2)],
+        "assignments": [dict(id=1, quiz_id="history", cohort_id=1, user_id=None, due_at=T, created_at=T, created_by=2)],
         "overrides": [dict(id=1, user_id=1, quiz_id="certification", extra_minutes=30, extra_attempts=1)],
     }
     assert set(rows) == set(meta.tables)  # every table of the old schema gets rows
@@ -143,12 +296,12 @@ def dump(engine: Engine, tables: list[str]) -> dict[str, dict[Any, dict[str, Any
 def test_an_old_database_upgrades_in_place_with_nothing_lost(url, course) -> None:
     engine = old_database(url)
     missing = {d[1].name for d in differences(engine) if d[0] == "add_index"}
-    assert missing == NEW_INDEXES                       # the baseline is today's schema without the new rules
+    assert missing == NEW_INDEXES  # the baseline is today's schema without the new rules
     fill(engine)
     before = dump(engine, sorted(Base.metadata.tables))
     engine.dispose()
 
-    db = Database(url)                                  # what the app does at start
+    db = Database(url)  # what the app does at start
     assert db.migration == "legacy-upgraded"
     after = dump(db.engine, sorted(Base.metadata.tables) + ["certificates_duplicates"])
     for table, rows in before.items():
@@ -160,8 +313,9 @@ def test_an_old_database_upgrades_in_place_with_nothing_lost(url, course) -> Non
             expected = {"submitted_at", "auto_submitted"} if (table, key) == ("attempts", 3) else set()
             assert changed == expected, (table, key, changed)
     # the older twin of the start race is closed at its last answer (not deleted), the newer stays open
-    assert after["attempts"][3]["submitted_at"] == datetime(2026, 11, 20, 10, 5) and after["attempts"][3][
-        "auto_submitted"]
+    assert (
+        after["attempts"][3]["submitted_at"] == datetime(2026, 11, 20, 10, 5) and after["attempts"][3]["auto_submitted"]
+    )
     assert after["attempts"][4]["submitted_at"] is None
     assert {k: r["attempt_number"] for k, r in after["attempts"].items()} == {1: 1, 2: 2, 3: 1, 4: 2, 5: None, 6: 1}
     # the duplicate certificate is kept aside, its code intact; the first one stays with the attempt
@@ -169,22 +323,42 @@ def test_an_old_database_upgrades_in_place_with_nothing_lost(url, course) -> Non
     assert after["certificates_duplicates"] == {2: before["certificates"][2]}
 
     attempts = Attempts(db, course)
-    attempts.submit_overdue()                           # grades the closed twin
+    attempts.submit_overdue()  # grades the closed twin
     assert attempts.load(3, 1).score is not None
-    assert attempts.start(1, "technique") == 4          # the open one is resumed
-    with pytest.raises(IntegrityError), db.session() as s:   # one open graded attempt per trainee and quiz
-        s.add(Attempt(user_id=1, quiz_id="technique", kind="module", mode="graded", seed=9, layout=[], started_at=T,
-                      attempt_number=3))
-    with pytest.raises(IntegrityError), db.session() as s:   # one certificate per exam attempt
-        s.add(Certificate(code="MESO-CCCC-CCCC-CCCC-CCCC", user_id=1, attempt_id=6, holder_name="Zoé",
-                          exam_title="Exam", score=88.0, modules=[], issued_at=T))
+    assert attempts.start(1, "technique") == 4  # the open one is resumed
+    with pytest.raises(IntegrityError), db.session() as s:  # one open graded attempt per trainee and quiz
+        s.add(
+            Attempt(
+                user_id=1,
+                quiz_id="technique",
+                kind="module",
+                mode="graded",
+                seed=9,
+                layout=[],
+                started_at=T,
+                attempt_number=3,
+            )
+        )
+    with pytest.raises(IntegrityError), db.session() as s:  # one certificate per exam attempt
+        s.add(
+            Certificate(
+                code="MESO-CCCC-CCCC-CCCC-CCCC",
+                user_id=1,
+                attempt_id=6,
+                holder_name="Zoé",
+                exam_title="Exam",
+                score=88.0,
+                modules=[],
+                issued_at=T,
+            )
+        )
     assert Database(url).migration == "current"
     db.dispose()
 
 
 def test_models_and_migrations_agree(url) -> None:
     engine = create_engine(url)
-    assert migrate.upgrade(engine, fresh="migrations") == "upgraded"   # every revision, from nothing
+    assert migrate.upgrade(engine, fresh="migrations") == "upgraded"  # every revision, from nothing
     assert differences(engine) == []
     with engine.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head()

@@ -1,4 +1,5 @@
 """Module progress as the catalogue shows it: status, best and last score."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,15 +8,20 @@ import pytest
 
 from mesolearn.progress import Progress
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.storage.models import User
 from mesolearn.quiz.grading import correct_response
+from mesolearn.storage.models import User
 
 
 @pytest.fixture
 def user_id(db) -> int:
     with db.session() as s:
-        user = User(username="tina", display_name="Tina", password_hash="not-used", role="trainee",
-                    created_at=datetime(2025, 1, 1))
+        user = User(
+            username="tina",
+            display_name="Tina",
+            password_hash="not-used",
+            role="trainee",
+            created_at=datetime(2025, 1, 1),
+        )
         s.add(user)
         s.flush()
         return user.id
@@ -51,7 +57,7 @@ def test_not_started_then_in_progress_then_passed(db, course, clock, user_id) ->
     assert after_visit["history"].status == "in progress"
     assert after_visit["history"].sections_read == 1
     assert after_visit["history"].last_activity == clock()
-    assert after_visit["technique"].status == "not started"      # other modules are untouched
+    assert after_visit["technique"].status == "not started"  # other modules are untouched
 
     clock.advance(minutes=20)
     assert sit(attempts, user_id, "history", n_right=10) == 100.0
@@ -67,7 +73,7 @@ def test_a_submitted_attempt_that_failed_reads_not_passed_until_a_new_one_is_ope
     attempts = Attempts(db, course, clock=clock)
     score = sit(attempts, user_id, "risks", n_right=2)
     risks = progress.for_user(user_id, ["risks"])["risks"]
-    assert risks.status == "not passed"          # not "in progress": nobody is mid-attempt (UX review B4)
+    assert risks.status == "not passed"  # not "in progress": nobody is mid-attempt (UX review B4)
     assert risks.best_score == risks.last_score == score == 20.0
     attempts.start(user_id, "risks")
     assert progress.for_user(user_id, ["risks"])["risks"].status == "in progress"
@@ -90,7 +96,7 @@ def test_best_and_last_score(db, course, clock, user_id) -> None:
     assert evidence.best_score == 90.0
     assert evidence.last_score == 50.0
     assert evidence.attempts == 3
-    assert evidence.status == "passed"                           # a pass is kept after a worse attempt
+    assert evidence.status == "passed"  # a pass is kept after a worse attempt
 
 
 def test_practice_attempts_do_not_count(db, course, clock, user_id) -> None:

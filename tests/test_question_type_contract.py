@@ -6,6 +6,7 @@ its renderer, or loses a field on the way to Moodle and back fails here.
 
 Also: nothing outside the questions package and its renderers switches on a type's name.
 """
+
 from __future__ import annotations
 
 import ast
@@ -31,8 +32,30 @@ from mesolearn.ui.inputs import RENDERERS, Renderer
 REPO = Path(__file__).resolve().parents[1]
 ALL = list(TYPES.values())
 SEEDS = range(12)
-CRAFTED = [None, "NOT AN OPTION", "", "nan", "inf", "-inf", "1e309", "9" * 500, 99, -1, 2**70, 1.5, math.nan,
-           math.inf, True, [], [99], [None, "x"], ["a", ["b"]], {"a": 1}, (0, 1), object()]
+CRAFTED = [
+    None,
+    "NOT AN OPTION",
+    "",
+    "nan",
+    "inf",
+    "-inf",
+    "1e309",
+    "9" * 500,
+    99,
+    -1,
+    2**70,
+    1.5,
+    math.nan,
+    math.inf,
+    True,
+    [],
+    [99],
+    [None, "x"],
+    ["a", ["b"]],
+    {"a": 1},
+    (0, 1),
+    object(),
+]
 SHARED = dict(objective="sample", section="sample", references=["R1"], difficulty="easy")
 
 
@@ -47,7 +70,7 @@ def layouts(t: QuestionType):
 
 # ------------------------------------------------------------------ the registry and the hooks
 def test_the_union_and_the_type_list_come_from_the_registry() -> None:
-    assert QUESTION_TYPES == tuple(TYPES) and len(TYPES) >= 6
+    assert tuple(TYPES) == QUESTION_TYPES and len(TYPES) >= 6
     adapter = TypeAdapter(Question)
     for t in ALL:
         q = adapter.validate_python(t.sample().model_dump())
@@ -78,15 +101,15 @@ def test_layouts_are_json_and_views_carry_no_key(t: QuestionType) -> None:
     view_fields = {f.name for f in dataclasses.fields(QuestionView)}
     shown_key = set()
     for layout in lays:
-        assert json.loads(json.dumps(layout)) == layout          # stored with the attempt
+        assert json.loads(json.dumps(layout)) == layout  # stored with the attempt
         v = drawing.view(q, layout)
         assert type(v) is QuestionView and {f.name for f in dataclasses.fields(v)} == view_fields
         assert (v.id, v.type, v.prompt) == (q.id, q.type, q.prompt)
         assert q.explanation not in json.dumps(dataclasses.asdict(v))
         shown_key.add(json.dumps(drawing.to_shown(q, layout, grading.correct_response(q))))
-        if not layout:   # nothing shuffled: nothing but the prompt (and a unit) may be shown
+        if not layout:  # nothing shuffled: nothing but the prompt (and a unit) may be shown
             assert v.choices == v.lefts == v.items == []
-    if any(lays):        # where answers are shown in display positions, the key's positions change per draw
+    if any(lays):  # where answers are shown in display positions, the key's positions change per draw
         assert len(shown_key) > 1
 
 
@@ -182,7 +205,7 @@ def _page(t: QuestionType) -> AppTest:
 
 def _set(at: AppTest, t: QuestionType, response) -> None:
     q = t.sample()
-    layout = t.make_layout(q, random.Random(7))    # as the page draws it
+    layout = t.make_layout(q, random.Random(7))  # as the page draws it
     key = keys.answer_key(1, q.id)
     steps = RENDERERS[t.name].apptest_steps(drawing.view(q, layout), key, drawing.to_shown(q, layout, response))
     assert steps
@@ -201,7 +224,7 @@ def test_the_renderer_shows_the_question_and_reports_the_answer(t: QuestionType)
         at.run()
         assert not at.exception and not at.error
         assert at.session_state["saved"] == response
-    at.run()   # shown again from the saved answer: nothing changes, nothing breaks
+    at.run()  # shown again from the saved answer: nothing changes, nothing breaks
     assert not at.exception and at.session_state["saved"] == grading.correct_response(q)
     assert grading.grade(q, at.session_state["saved"]) == 1.0
 

@@ -1,4 +1,5 @@
 """Readiness for the certification exam: evidence, the pass-probability model and its honesty."""
+
 from __future__ import annotations
 
 import math
@@ -8,13 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mesolearn.content.loader import load_course
-from mesolearn.learning.readiness import (Evidence, estimate_pass, pass_threshold, question_observations,
-                                          readiness)
+from mesolearn.learning.readiness import Evidence, estimate_pass, pass_threshold, question_observations, readiness
 from mesolearn.learning.spaced import record_review
 from mesolearn.quiz.drawing import allocate
-from mesolearn.storage import Database
-from mesolearn.storage.models import Answer, Attempt, User
+from mesolearn.storage.models import Answer, Attempt
 from tests.conftest import make_user
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,17 +23,22 @@ SIMS = 2000
 # ---------------------------------------------------------------- helpers (local to this file)
 
 
-
-
-
-
 def add_graded(db, user_id, quiz_id, scores: dict[str, float], when: datetime = T0):
     with db.session() as s:
-        a = Attempt(user_id=user_id, quiz_id=quiz_id, kind="module", mode="graded", seed=1,
-                    layout=[{"question_id": q, "layout": {}} for q in scores], started_at=when, submitted_at=when,
-                    score=0.0)
-        a.answers = [Answer(question_id=q, position=i, saved_at=when, score=sc)
-                     for i, (q, sc) in enumerate(scores.items())]
+        a = Attempt(
+            user_id=user_id,
+            quiz_id=quiz_id,
+            kind="module",
+            mode="graded",
+            seed=1,
+            layout=[{"question_id": q, "layout": {}} for q in scores],
+            started_at=when,
+            submitted_at=when,
+            score=0.0,
+        )
+        a.answers = [
+            Answer(question_id=q, position=i, saved_at=when, score=sc) for i, (q, sc) in enumerate(scores.items())
+        ]
         s.add(a)
         s.flush()
 
@@ -46,7 +49,7 @@ def sample(course, per_module=15):
     for m in course.modules.values():
         qs = m.quiz.questions
         crit = [q.id for q in qs if q.critical][:3]
-        rest = [q.id for q in qs if not q.critical][:per_module - len(crit)]
+        rest = [q.id for q in qs if not q.critical][: per_module - len(crit)]
         out += crit + rest
     return out
 
@@ -99,8 +102,8 @@ def test_missing_critical_items_lowers_the_probability(db, course):
     ordinary = [q for q in qs if not course.question(q).critical]
     safe, unsafe = make_user(db, "Safe"), make_user(db, "Unsafe")
     n_wrong = 5
-    answer(db, course, safe, set(qs) - set(ordinary[:n_wrong]), qs)        # 5 ordinary mistakes
-    answer(db, course, unsafe, set(qs) - set(critical[:n_wrong]), qs)      # 5 safety-critical mistakes
+    answer(db, course, safe, set(qs) - set(ordinary[:n_wrong]), qs)  # 5 ordinary mistakes
+    answer(db, course, unsafe, set(qs) - set(critical[:n_wrong]), qs)  # 5 safety-critical mistakes
     rs, ru = report(db, course, safe), report(db, course, unsafe)
     assert rs.answered == ru.answered
     assert ru.estimate.probability < rs.estimate.probability
@@ -115,11 +118,11 @@ def test_interval_contains_estimate_and_is_deterministic(db, course):
     b = report(db, course, user, seed=7).estimate
     c = report(db, course, user, seed=8).estimate
     assert a == b
-    assert a != c and abs(a.probability - c.probability) < 0.05      # Monte Carlo noise only
+    assert a != c and abs(a.probability - c.probability) < 0.05  # Monte Carlo noise only
     for e in (a, c):
         assert 0.0 <= e.low <= e.probability <= e.high <= 1.0
         assert e.score_low <= e.expected_score <= e.score_high
-        assert e.high > e.low                                          # uncertainty is stated
+        assert e.high > e.low  # uncertainty is stated
         assert e.questions == 60 and e.questions_needed == 45 and e.simulations == SIMS
 
 
@@ -155,7 +158,7 @@ def test_estimate_matches_a_brute_force_simulation(course):
 def test_pass_threshold():
     assert pass_threshold(60, 75) == 45
     assert pass_threshold(10, 70) == 7
-    assert pass_threshold(3, 70) == 3     # 66.7% < 70
+    assert pass_threshold(3, 70) == 3  # 66.7% < 70
     assert pass_threshold(60, 0) == 0
 
 

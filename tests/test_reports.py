@@ -1,4 +1,5 @@
 """Trainees' question reports: creation rules, listing, resolution."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,12 +11,9 @@ from mesolearn.accounts import Accounts
 from mesolearn.cohorts import ReportError, create_report, list_reports, resolve
 from mesolearn.cohorts import reports as reports_module
 from mesolearn.content import load_course
-from mesolearn.storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 5, 1, 10, 0)
-
-
 
 
 @pytest.fixture
@@ -58,7 +56,7 @@ def test_resend_of_same_open_report_is_not_duplicated(db, trainee):
     assert a.id == b.id and len(list_reports(db)) == 1
     resolve(db, a.id, now=T0 + timedelta(hours=1))
     c = create_report(db, trainee.id, "history-q01", "Wrong answer key", now=T0 + timedelta(hours=2))
-    assert c.id != a.id                                                  # a new report after resolution
+    assert c.id != a.id  # a new report after resolution
 
 
 def test_resolve_moves_report_and_keeps_first_time(db, trainee):

@@ -1,4 +1,5 @@
 """Spaced review with FSRS: which answers make cards, the rating mapping, scheduling, idempotent sync."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -8,28 +9,32 @@ import pytest
 from fsrs import Rating
 from sqlalchemy import func, select
 
-from mesolearn.content.loader import load_course
 from mesolearn.learning.mastery import mastery_for_user
-from mesolearn.learning.spaced import (cards, due_cards, predicted_recall, rating_for, record_review,
-                                       start_review_session, sync_from_attempt, sync_user)
+from mesolearn.learning.spaced import (
+    cards,
+    due_cards,
+    predicted_recall,
+    rating_for,
+    record_review,
+    start_review_session,
+    sync_from_attempt,
+    sync_user,
+)
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, Attempts
-from mesolearn.storage import Database
-from mesolearn.storage.models import ReviewCard, User
-
-from tests.conftest import Clock  # noqa: E402
 from mesolearn.quiz.grading import correct_response
-from tests.conftest import make_user
+from mesolearn.storage.models import ReviewCard
+from tests.conftest import (
+    Clock,  # noqa: E402
+    make_user,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-
-
-
 
 
 @pytest.fixture
@@ -40,9 +45,6 @@ def clock():
 @pytest.fixture
 def attempts(db, course, clock):
     return Attempts(db, course, clock)
-
-
-
 
 
 def wrong_response(q):
@@ -96,7 +98,7 @@ def test_wrong_answers_in_a_submitted_attempt_become_cards_due_soon(db, course, 
     assert set(items) == set(wrong) and not set(items) & set(right)
     for c in items.values():
         assert c.state == "learning"
-        assert c.due - c.last_review <= timedelta(minutes=1)     # Again: due again within minutes
+        assert c.due - c.last_review <= timedelta(minutes=1)  # Again: due again within minutes
         assert c.due.tzinfo is None and c.last_review.tzinfo is None
     # all due after a short break, none right at the start
     assert len(due_cards(db, user, T0)) == 0
@@ -136,7 +138,7 @@ def test_flagged_question_becomes_a_card_even_when_right(db, course, attempts, c
     result = sync_from_attempt(db, course, state.id, clock)
     assert result.created == [flagged]
     c = card_of(db, user, flagged)
-    assert c is not None and c.state == "learning"   # rated Hard: still learning, due within minutes
+    assert c is not None and c.state == "learning"  # rated Hard: still learning, due within minutes
     assert c.due - c.last_review < timedelta(minutes=10)
 
 
@@ -147,8 +149,9 @@ def test_wrong_is_due_soon_and_right_is_due_later(db):
     assert again.due - t <= timedelta(minutes=1)
     # correct reviews push the card further and further out
     gaps = []
+    item = again
     for _ in range(4):
-        t = again.due + timedelta(hours=1) if not gaps else item.due + timedelta(hours=1)
+        t = item.due + timedelta(hours=1)
         item = record_review(db, user, "history-q01", 1.0, t)
         gaps.append(item.due - t)
     assert gaps == sorted(gaps) and gaps[-1] > timedelta(days=1)
@@ -173,7 +176,7 @@ def test_partial_credit_rates_hard_between_again_and_good(db):
 def test_record_review_is_idempotent_per_timestamp_and_accepts_aware_datetimes(db):
     user = make_user(db)
     first = record_review(db, user, "history-q01", 0.0, T0.replace(tzinfo=UTC))
-    same = record_review(db, user, "history-q01", 1.0, T0)        # same moment: ignored
+    same = record_review(db, user, "history-q01", 1.0, T0)  # same moment: ignored
     assert same.card.to_dict() == first.card.to_dict()
     assert first.due.tzinfo is None
 
@@ -183,12 +186,14 @@ def test_predicted_recall_decreases_with_time(db):
     record_review(db, user, "history-q01", 0.0, T0)
     item = record_review(db, user, "history-q01", 1.0, T0 + timedelta(minutes=5))
     values = [predicted_recall(item.card, T0 + timedelta(days=d)) for d in (0, 2, 7, 30, 365)]
-    assert values[0] == pytest.approx(1.0)   # FSRS counts whole days since the last review
-    assert all(a > b for a, b in zip(values, values[1:]))
+    assert values[0] == pytest.approx(1.0)  # FSRS counts whole days since the last review
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))
     assert 0 < values[-1] < 0.5
     # dates, aware datetimes, rows and dicts are accepted
     assert predicted_recall(item, date(2025, 3, 10)) == pytest.approx(values[2])
-    assert predicted_recall(item.card.to_dict(), (T0 + timedelta(days=30)).replace(tzinfo=UTC)) == pytest.approx(values[3])
+    assert predicted_recall(item.card.to_dict(), (T0 + timedelta(days=30)).replace(tzinfo=UTC)) == pytest.approx(
+        values[3]
+    )
     assert item.recall(T0 + timedelta(days=2)) == pytest.approx(values[1])
 
 
@@ -197,12 +202,12 @@ def test_review_session_runs_through_attempts_and_updates_cards(db, course, atte
     state = run_attempt(attempts, clock, user, "history", right=6)
     sync_from_attempt(db, course, state.id, clock)
     with pytest.raises(AttemptError):
-        attempts.start(user, "review", "practice")      # review sessions are not drawn from a pool
+        attempts.start(user, "review", "practice")  # review sessions are not drawn from a pool
     clock.advance(hours=1)
     due = [c.question_id for c in due_cards(db, user, clock())]
     assert len(due) == 4
     session = start_review_session(attempts, user, seed=5)
-    assert start_review_session(attempts, user) == session          # resumed while open
+    assert start_review_session(attempts, user) == session  # resumed while open
     loaded = attempts.load(session, user)
     assert loaded.mode == "practice" and loaded.spec.kind == "practice" and loaded.spec.id == "review"
     assert [i.question.id for i in loaded.items] == due
@@ -233,24 +238,32 @@ def test_review_session_with_nothing_due_is_refused(db, course, attempts):
 # ---------------------------------------------------------------- self-rating, one card at a time
 def test_next_intervals_grow_from_again_to_easy_and_read_as_people_write_them(db):
     from mesolearn.learning.spaced import format_interval, next_intervals
+
     user = make_user(db)
-    card = record_review(db, user, "history-q01", 0.0, T0)           # a wrong answer makes a new card
+    card = record_review(db, user, "history-q01", 0.0, T0)  # a wrong answer makes a new card
     intervals = next_intervals(card, T0 + timedelta(minutes=1))
     assert intervals["again"] < intervals["hard"] < intervals["good"] < intervals["easy"]
     assert format_interval(intervals["again"]) == "1 min"
     assert [format_interval(timedelta(minutes=m)) for m in (0.2, 10, 300, 3 * 1440, 62 * 1440, 800 * 1440)] == [
-        "1 min", "10 min", "5 h", "3 d", "2 mo", "2.2 y"]
+        "1 min",
+        "10 min",
+        "5 h",
+        "3 d",
+        "2 mo",
+        "2.2 y",
+    ]
 
 
 def test_rating_a_card_reschedules_it_once_per_session(db):
     from mesolearn.learning.spaced import rate_card, reviewed_today
+
     user = make_user(db)
     record_review(db, user, "history-q01", 0.0, T0)
     session_start = T0 + timedelta(minutes=5)
     good = rate_card(db, user, "history-q01", "good", session_start + timedelta(minutes=1), once_since=session_start)
-    assert good.due == session_start + timedelta(minutes=11)           # the 10-minute learning step
+    assert good.due == session_start + timedelta(minutes=11)  # the 10-minute learning step
     again = rate_card(db, user, "history-q01", "again", session_start + timedelta(minutes=2), once_since=session_start)
-    assert again.due == good.due                                       # a second tab cannot push it twice
+    assert again.due == good.due  # a second tab cannot push it twice
     assert reviewed_today(db, user, session_start) == 1
     with pytest.raises(ValueError):
         rate_card(db, user, "history-q01", "perfect", session_start)

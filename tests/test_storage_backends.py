@@ -1,4 +1,5 @@
 """The same user-visible storage behaviour on SQLite (default) and on a real PostgreSQL server."""
+
 from __future__ import annotations
 
 import os
@@ -9,14 +10,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mesolearn.accounts import Accounts
-from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
-
-
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -59,7 +57,9 @@ def test_accounts_and_an_attempt_survive_a_restart(database_url, course):
     again = Attempts(db2, course)
     assert again.open_attempt_id(trainee.id, "history") == attempt_id
     state = again.load(attempt_id, trainee.id)
-    assert [it.question.id for it in state.items] == [it.question.id for it in attempts.load(attempt_id, trainee.id).items]
+    assert [it.question.id for it in state.items] == [
+        it.question.id for it in attempts.load(attempt_id, trainee.id).items
+    ]
     assert state.items[0].response == response
     done = again.submit(attempt_id, trainee.id)
     assert done.submitted and done.score is not None

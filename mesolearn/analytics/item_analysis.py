@@ -339,8 +339,9 @@ def analyse(
     """
     quiz, totals = _quiz_stats(responses)
     items = _item_stats(responses, totals, exclude_item_from_total)
-    flags = flag_items(items, unused_distractors=unused_distractors, too_easy_above=too_easy_above,
-                       min_responses=min_responses)
+    flags = flag_items(
+        items, unused_distractors=unused_distractors, too_easy_above=too_easy_above, min_responses=min_responses
+    )
     k = responses.k
     totals_pct = 100.0 * totals / k if k else totals
     return QuizAnalysis(quiz=quiz, items=items, flags=flags, attempt_totals=totals_pct)
@@ -549,7 +550,7 @@ def option_counts(
         denominator = np.asarray(presented, dtype=np.float64).ravel()
         if denominator.size != n_items:
             raise ValueError(f"presented must have n_items={n_items} entries")
-    for i, j in zip(*np.nonzero(counts)):
+    for i, j in zip(*np.nonzero(counts), strict=False):
         c = int(counts[i, j])
         option_id = ids[j]
         key = option_id.item() if isinstance(option_id, np.generic) else option_id

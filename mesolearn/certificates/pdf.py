@@ -5,13 +5,14 @@ character it lacks is transliterated or replaced by "?"), else the built-in Helv
 text reduced to Latin-1 the same way, so no name can make it crash. The verification code and URL
 are always set in the built-in Courier/Helvetica (they are ASCII), so they stay extractable text.
 """
+
 from __future__ import annotations
 
 import os
 import unicodedata
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import quote
 
 from fpdf import FPDF
@@ -27,14 +28,44 @@ FONT_CANDIDATES = (
     "/Library/Fonts/DejaVuSans.ttf",
 )
 AUTO = "auto"
-VERIFY_TOP = 210 - 58   # mm from the top of an A4 landscape page: where the verification block starts
+VERIFY_TOP = 210 - 58  # mm from the top of an A4 landscape page: where the verification block starts
 
 # characters NFKD does not reduce to Latin-1
 _TRANSLIT = {
-    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe", "ŉ": "'n",
-    "ĸ": "k", "Ŋ": "N", "ŋ": "n", "Ŧ": "T", "ŧ": "t", "ſ": "s", "ƒ": "f", "Ə": "E", "ə": "e",
-    "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-",
-    "•": "*", "…": "...", "€": "EUR", "™": "TM", "\u00a0": " ",
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "Ħ": "H",
+    "ħ": "h",
+    "ı": "i",
+    "Œ": "OE",
+    "œ": "oe",
+    "ŉ": "'n",
+    "ĸ": "k",
+    "Ŋ": "N",
+    "ŋ": "n",
+    "Ŧ": "T",
+    "ŧ": "t",
+    "ſ": "s",
+    "ƒ": "f",
+    "Ə": "E",
+    "ə": "e",
+    "‘": "'",
+    "’": "'",
+    "‚": ",",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "‑": "-",
+    "•": "*",
+    "…": "...",
+    "€": "EUR",
+    "™": "TM",
+    "\u00a0": " ",
 }
 
 
@@ -55,6 +86,7 @@ def _fallback_char(ch: str, ok: Callable[[str], bool]) -> str:
         return base
     try:  # optional: present with many installs, not required
         from text_unidecode import unidecode
+
         t = unidecode(ch).strip()
         if t and all(ok(c) for c in t):
             return t
@@ -78,8 +110,9 @@ def verify_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/verify?code={quote(code)}"
 
 
-def certificate_pdf(cert: CertificateInfo, base_url: str, course_title: str = "MesoLearn",
-                    font: str | None = AUTO) -> bytes:
+def certificate_pdf(
+    cert: CertificateInfo, base_url: str, course_title: str = "MesoLearn", font: str | None = AUTO
+) -> bytes:
     """The certificate as PDF bytes. ``font``: a TTF path, ``"auto"`` (find DejaVu) or None (core fonts)."""
     font_path = find_unicode_font() if font == AUTO else font
     pdf = FPDF(orientation="L", unit="mm", format="A4")
@@ -103,8 +136,14 @@ def certificate_pdf(cert: CertificateInfo, base_url: str, course_title: str = "M
 
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def line(s: str, size: float, h: float, color: tuple[int, int, int] = (40, 40, 40), fam: str | None = None,
-             fit: bool = False) -> None:
+    def line(
+        s: str,
+        size: float,
+        h: float,
+        color: tuple[int, int, int] = (40, 40, 40),
+        fam: str | None = None,
+        fit: bool = False,
+    ) -> None:
         pdf.set_font(fam or family, size=size)
         if fit:  # shrink a long line (a long name) to the page width
             while size > 8 and pdf.get_string_width(s) > width:
@@ -157,8 +196,16 @@ def certificate_pdf(cert: CertificateInfo, base_url: str, course_title: str = "M
     line(cert.code, 18, 10, (10, 10, 10), fam="courier")
     line(safe_text(f"verify at {url}", lambda c: c.isascii()), 10, 6, (40, 90, 120), fam="helvetica", fit=True)
     pdf.ln(3)
-    line(text("This certificate records completion of an educational course. "
-              "It is not a licence or qualification to practise."), 8, 5, (110, 110, 110), fit=True)
+    line(
+        text(
+            "This certificate records completion of an educational course. "
+            "It is not a licence or qualification to practise."
+        ),
+        8,
+        5,
+        (110, 110, 110),
+        fit=True,
+    )
     return bytes(pdf.output())
 
 

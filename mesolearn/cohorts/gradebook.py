@@ -1,16 +1,25 @@
 """The gradebook: one row per trainee × quiz, and a CSV export that spreadsheets cannot execute."""
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 
-from mesolearn.cohorts.service import (NO_RESULT, STATUSES, CohortError, _Due, effective_assignments,
-                                       graded_results, quiz_catalogue)
+from mesolearn.cohorts.service import (
+    NO_RESULT,
+    STATUSES,
+    CohortError,
+    _Due,
+    effective_assignments,
+    graded_results,
+    quiz_catalogue,
+)
 from mesolearn.content.loader import Course
 from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.storage import Database, utcnow
@@ -28,18 +37,24 @@ class GradebookRow:
     email: str | None
     quiz_id: str
     quiz_title: str
-    kind: str                      # "module" | "exam"
-    status: str                    # "not started" | "in progress" | "not passed" | "passed"
-    best_score: float | None       # percent
-    attempts: int                  # submitted graded attempts
+    kind: str  # "module" | "exam"
+    status: str  # "not started" | "in progress" | "not passed" | "passed"
+    best_score: float | None  # percent
+    attempts: int  # submitted graded attempts
     last_activity: datetime | None
     assigned: bool
     due_at: datetime | None
     overdue: bool
 
 
-def gradebook(db: Database, course: Course, cohort_id: int | None = None, status: str | None = None,
-              now: datetime | None = None, on_submit: Callable[[int], None] | None = None) -> list[GradebookRow]:
+def gradebook(
+    db: Database,
+    course: Course,
+    cohort_id: int | None = None,
+    status: str | None = None,
+    now: datetime | None = None,
+    on_submit: Callable[[int], None] | None = None,
+) -> list[GradebookRow]:
     """Rows per trainee (by name) × quiz (modules in course order, then exams).
 
     Timed attempts whose deadline has passed are submitted (at their deadline) first, so an attempt whose tab
@@ -76,8 +91,24 @@ def gradebook(db: Database, course: Course, cohort_id: int | None = None, status
             overdue = due is not None and due < now and r.status != "passed"
             if status == "overdue" and not overdue or status in STATUSES and r.status != status:
                 continue
-            rows.append(GradebookRow(u.id, u.username, u.display_name, u.email, quiz_id, title, kind, r.status,
-                                     r.best_score, r.attempts, r.last_activity, d is not None, due, overdue))
+            rows.append(
+                GradebookRow(
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.email,
+                    quiz_id,
+                    title,
+                    kind,
+                    r.status,
+                    r.best_score,
+                    r.attempts,
+                    r.last_activity,
+                    d is not None,
+                    due,
+                    overdue,
+                )
+            )
     return rows
 
 
@@ -120,6 +151,7 @@ def to_csv(rows: Iterable[GradebookRow | Mapping[str, Any]], columns: list[str] 
 @dataclass(frozen=True)
 class TraineeAttempt:
     """One submitted attempt of a trainee, for an instructor to open from the gradebook."""
+
     attempt_id: int
     user_id: int
     quiz_id: str
@@ -136,10 +168,31 @@ def trainee_attempts(db: Database, course: Course, user_id: int) -> list[Trainee
     """The trainee's submitted graded attempts, newest first (the instructor's view; the page checks the role)."""
     titles = {quiz_id: title for quiz_id, _kind, title in quiz_catalogue(course)}
     with db.session() as s:
-        rows = s.execute(select(Attempt.id, Attempt.quiz_id, Attempt.mode, Attempt.started_at, Attempt.submitted_at,
-                                Attempt.score, Attempt.passed)
-                         .where(Attempt.user_id == user_id, Attempt.mode == "graded", Attempt.submitted_at.is_not(None))
-                         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())).all()
-    return [TraineeAttempt(r.id, user_id, r.quiz_id, titles.get(r.quiz_id, r.quiz_id), r.mode, r.started_at,
-                           r.submitted_at, (r.submitted_at - r.started_at).total_seconds() / 60, r.score, r.passed)
-            for r in rows]
+        rows = s.execute(
+            select(
+                Attempt.id,
+                Attempt.quiz_id,
+                Attempt.mode,
+                Attempt.started_at,
+                Attempt.submitted_at,
+                Attempt.score,
+                Attempt.passed,
+            )
+            .where(Attempt.user_id == user_id, Attempt.mode == "graded", Attempt.submitted_at.is_not(None))
+            .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+        ).all()
+    return [
+        TraineeAttempt(
+            r.id,
+            user_id,
+            r.quiz_id,
+            titles.get(r.quiz_id, r.quiz_id),
+            r.mode,
+            r.started_at,
+            r.submitted_at,
+            (r.submitted_at - r.started_at).total_seconds() / 60,
+            r.score,
+            r.passed,
+        )
+        for r in rows
+    ]

@@ -15,12 +15,14 @@ long-form :class:`~mesolearn.analytics.Responses` and the option counts with Num
 The result is made of dataclasses with plain Python values (NaN becomes None), so
 ``json.dumps(report.to_dict())`` works.
 """
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,39 +53,39 @@ class OptionFrequency:
     text: str
     correct: bool
     count: int
-    fraction: float | None         # of the times the question was presented
+    fraction: float | None  # of the times the question was presented
 
 
 @dataclass(frozen=True)
 class QuestionRow:
     question_id: str
     module_id: str
-    prompt: str                    # excerpt
+    prompt: str  # excerpt
     type: str
     critical: bool
-    n: int                         # times presented (in the analysed attempts)
-    facility: float | None         # 0..1
+    n: int  # times presented (in the analysed attempts)
+    facility: float | None  # 0..1
     sd: float | None
-    random_guess: float            # 0..1
-    discrimination_index: float | None      # -100..100
+    random_guess: float  # 0..1
+    discrimination_index: float | None  # -100..100
     discriminative_efficiency: float | None  # 0..100 (may be negative)
     flags: list[str]
-    options: list[OptionFrequency] | None    # types with options only, in the question's order
-    no_answer: int | None                    # types with options: presented but left blank
+    options: list[OptionFrequency] | None  # types with options only, in the question's order
+    no_answer: int | None  # types with options: presented but left blank
 
 
 @dataclass(frozen=True)
 class QuizSummary:
     n_attempts: int
     k: int
-    mean: float | None             # percent
+    mean: float | None  # percent
     median: float | None
     sd: float | None
     skewness: float | None
     kurtosis: float | None
-    cronbach_alpha: float | None   # fraction
-    error_ratio: float | None      # percent
-    standard_error: float | None   # percent
+    cronbach_alpha: float | None  # fraction
+    error_ratio: float | None  # percent
+    standard_error: float | None  # percent
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,11 @@ class ItemAnalysisReport:
     title: str
     kind: str
     first_attempts_only: bool
-    attempts_found: int            # submitted graded attempts in the database
-    attempts_excluded: int         # left out because their questions no longer form a complete grid
+    attempts_found: int  # submitted graded attempts in the database
+    attempts_excluded: int  # left out because their questions no longer form a complete grid
     quiz: QuizSummary
     questions: list[QuestionRow]
-    attempt_totals: list[float]    # percent, one per analysed attempt (for a histogram)
+    attempt_totals: list[float]  # percent, one per analysed attempt (for a histogram)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,14 +108,14 @@ class ItemAnalysisReport:
 class QuizData:
     """The raw rows of one quiz's submitted graded attempts (attempts ordered by id)."""
 
-    attempt_id: np.ndarray         # int64
-    user_id: np.ndarray            # int64
-    started_at: np.ndarray         # datetime64[us]
-    answer_attempt: np.ndarray     # int64
-    question_id: np.ndarray        # object (str)
-    position: np.ndarray           # int64
-    score: np.ndarray              # float64, NaN where not graded
-    response: np.ndarray           # object: raw JSON text (or None)
+    attempt_id: np.ndarray  # int64
+    user_id: np.ndarray  # int64
+    started_at: np.ndarray  # datetime64[us]
+    answer_attempt: np.ndarray  # int64
+    question_id: np.ndarray  # object (str)
+    position: np.ndarray  # int64
+    score: np.ndarray  # float64, NaN where not graded
+    response: np.ndarray  # object: raw JSON text (or None)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -129,8 +131,12 @@ def quiz_pool(course: Course, quiz_id: str) -> tuple[str, str, list[tuple[str, Q
         return "module", module.title, [(module.id, q) for q in module.quiz.questions]
     exam = course.exams.get(quiz_id)
     if exam is not None:
-        pool = [(b.module, q) for b in exam.blueprint if (m := course.modules.get(b.module)) and m.quiz
-                for q in m.quiz.questions]
+        pool = [
+            (b.module, q)
+            for b in exam.blueprint
+            if (m := course.modules.get(b.module)) and m.quiz
+            for q in m.quiz.questions
+        ]
         return "exam", exam.title, pool
     raise ItemStatsError(f"There is no quiz or exam '{quiz_id}' in the course.")
 
@@ -157,13 +163,16 @@ def load_quiz_data(db: Database, quiz_id: str) -> QuizData:
     done = (Attempt.quiz_id == quiz_id, Attempt.mode == "graded", Attempt.submitted_at.is_not(None))
     with db.session() as s:
         conn = s.connection()  # Core execution: plain rows, no ORM loading overhead
-        attempts = conn.execute(select(Attempt.id, Attempt.user_id, Attempt.started_at).where(*done)
-                                .order_by(Attempt.id)).fetchall()
-        answers = conn.execute(select(Answer.attempt_id, Answer.question_id, Answer.position, Answer.score,
-                                      cast(Answer.response, Text))
-                               .join(Attempt, Attempt.id == Answer.attempt_id).where(*done)).fetchall()
-    a_cols = list(zip(*attempts)) if attempts else [(), (), ()]
-    r_cols = list(zip(*answers)) if answers else [(), (), (), (), ()]
+        attempts = conn.execute(
+            select(Attempt.id, Attempt.user_id, Attempt.started_at).where(*done).order_by(Attempt.id)
+        ).fetchall()
+        answers = conn.execute(
+            select(Answer.attempt_id, Answer.question_id, Answer.position, Answer.score, cast(Answer.response, Text))
+            .join(Attempt, Attempt.id == Answer.attempt_id)
+            .where(*done)
+        ).fetchall()
+    a_cols = list(zip(*attempts, strict=False)) if attempts else [(), (), ()]
+    r_cols = list(zip(*answers, strict=False)) if answers else [(), (), (), (), ()]
     question = np.empty(len(answers), dtype=object)
     question[:] = r_cols[1]
     response = np.empty(len(answers), dtype=object)
@@ -175,14 +184,15 @@ def load_quiz_data(db: Database, quiz_id: str) -> QuizData:
         answer_attempt=np.asarray(r_cols[0], dtype=np.int64),
         question_id=question,
         position=np.asarray(r_cols[2], dtype=np.int64),
-        score=np.asarray(r_cols[3], dtype=np.float64),   # None → NaN
+        score=np.asarray(r_cols[3], dtype=np.float64),  # None → NaN
         response=response,
     )
 
 
 # ---------------------------------------------------------------------- compute
-def _choice_rows(items: np.ndarray, raw: np.ndarray, qtype: QuestionType, vocab: dict[str, int]
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _choice_rows(
+    items: np.ndarray, raw: np.ndarray, qtype: QuestionType, vocab: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
     """(item, option code) rows: one per option an answer chose (the type reads its response: one for a
     single choice, one per ticked option of a multiple response); a blank answer gives code 0 (``vocab['']``)."""
     if items.size == 0:
@@ -204,8 +214,13 @@ def _choice_rows(items: np.ndarray, raw: np.ndarray, qtype: QuestionType, vocab:
     return np.repeat(items, row_len), flat[index]
 
 
-def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attempts_only: bool = True,
-                      min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS) -> ItemAnalysisReport:
+def analyse_quiz_data(
+    course: Course,
+    quiz_id: str,
+    data: QuizData,
+    first_attempts_only: bool = True,
+    min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS,
+) -> ItemAnalysisReport:
     kind, title, pool = quiz_pool(course, quiz_id)
     n_items = len(pool)
     questions = [q for _, q in pool]
@@ -237,8 +252,9 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
         dup_cells = np.bincount(cell, minlength=n_found * k) > 1
         bad |= dup_cells.reshape(n_found, k).any(axis=1)
 
-    considered = first_attempt_mask(data.user_id, data.started_at) if first_attempts_only \
-        else np.ones(n_found, dtype=bool)
+    considered = (
+        first_attempt_mask(data.user_id, data.started_at) if first_attempts_only else np.ones(n_found, dtype=bool)
+    )
     keep = considered & ~bad
     excluded = int((considered & bad).sum())
     new_index = np.cumsum(keep) - 1
@@ -246,21 +262,24 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
     rows[known] = keep[a_rows]
     r_item = item[rows]
     score = np.clip(np.nan_to_num(data.score[rows], nan=0.0), 0.0, 1.0)
-    responses = Responses(attempt=new_index[att[rows]], slot=pos[rows], item=r_item, score=score,
-                          n_items=n_items, random_guess=guess)
+    responses = Responses(
+        attempt=new_index[att[rows]], slot=pos[rows], item=r_item, score=score, n_items=n_items, random_guess=guess
+    )
     presented = np.bincount(r_item, minlength=n_items)
 
     # option frequencies and never-chosen distractors (the types that have options)
     choices = [type_of(q).choice_options(q) for q in questions]
-    option_types = list(dict.fromkeys(type_of(q) for q, c in zip(questions, choices) if c is not None))
-    type_code = np.array([option_types.index(type_of(q)) + 1 if c is not None else 0
-                          for q, c in zip(questions, choices)], dtype=np.int64)
+    pairs = list(zip(questions, choices, strict=True))
+    option_types = list(dict.fromkeys(type_of(q) for q, c in pairs if c is not None))
+    type_code = np.array([option_types.index(type_of(q)) + 1 if c is not None else 0 for q, c in pairs], dtype=np.int64)
     row_type = type_code[r_item]
     raw = data.response[rows]
     vocab: dict[str, int] = {"": 0}
     parts = [(r_item[:0], np.zeros(0, dtype=np.int64))]
-    parts += [_choice_rows(r_item[row_type == t], raw[row_type == t], qtype, vocab)
-              for t, qtype in enumerate(option_types, start=1)]
+    parts += [
+        _choice_rows(r_item[row_type == t], raw[row_type == t], qtype, vocab)
+        for t, qtype in enumerate(option_types, start=1)
+    ]
     opt_item = np.concatenate([p[0] for p in parts])
     opt_code = np.concatenate([p[1] for p in parts])
     counts_by_item = option_counts(opt_item, opt_code, n_items, presented=presented)
@@ -269,8 +288,7 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
         if opts is not None:
             distractors[i] = [vocab.setdefault(o.id, len(vocab)) for o in opts if not o.correct]
     names = {code: text for text, code in vocab.items()}
-    unused = never_chosen(counts_by_item, distractors, min_presented=min_presented_for_distractors,
-                          presented=presented)
+    unused = never_chosen(counts_by_item, distractors, min_presented=min_presented_for_distractors, presented=presented)
     unused_ids = {i: [names[c] for c in codes] for i, codes in unused.items()}
 
     analysis = analyse(responses, unused_distractors=unused_ids)
@@ -289,22 +307,58 @@ def analyse_quiz_data(course: Course, quiz_id: str, data: QuizData, first_attemp
                 count = c.count if c else 0
                 options.append(OptionFrequency(o.id, o.text, o.correct, count, count / n_i if n_i else None))
             no_answer = seen[0].count if 0 in seen else 0
-        out_rows.append(QuestionRow(
-            question_id=q.id, module_id=module_id, prompt=_excerpt(q.prompt), type=q.type, critical=q.critical,
-            n=int(st.n[i]), facility=_f(st.facility[i]), sd=_f(st.sd[i]), random_guess=float(guess[i]),
-            discrimination_index=_f(st.discrimination_index[i]),
-            discriminative_efficiency=_f(st.discriminative_efficiency[i]),
-            flags=[str(f) for f in analysis.flags[i]], options=options, no_answer=no_answer))
+        out_rows.append(
+            QuestionRow(
+                question_id=q.id,
+                module_id=module_id,
+                prompt=_excerpt(q.prompt),
+                type=q.type,
+                critical=q.critical,
+                n=int(st.n[i]),
+                facility=_f(st.facility[i]),
+                sd=_f(st.sd[i]),
+                random_guess=float(guess[i]),
+                discrimination_index=_f(st.discrimination_index[i]),
+                discriminative_efficiency=_f(st.discriminative_efficiency[i]),
+                flags=[str(f) for f in analysis.flags[i]],
+                options=options,
+                no_answer=no_answer,
+            )
+        )
     qs = analysis.quiz
-    summary = QuizSummary(qs.n_attempts, qs.k, _f(qs.mean), _f(qs.median), _f(qs.sd), _f(qs.skewness),
-                          _f(qs.kurtosis), _f(qs.cronbach_alpha), _f(qs.error_ratio), _f(qs.standard_error))
-    return ItemAnalysisReport(quiz_id, title, kind, first_attempts_only, n_found, excluded, summary, out_rows,
-                              [float(x) for x in analysis.attempt_totals])
+    summary = QuizSummary(
+        qs.n_attempts,
+        qs.k,
+        _f(qs.mean),
+        _f(qs.median),
+        _f(qs.sd),
+        _f(qs.skewness),
+        _f(qs.kurtosis),
+        _f(qs.cronbach_alpha),
+        _f(qs.error_ratio),
+        _f(qs.standard_error),
+    )
+    return ItemAnalysisReport(
+        quiz_id,
+        title,
+        kind,
+        first_attempts_only,
+        n_found,
+        excluded,
+        summary,
+        out_rows,
+        [float(x) for x in analysis.attempt_totals],
+    )
 
 
-def quiz_item_analysis(db: Database, course: Course, quiz_id: str, first_attempts_only: bool = True,
-                       min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS,
-                       on_submit: Callable[[int], None] | None = None) -> ItemAnalysisReport:
+def quiz_item_analysis(
+    db: Database,
+    course: Course,
+    quiz_id: str,
+    first_attempts_only: bool = True,
+    min_presented_for_distractors: int = MIN_PRESENTED_FOR_DISTRACTORS,
+    on_submit: Callable[[int], None] | None = None,
+) -> ItemAnalysisReport:
     """Moodle-style item and quiz statistics for one module quiz or exam.
 
     Attempts past their deadline are submitted first (the deadline sweep), so they are counted."""
@@ -312,4 +366,3 @@ def quiz_item_analysis(db: Database, course: Course, quiz_id: str, first_attempt
     submit_overdue(db, course, on_submit=on_submit, quiz_id=quiz_id)
     data = load_quiz_data(db, quiz_id)
     return analyse_quiz_data(course, quiz_id, data, first_attempts_only, min_presented_for_distractors)
-

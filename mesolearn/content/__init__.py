@@ -2,6 +2,7 @@
 
 The content layer knows the *shape* of a course (lessons, quizzes, exams), never its subject.
 """
+
 from mesolearn.content.errors import ContentIssue
 from mesolearn.content.loader import Course, Module, load_course
 

@@ -1,4 +1,5 @@
 """Content problems as data: every one names a file, a line and a field, so an author can fix it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

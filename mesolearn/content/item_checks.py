@@ -31,6 +31,7 @@ Errors (``validate`` exits 1):
 
 Pure: reads the course's files only to recover line numbers; imports no Streamlit.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,8 @@ from typing import Any, Literal
 from mesolearn.content.errors import ContentIssue
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Exam, Question, Quiz
-from mesolearn.questions.registry import TYPES, type_of
 from mesolearn.content.safe_yaml import YamlProblem, line_for, load_yaml
+from mesolearn.questions.registry import TYPES, type_of
 from mesolearn.quiz.drawing import allocate, grouped_supply  # the exam's own allocation and matching
 
 LONGEST_SHARE_LIMIT = 0.35
@@ -52,15 +53,74 @@ KEY_RATIO_LIMIT = 1.5
 DUPLICATE_JACCARD = 0.6
 CRITICAL_TYPES = tuple(t.name for t in TYPES.values() if t.single_best_answer)
 ABSOLUTE = re.compile(r"(?<!-)\b(always|never|all|only|none|every)\b(?!-)", re.IGNORECASE)  # not "vitamin-only"
-ABOVE = re.compile(r"\b(all|none) of the (above|options|answers)\b|\bboth\s+\(?[a-h]\)?\s+and\s+\(?[a-h]\)?\b",
-                   re.IGNORECASE)
-STOP_WORDS = frozenset({
-    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been",
-    "by", "with", "as", "at", "from", "that", "this", "which", "what", "who", "whom", "whose", "when", "where",
-    "why", "how", "it", "its", "into", "than", "then", "there", "their", "they", "them", "these", "those", "do",
-    "does", "did", "not", "no", "can", "could", "should", "would", "may", "might", "will", "your", "you", "her",
-    "his", "she", "he",
-})
+ABOVE = re.compile(
+    r"\b(all|none) of the (above|options|answers)\b|\bboth\s+\(?[a-h]\)?\s+and\s+\(?[a-h]\)?\b", re.IGNORECASE
+)
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "by",
+        "with",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "which",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "it",
+        "its",
+        "into",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "these",
+        "those",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "can",
+        "could",
+        "should",
+        "would",
+        "may",
+        "might",
+        "will",
+        "your",
+        "you",
+        "her",
+        "his",
+        "she",
+        "he",
+    }
+)
 Severity = Literal["error", "warning"]
 
 
@@ -72,7 +132,7 @@ class PoolFigures:
     file: str
     single_choice: int
     key_longest: int
-    key_ratio: int          # keys >= KEY_RATIO_LIMIT x the next-longest option
+    key_ratio: int  # keys >= KEY_RATIO_LIMIT x the next-longest option
 
     @property
     def share(self) -> float:
@@ -152,9 +212,15 @@ def pool_figures(course: Course) -> list[PoolFigures]:
         if module.quiz is None or module.quiz_file is None:
             continue
         lengths = [k for q in module.quiz.questions if (k := _key_lengths(q))]
-        figures.append(PoolFigures(module.id, module.quiz_file, len(lengths),
-                                   sum(key >= other for key, other in lengths),
-                                   sum(key >= KEY_RATIO_LIMIT * other for key, other in lengths)))
+        figures.append(
+            PoolFigures(
+                module.id,
+                module.quiz_file,
+                len(lengths),
+                sum(key >= other for key, other in lengths),
+                sum(key >= KEY_RATIO_LIMIT * other for key, other in lengths),
+            )
+        )
     return figures
 
 
@@ -163,32 +229,46 @@ def _check_options(quiz: Quiz, file: str, sink: _Sink) -> None:
         t = type_of(q)
         if (k := _key_lengths(q)) and k[0] >= KEY_RATIO_LIMIT * k[1]:
             j = next(j for j, o in enumerate(_single_key_options(q) or []) if o.correct)
-            sink.add(file, ("questions", i, "options", j),
-                     f"{q.id}: the key is {k[0] / max(k[1], 1):.1f}x as long as the next-longest option "
-                     f"(limit {KEY_RATIO_LIMIT:g}x): shorten it or lengthen the distractors")
+            sink.add(
+                file,
+                ("questions", i, "options", j),
+                f"{q.id}: the key is {k[0] / max(k[1], 1):.1f}x as long as the next-longest option "
+                f"(limit {KEY_RATIO_LIMIT:g}x): shorten it or lengthen the distractors",
+            )
         above_seen = set()
         for j, o in enumerate(t.choice_options(q) or []):
             if above := ABOVE.search(o.text):
                 above_seen.add(j)
-                sink.add(file, ("questions", i, "options", j),
-                         f"{q.id}: option '{o.id}' says '{above.group(0)}'; options are shuffled, "
-                         f"write each option as a statement of its own")
+                sink.add(
+                    file,
+                    ("questions", i, "options", j),
+                    f"{q.id}: option '{o.id}' says '{above.group(0)}'; options are shuffled, "
+                    f"write each option as a statement of its own",
+                )
         for loc, text in t.distractors(q):
             if loc[0] == "options" and loc[1] in above_seen:
                 continue
             if m := ABSOLUTE.search(text):
-                what = f"distractor '{(t.choice_options(q) or [])[loc[1]].id}'" if loc[0] == "options" else \
-                    "a false statement"
-                sink.add(file, ("questions", i, *loc),
-                         f"{q.id}: {what} uses the absolute word '{m.group(0)}', a giveaway")
+                what = (
+                    f"distractor '{(t.choice_options(q) or [])[loc[1]].id}'"
+                    if loc[0] == "options"
+                    else "a false statement"
+                )
+                sink.add(
+                    file, ("questions", i, *loc), f"{q.id}: {what} uses the absolute word '{m.group(0)}', a giveaway"
+                )
 
 
 def _check_critical(quiz: Quiz, file: str, sink: _Sink) -> None:
     for i, q in enumerate(quiz.questions):
         if q.critical and not type_of(q).single_best_answer:
-            sink.add(file, ("questions", i, "critical"),
-                     f"{q.id}: critical is allowed on single-best-answer items ({', '.join(CRITICAL_TYPES)}), not "
-                     f"on {q.type} (any score below 1 of a critical item fails the exam)", "error")
+            sink.add(
+                file,
+                ("questions", i, "critical"),
+                f"{q.id}: critical is allowed on single-best-answer items ({', '.join(CRITICAL_TYPES)}), not "
+                f"on {q.type} (any score below 1 of a critical item fails the exam)",
+                "error",
+            )
 
 
 def _capacity(questions: Iterable[Question]) -> int:
@@ -199,16 +279,26 @@ def _capacity(questions: Iterable[Question]) -> int:
 
 def _check_quiz_draw(quiz: Quiz, file: str, sink: _Sink) -> None:
     if (cap := _capacity(quiz.questions)) < quiz.questions_per_attempt:
-        sink.add(file, ("questions_per_attempt",),
-                 f"questions_per_attempt is {quiz.questions_per_attempt} but with at most one question per "
-                 f"enemy group the pool can give only {cap}", "error")
+        sink.add(
+            file,
+            ("questions_per_attempt",),
+            f"questions_per_attempt is {quiz.questions_per_attempt} but with at most one question per "
+            f"enemy group the pool can give only {cap}",
+            "error",
+        )
 
 
 def _check_exam_draw(exam: Exam, file: str, course: Course, sink: _Sink) -> None:
-    pools = {b.module: quiz.questions for b in exam.blueprint
-             if b.module in course.modules and (quiz := course.modules[b.module].quiz) is not None}
-    counts = allocate({b.module: b.weight for b in exam.blueprint if b.module in pools},
-                      {m: len(p) for m, p in pools.items()}, exam.questions)
+    pools = {
+        b.module: quiz.questions
+        for b in exam.blueprint
+        if b.module in course.modules and (quiz := course.modules[b.module].quiz) is not None
+    }
+    counts = allocate(
+        {b.module: b.weight for b in exam.blueprint if b.module in pools},
+        {m: len(p) for m, p in pools.items()},
+        exam.questions,
+    )
     demand: dict[str, int] = {}
     groups: dict[str, set[str]] = defaultdict(set)
     for i, entry in enumerate(exam.blueprint):
@@ -217,17 +307,27 @@ def _check_exam_draw(exam: Exam, file: str, course: Course, sink: _Sink) -> None
         pool = pools[entry.module]
         free = sum(1 for q in pool if q.enemy_group is None)
         if (cap := _capacity(pool)) < counts[entry.module]:
-            sink.add(file, ("blueprint", i), f"the blueprint draws {counts[entry.module]} questions from "
-                     f"'{entry.module}', whose pool can give only {cap} with at most one per enemy group", "error")
+            sink.add(
+                file,
+                ("blueprint", i),
+                f"the blueprint draws {counts[entry.module]} questions from "
+                f"'{entry.module}', whose pool can give only {cap} with at most one per enemy group",
+                "error",
+            )
         demand[entry.module] = max(0, counts[entry.module] - free)
         for q in pool:
             if q.enemy_group:
                 groups[q.enemy_group].add(entry.module)
     need = sum(demand.values())
     if need and (got := grouped_supply(demand, groups)) < need:
-        sink.add(file, ("blueprint",), f"the blueprint needs {need} questions from enemy groups beyond the "
-                 f"ungrouped ones, but with at most one question per group in the whole exam only {got} can be "
-                 f"drawn", "error")
+        sink.add(
+            file,
+            ("blueprint",),
+            f"the blueprint needs {need} questions from enemy groups beyond the "
+            f"ungrouped ones, but with at most one question per group in the whole exam only {got} can be "
+            f"drawn",
+            "error",
+        )
 
 
 def _tokens(text: str) -> frozenset[str]:
@@ -259,9 +359,12 @@ def _check_duplicates(course: Course, sink: _Sink) -> None:
             similarity = len(ta & tb) / len(ta | tb)
             if similarity >= DUPLICATE_JACCARD:
                 where = f"{file_a}:{sink.lines.line(file_a, ('questions', i_a, 'prompt'))}"
-                sink.add(file_b, ("questions", i_b, "prompt"),
-                         f"{qb.id}: the stem is a near-duplicate of {qa.id} ({where}; similarity {similarity:.0%}); "
-                         f"put both in one enemy_group or make them test different facts")
+                sink.add(
+                    file_b,
+                    ("questions", i_b, "prompt"),
+                    f"{qb.id}: the stem is a near-duplicate of {qa.id} ({where}; similarity {similarity:.0%}); "
+                    f"put both in one enemy_group or make them test different facts",
+                )
 
 
 def _check_group_sizes(course: Course, sink: _Sink) -> None:
@@ -275,8 +378,11 @@ def _check_group_sizes(course: Course, sink: _Sink) -> None:
     for group, where in sorted(members.items()):
         if len(where) == 1:
             file, i, qid = where[0]
-            sink.add(file, ("questions", i, "enemy_group"),
-                     f"{qid}: enemy group '{group}' has no other member in the course (a typo in the slug?)")
+            sink.add(
+                file,
+                ("questions", i, "enemy_group"),
+                f"{qid}: enemy group '{group}' has no other member in the course (a typo in the slug?)",
+            )
 
 
 def _exam_files(course: Course) -> dict[str, str]:
@@ -303,10 +409,13 @@ def check_items(course: Course) -> list[ContentIssue]:
         _check_quiz_draw(module.quiz, module.quiz_file, sink)
     for figures in pool_figures(course):
         if figures.over_limit:
-            sink.add(figures.file, ("questions",),
-                     f"in {figures.key_longest} of {figures.single_choice} single-choice items "
-                     f"({figures.share:.0%}) the key is the longest option; the limit is "
-                     f"{LONGEST_SHARE_LIMIT:.0%}")
+            sink.add(
+                figures.file,
+                ("questions",),
+                f"in {figures.key_longest} of {figures.single_choice} single-choice items "
+                f"({figures.share:.0%}) the key is the longest option; the limit is "
+                f"{LONGEST_SHARE_LIMIT:.0%}",
+            )
     exam_files = _exam_files(course)
     for exam_id, exam in course.exams.items():
         _check_exam_draw(exam, exam_files.get(exam_id, f"exams/{exam_id}.yaml"), course, sink)

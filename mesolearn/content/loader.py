@@ -3,13 +3,15 @@
 One broken file never hides the rest: it is reported (file, line, field) and left out, and every
 valid module keeps working. Nothing here raises for bad content.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -104,8 +106,9 @@ class _FileReader:
 
     def error(self, file: str, loc: tuple, message: str, severity: str = "error") -> None:
         lines = self.lines.get(file, {})
-        self.issues.append(ContentIssue(file, line_for(lines, loc) if lines else None,
-                                        _loc_to_field(loc, lines), message, severity))  # type: ignore[arg-type]
+        self.issues.append(
+            ContentIssue(file, line_for(lines, loc) if lines else None, _loc_to_field(loc, lines), message, severity)
+        )  # type: ignore[arg-type]
 
     def read(self, path: Path, model: type[M]) -> M | None:
         file = self.rel(path)
@@ -154,7 +157,9 @@ def _check_lesson(lesson: Lesson, file: str, reader: _FileReader, course_root: P
         for ref in sorted(_citations(section.body) - ref_ids):
             reader.error(file, ("sections", i, "body"), f"cites [{ref}], which is not in references")
         if section.figure and not (course_root / "lessons" / section.figure.file).is_file():
-            reader.error(file, ("sections", i, "figure", "file"), f"figure file lessons/{section.figure.file} does not exist")
+            reader.error(
+                file, ("sections", i, "figure", "file"), f"figure file lessons/{section.figure.file} does not exist"
+            )
     return len(reader.issues) == before
 
 
@@ -165,25 +170,36 @@ def _check_quiz(quiz: Quiz, file: str, lesson: Lesson, reader: _FileReader, seen
     refs = {r.id: r for r in lesson.references}
     for i, q in enumerate(quiz.questions):
         if q.id in seen_questions:
-            reader.error(file, ("questions", i, "id"), f"question id '{q.id}' is already used in {seen_questions[q.id]}")
+            reader.error(
+                file, ("questions", i, "id"), f"question id '{q.id}' is already used in {seen_questions[q.id]}"
+            )
         if q.objective not in objectives:
-            reader.error(file, ("questions", i, "objective"), f"objective '{q.objective}' is not in {lesson.module}'s lesson")
+            reader.error(
+                file, ("questions", i, "objective"), f"objective '{q.objective}' is not in {lesson.module}'s lesson"
+            )
         if q.section not in sections:
             reader.error(file, ("questions", i, "section"), f"section '{q.section}' is not in {lesson.module}'s lesson")
         for ref in q.references:
             if ref not in refs:
-                reader.error(file, ("questions", i, "references"), f"reference '{ref}' is not in {lesson.module}'s lesson")
+                reader.error(
+                    file, ("questions", i, "references"), f"reference '{ref}' is not in {lesson.module}'s lesson"
+                )
         for ref in sorted(_citations(q.explanation) - set(refs)):
-            reader.error(file, ("questions", i, "explanation"), f"cites [{ref}], which is not in the lesson's references")
+            reader.error(
+                file, ("questions", i, "explanation"), f"cites [{ref}], which is not in the lesson's references"
+            )
     ok = len(reader.issues) == before
-    for i, q in enumerate(quiz.questions):
+    for q in quiz.questions:
         seen_questions.setdefault(q.id, file)
     counts = Counter(q.objective for q in quiz.questions)
-    for j, objective in enumerate(lesson.objectives):
+    for objective in lesson.objectives:
         if counts[objective.id] < MIN_QUESTIONS_PER_OBJECTIVE:  # an error for validate, yet the quiz still works
-            reader.error(file, ("questions",),
-                         f"objective '{objective.id}' is tested by {counts[objective.id]} question(s); "
-                         f"at least {MIN_QUESTIONS_PER_OBJECTIVE} are required")
+            reader.error(
+                file,
+                ("questions",),
+                f"objective '{objective.id}' is tested by {counts[objective.id]} question(s); "
+                f"at least {MIN_QUESTIONS_PER_OBJECTIVE} are required",
+            )
     return ok
 
 
@@ -197,7 +213,9 @@ def load_course(root: Path | str) -> Course:
     if info_path.is_file():
         course.info = reader.read(info_path, CourseInfo) or DEFAULT_INFO
     else:
-        course.issues.append(ContentIssue("course.yaml", None, "", "missing: the default title and notice are used", "warning"))
+        course.issues.append(
+            ContentIssue("course.yaml", None, "", "missing: the default title and notice are used", "warning")
+        )
 
     lessons: dict[str, tuple[Lesson, str]] = {}
     for path in sorted((root / "lessons").glob("*.yaml")):
@@ -206,7 +224,9 @@ def load_course(root: Path | str) -> Course:
         if lesson is None:
             continue
         if lesson.module in lessons:
-            reader.error(file, ("module",), f"module '{lesson.module}' is already defined by {lessons[lesson.module][1]}")
+            reader.error(
+                file, ("module",), f"module '{lesson.module}' is already defined by {lessons[lesson.module][1]}"
+            )
             continue
         if _check_lesson(lesson, file, reader, root):
             lessons[lesson.module] = (lesson, file)
@@ -215,7 +235,11 @@ def load_course(root: Path | str) -> Course:
     for module_id, (lesson, file) in lessons.items():
         for i, obj in enumerate(lesson.objectives):
             if obj.id in objective_owner:
-                reader.error(file, ("objectives", i, "id"), f"objective id '{obj.id}' is already used by module '{objective_owner[obj.id]}'")
+                reader.error(
+                    file,
+                    ("objectives", i, "id"),
+                    f"objective id '{obj.id}' is already used by module '{objective_owner[obj.id]}'",
+                )
             objective_owner.setdefault(obj.id, module_id)
 
     for module_id, (lesson, file) in sorted(lessons.items(), key=lambda kv: (kv[1][0].order, kv[0])):
@@ -243,8 +267,15 @@ def load_course(root: Path | str) -> Course:
 
     for module in course.modules.values():
         if module.quiz_file is None and module.id not in quiz_files:
-            course.issues.append(ContentIssue(module.lesson_file, None, "module",
-                                              f"module '{module.id}' has no valid quiz in quizzes/ (see any quiz file errors)", "warning"))
+            course.issues.append(
+                ContentIssue(
+                    module.lesson_file,
+                    None,
+                    "module",
+                    f"module '{module.id}' has no valid quiz in quizzes/ (see any quiz file errors)",
+                    "warning",
+                )
+            )
 
     for path in sorted((root / "exams").glob("*.yaml")):
         exam = reader.read(path, Exam)
@@ -261,7 +292,9 @@ def load_course(root: Path | str) -> Course:
             else:
                 pool += len(module.quiz.questions)
         if ok and pool < exam.questions:
-            reader.error(file, ("questions",), f"the blueprint's pools hold {pool} questions, fewer than {exam.questions}")
+            reader.error(
+                file, ("questions",), f"the blueprint's pools hold {pool} questions, fewer than {exam.questions}"
+            )
             ok = False
         if exam.id in course.exams:
             reader.error(file, ("id",), f"exam id '{exam.id}' is used twice")

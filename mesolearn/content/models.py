@@ -1,4 +1,5 @@
 """Typed models of every content file. Unknown fields are errors: they are nearly always typos."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -57,10 +58,12 @@ class Lesson(Strict):
     references: list[Reference] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Lesson":
-        for name, ids in (("objectives", [o.id for o in self.objectives]),
-                          ("sections", [s.id for s in self.sections]),
-                          ("references", [r.id for r in self.references])):
+    def _unique_ids(self) -> Lesson:
+        for name, ids in (
+            ("objectives", [o.id for o in self.objectives]),
+            ("sections", [s.id for s in self.sections]),
+            ("references", [r.id for r in self.references]),
+        ):
             if dup := _duplicates(ids):
                 raise ValueError(f"duplicate {name} id(s): {', '.join(dup)}")
         return self
@@ -98,7 +101,8 @@ class QuestionBase(Strict):
 
 # The union of the registered types and their names are derived from the registry (one list, not two).
 # Imported here, after QuestionBase, because the type modules build on it.
-from mesolearn.questions.registry import QUESTION_TYPES as QUESTION_TYPES, Question as Question  # noqa: E402
+from mesolearn.questions.registry import QUESTION_TYPES as QUESTION_TYPES  # noqa: E402
+from mesolearn.questions.registry import Question as Question  # noqa: E402
 
 
 class ReviewPolicy(Strict):
@@ -115,17 +119,19 @@ class Quiz(Strict):
     questions_per_attempt: int = Field(ge=1)
     time_limit_minutes: int | None = Field(default=None, gt=0)
     max_attempts: int | None = Field(default=None, gt=0)
-    critical_fails: StrictBool = True   # a wrong safety-critical answer fails a graded attempt
+    critical_fails: StrictBool = True  # a wrong safety-critical answer fails a graded attempt
     review: ReviewPolicy = ReviewPolicy()
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _pool_big_enough(self) -> "Quiz":
+    def _pool_big_enough(self) -> Quiz:
         if dup := _duplicates([q.id for q in self.questions]):
             raise ValueError(f"duplicate question id(s): {', '.join(dup)}")
         if len(self.questions) < self.questions_per_attempt:
-            raise ValueError(f"questions_per_attempt is {self.questions_per_attempt} but "
-                             f"the pool has only {len(self.questions)} questions")
+            raise ValueError(
+                f"questions_per_attempt is {self.questions_per_attempt} but "
+                f"the pool has only {len(self.questions)} questions"
+            )
         return self
 
 
@@ -148,7 +154,7 @@ class Exam(Strict):
     blueprint: list[BlueprintEntry] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_modules(self) -> "Exam":
+    def _unique_modules(self) -> Exam:
         if dup := _duplicates([b.module for b in self.blueprint]):
             raise ValueError(f"blueprint lists module(s) twice: {', '.join(dup)}")
         return self

@@ -4,6 +4,7 @@ PyYAML's SafeLoader already refuses Python tags. On top of it we refuse aliases 
 and course files never need them), files over a size limit, and we keep the line of every node so
 that a validation error can point at ``file:line``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,8 +30,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise YamlProblem("anchors and aliases (*name) are not allowed in course files",
-                              event.start_mark.line + 1)
+            raise YamlProblem("anchors and aliases (*name) are not allowed in course files", event.start_mark.line + 1)
         return super().compose_node(parent, index)
 
 
@@ -82,7 +82,7 @@ def load_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:
 def line_for(lines: dict[Path_, int], loc: Path_) -> int | None:
     """The line of the deepest existing node on ``loc`` (pydantic locations may go deeper)."""
     path: Path_ = ()
-    best = lines.get((), None)
+    best = lines.get(())
     for part in loc:
         candidate = path + (part,)
         if candidate in lines:

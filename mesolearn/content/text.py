@@ -1,4 +1,5 @@
 """Turning content Markdown into what the reader sees, without raw HTML."""
+
 from __future__ import annotations
 
 import re

@@ -17,8 +17,15 @@ both formats (details in :mod:`.gift` and :mod:`.moodle_xml`):
 - MesoLearn-only fields (objective, section, references, difficulty, critical, scenario, unit)
   travel in a ``// mesolearn: {json}`` comment (GIFT) or as question tags (XML).
 """
+
 from mesolearn.exchange.gift import GiftError, gift_to_quiz_dict, quiz_to_gift
 from mesolearn.exchange.moodle_xml import MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
 
-__all__ = ["GiftError", "MoodleXmlError", "gift_to_quiz_dict", "moodle_xml_to_quiz_dict", "quiz_to_gift",
-           "quiz_to_moodle_xml"]
+__all__ = [
+    "GiftError",
+    "MoodleXmlError",
+    "gift_to_quiz_dict",
+    "moodle_xml_to_quiz_dict",
+    "quiz_to_gift",
+    "quiz_to_moodle_xml",
+]

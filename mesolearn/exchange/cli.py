@@ -9,12 +9,13 @@ Exports write to standard output unless ``-o`` is given. Imports write the quiz 
 output unless ``-o``; an existing file is only replaced with ``--force``) and print every warning
 on standard error. Exit codes: 0 done, 1 a file could not be read or converted, 2 bad usage.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 from pydantic import ValidationError
@@ -60,8 +61,10 @@ def _load_model(path: Path, model: type[Quiz] | type[Lesson]):
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise _Fail(f"{path}: not a valid {model.__name__.lower()} file ({loc}: {first.get('msg')}); "
-                    f"run 'python -m mesolearn validate' for details") from None
+        raise _Fail(
+            f"{path}: not a valid {model.__name__.lower()} file ({loc}: {first.get('msg')}); "
+            f"run 'python -m mesolearn validate' for details"
+        ) from None
 
 
 def _read_text(path: Path) -> str:
@@ -106,9 +109,17 @@ def _import(args: argparse.Namespace, parse: Callable[..., tuple[dict, list[str]
     source = Path(args.file)
     text = _read_text(source)
     try:
-        quiz, warnings = parse(text, args.module, args.objective, args.section, args.reference,
-                               pass_mark=args.pass_mark, questions_per_attempt=args.questions_per_attempt,
-                               difficulty=args.difficulty, use_metadata=not args.ignore_metadata)
+        quiz, warnings = parse(
+            text,
+            args.module,
+            args.objective,
+            args.section,
+            args.reference,
+            pass_mark=args.pass_mark,
+            questions_per_attempt=args.questions_per_attempt,
+            difficulty=args.difficulty,
+            use_metadata=not args.ignore_metadata,
+        )
     except error as exc:
         where = f"{source}:{exc.line}" if getattr(exc, "line", None) else str(source)
         raise _Fail(f"{where}: {exc.message}") from None
@@ -123,32 +134,53 @@ def _import(args: argparse.Namespace, parse: Callable[..., tuple[dict, list[str]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m mesolearn exchange",
-                                     description="Export quizzes to Moodle (GIFT, Moodle XML) and import Moodle questions.")
+    parser = argparse.ArgumentParser(
+        prog="python -m mesolearn exchange",
+        description="Export quizzes to Moodle (GIFT, Moodle XML) and import Moodle questions.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, what in (("export-gift", "GIFT"), ("export-xml", "Moodle XML")):
         p = sub.add_parser(name, help=f"write a quiz as {what}")
         p.add_argument("quiz", metavar="QUIZ_YAML", help="a quiz file, e.g. quizzes/01-history.yaml")
         p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
-        p.add_argument("--lesson", metavar="LESSON_YAML",
-                       help="the module's lesson: lists each question's references after its explanation")
+        p.add_argument(
+            "--lesson",
+            metavar="LESSON_YAML",
+            help="the module's lesson: lists each question's references after its explanation",
+        )
         if name == "export-xml":
-            p.add_argument("--ordering-as", choices=ORDERING_AS, default=ORDERING_AS[0],
-                           help="ordering questions as Moodle's ordering type (Moodle 4.4+, default) or as matching")
+            p.add_argument(
+                "--ordering-as",
+                choices=ORDERING_AS,
+                default=ORDERING_AS[0],
+                help="ordering questions as Moodle's ordering type (Moodle 4.4+, default) or as matching",
+            )
     for name, what in (("import-gift", "GIFT_FILE"), ("import-xml", "XML_FILE")):
         p = sub.add_parser(name, help=f"convert a {what.split('_')[0]} file into a MesoLearn quiz YAML")
         p.add_argument("file", metavar=what)
         p.add_argument("--module", required=True, help="module id of the quiz (the lesson's module)")
         p.add_argument("--objective", required=True, help="objective id given to every question")
         p.add_argument("--section", required=True, help="lesson section id given to every question")
-        p.add_argument("--reference", required=True, action="append", metavar="REF",
-                       help="reference id given to every question (repeat for several)")
+        p.add_argument(
+            "--reference",
+            required=True,
+            action="append",
+            metavar="REF",
+            help="reference id given to every question (repeat for several)",
+        )
         p.add_argument("--difficulty", default="medium", choices=("easy", "medium", "hard"))
         p.add_argument("--pass-mark", type=float, default=70)
-        p.add_argument("--questions-per-attempt", type=int, default=None,
-                       help="default: 10, or fewer when fewer questions are imported")
-        p.add_argument("--ignore-metadata", action="store_true",
-                       help="ignore MesoLearn fields stored by an earlier export (comments / tags)")
+        p.add_argument(
+            "--questions-per-attempt",
+            type=int,
+            default=None,
+            help="default: 10, or fewer when fewer questions are imported",
+        )
+        p.add_argument(
+            "--ignore-metadata",
+            action="store_true",
+            help="ignore MesoLearn fields stored by an earlier export (comments / tags)",
+        )
         p.add_argument("-o", "--output", metavar="FILE", help="quiz YAML to write, e.g. quizzes/08-x.yaml")
         p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     return parser

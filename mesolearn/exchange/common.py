@@ -15,12 +15,14 @@ Each format is a codec over this: it reads its file into :class:`ImportedQuestio
 
 Numbers and weights are written as Moodle writes them (:func:`format_number`, :func:`format_percent`).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -29,10 +31,25 @@ from mesolearn.questions.matching import ORDERING_LABEL
 from mesolearn.questions.multiple_response import weights as mr_weights
 from mesolearn.questions.registry import TYPES, type_of
 
-__all__ = ["ExchangeError", "ImportedQuestion", "ORDERING_LABEL", "REFERENCES_HEADING", "build_quiz_dict",
-           "check_arguments", "finish_import", "format_number", "format_percent", "full_credit_numeric",
-           "html_to_text", "metadata_of", "mr_weights", "option_letters", "references_block", "slugify",
-           "text_from_format"]
+__all__ = [
+    "ExchangeError",
+    "ImportedQuestion",
+    "ORDERING_LABEL",
+    "REFERENCES_HEADING",
+    "build_quiz_dict",
+    "check_arguments",
+    "finish_import",
+    "format_number",
+    "format_percent",
+    "full_credit_numeric",
+    "html_to_text",
+    "metadata_of",
+    "mr_weights",
+    "option_letters",
+    "references_block",
+    "slugify",
+    "text_from_format",
+]
 
 REFERENCES_HEADING = "**References**"
 DEFAULT_QUESTIONS_PER_ATTEMPT = 10
@@ -84,8 +101,29 @@ def format_percent(p: float) -> str:
 
 
 # Moodle's list of allowed grades (question_bank::fraction_options); import matches within 1e-5.
-MOODLE_GRADES = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25,
-                 0.2, 0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)
+MOODLE_GRADES = (
+    1.0,
+    0.9,
+    0.8333333,
+    0.8,
+    0.75,
+    0.7,
+    0.6666667,
+    0.6,
+    0.5,
+    0.4,
+    0.3333333,
+    0.3,
+    0.25,
+    0.2,
+    0.1666667,
+    0.1428571,
+    0.125,
+    0.1111111,
+    0.1,
+    0.05,
+    0.0,
+)
 
 
 def on_moodle_grade_list(percent: float) -> bool:
@@ -163,9 +201,15 @@ def strip_references_block(explanation: str) -> str:
 
 def metadata_of(q: Any, *, refs_appended: bool = False) -> dict:
     """MesoLearn fields Moodle has no place for (the shared ones, then the type's own)."""
-    meta: dict[str, Any] = {"type": q.type, "objective": q.objective, "section": q.section,
-                            "references": list(q.references), "difficulty": q.difficulty,
-                            "critical": q.critical, "scenario": q.scenario}
+    meta: dict[str, Any] = {
+        "type": q.type,
+        "objective": q.objective,
+        "section": q.section,
+        "references": list(q.references),
+        "difficulty": q.difficulty,
+        "critical": q.critical,
+        "scenario": q.scenario,
+    }
     if q.enemy_group:
         meta["enemy_group"] = q.enemy_group
     meta.update(type_of(q).meta(q))
@@ -179,12 +223,12 @@ def metadata_of(q: Any, *, refs_appended: bool = False) -> dict:
 class ImportedQuestion:
     """One question read from a file, before ids and MesoLearn metadata are filled in."""
 
-    where: str                     # "line 12" / "question 3", for warnings
+    where: str  # "line 12" / "question 3", for warnings
     title: str
-    ordinal: int                   # 1-based position among the file's questions
-    body: dict                     # type, prompt and the type's own fields
+    ordinal: int  # 1-based position among the file's questions
+    body: dict  # type, prompt and the type's own fields
     explanation: str = ""
-    feedback: list[tuple[str, str]] = field(default_factory=list)   # (answer, per-answer feedback)
+    feedback: list[tuple[str, str]] = field(default_factory=list)  # (answer, per-answer feedback)
     meta: dict = field(default_factory=dict)
 
 
@@ -229,10 +273,20 @@ def option_letters(n: int) -> list[str]:
     return [chr(ord("a") + i) if i < 26 else f"o{i + 1}" for i in range(n)]
 
 
-def build_quiz_dict(items: Iterable[ImportedQuestion], *, module: str, objective: str, section: str,
-                    references: list[str] | str, difficulty: str, pass_mark: float,
-                    questions_per_attempt: int | None, use_metadata: bool, warnings: list[str],
-                    error_cls: type[ValueError]) -> dict:
+def build_quiz_dict(
+    items: Iterable[ImportedQuestion],
+    *,
+    module: str,
+    objective: str,
+    section: str,
+    references: list[str] | str,
+    difficulty: str,
+    pass_mark: float,
+    questions_per_attempt: int | None,
+    use_metadata: bool,
+    warnings: list[str],
+    error_cls: type[ValueError],
+) -> dict:
     """Fill ids and MesoLearn fields, validate every question on its own, and assemble the quiz."""
     refs = [references] if isinstance(references, str) else list(references or [])
     check_arguments(module, objective, section, refs, difficulty)
@@ -251,33 +305,47 @@ def build_quiz_dict(items: Iterable[ImportedQuestion], *, module: str, objective
         explanation = (item.explanation or "").strip()
         if item.feedback:
             lines = [f"- {answer}: {fb}" if answer else f"- {fb}" for answer, fb in item.feedback]
-            explanation = ((explanation + "\n\n" if explanation else "") + "Feedback on the answers:\n\n"
-                           + "\n".join(lines))
+            explanation = (
+                (explanation + "\n\n" if explanation else "") + "Feedback on the answers:\n\n" + "\n".join(lines)
+            )
             warnings.append(f"{label_of(item)}: per-answer feedback was appended to the explanation")
         if not explanation:
             explanation = MISSING_EXPLANATION
             warnings.append(f"{label_of(item)}: no general feedback; a placeholder explanation was written")
-        q: dict[str, Any] = {"id": qid, **item.body, "explanation": explanation, "references": list(refs),
-                             "objective": objective, "section": section, "difficulty": difficulty,
-                             "critical": False, "scenario": False}
+        q: dict[str, Any] = {
+            "id": qid,
+            **item.body,
+            "explanation": explanation,
+            "references": list(refs),
+            "objective": objective,
+            "section": section,
+            "difficulty": difficulty,
+            "critical": False,
+            "scenario": False,
+        }
         if use_metadata and item.meta:
             apply_meta(item, q, warnings)
         q = {k: q[k] for k in key_order(q["type"]) if k in q}
         try:
             _QUESTION.validate_python(q)
         except ValidationError as exc:
-            warnings.append(f"{label_of(item)}: skipped, it is not a valid MesoLearn question "
-                            f"({short_validation_message(exc)})")
+            warnings.append(
+                f"{label_of(item)}: skipped, it is not a valid MesoLearn question ({short_validation_message(exc)})"
+            )
             continue
         used.add(qid)
         questions.append(q)
     if not questions:
         raise error_cls("no question in the file could be imported")
-    qpa = (questions_per_attempt if questions_per_attempt is not None
-           else min(DEFAULT_QUESTIONS_PER_ATTEMPT, len(questions)))
+    qpa = (
+        questions_per_attempt
+        if questions_per_attempt is not None
+        else min(DEFAULT_QUESTIONS_PER_ATTEMPT, len(questions))
+    )
     if qpa > len(questions):
-        warnings.append(f"questions_per_attempt {qpa} is more than the {len(questions)} imported questions; "
-                        f"set to {len(questions)}")
+        warnings.append(
+            f"questions_per_attempt {qpa} is more than the {len(questions)} imported questions; set to {len(questions)}"
+        )
         qpa = len(questions)
     quiz = {"module": module, "pass_mark": pass_mark, "questions_per_attempt": qpa, "questions": questions}
     try:
@@ -298,8 +366,9 @@ def check_arguments(module: str, objective: str, section: str, refs: list[str], 
         raise ValueError(f"difficulty must be easy, medium or hard, not {difficulty!r}")
 
 
-def full_credit_numeric(answers: list[tuple[float, Any, Any]], full_mark: float, label: str,
-                        warnings: list[str]) -> tuple[float, Any, Any] | None:
+def full_credit_numeric(
+    answers: list[tuple[float, Any, Any]], full_mark: float, label: str, warnings: list[str]
+) -> tuple[float, Any, Any] | None:
     """MesoLearn keeps one numeric answer: the first that earns full credit (``full_mark``: 1 in GIFT,
     100 in Moodle XML). Alternatives and partial-credit ranges are dropped with a warning."""
     full = [a for a in answers if abs(a[0] - full_mark) < 1e-6 * full_mark]
@@ -307,8 +376,10 @@ def full_credit_numeric(answers: list[tuple[float, Any, Any]], full_mark: float,
         warnings.append(f"{label}: no numeric answer earns full credit; skipped")
         return None
     if len(answers) > 1:
-        warnings.append(f"{label}: only the first fully correct answer is kept; {len(answers) - 1} other numeric "
-                        f"answer(s) (alternative or partial-credit ranges) were dropped")
+        warnings.append(
+            f"{label}: only the first fully correct answer is kept; {len(answers) - 1} other numeric "
+            f"answer(s) (alternative or partial-credit ranges) were dropped"
+        )
     return full[0]
 
 
@@ -320,13 +391,34 @@ def text_from_format(text: str, fmt: str, item_label: str, warnings: list[str]) 
     return text
 
 
-def finish_import(items: list[ImportedQuestion], warnings: list[str], error_cls: type[ValueError], *, module: str,
-                  objective: str, section: str, references: list[str] | str, difficulty: str, pass_mark: float,
-                  questions_per_attempt: int | None, use_metadata: bool) -> tuple[dict, list[str]]:
+def finish_import(
+    items: list[ImportedQuestion],
+    warnings: list[str],
+    error_cls: type[ValueError],
+    *,
+    module: str,
+    objective: str,
+    section: str,
+    references: list[str] | str,
+    difficulty: str,
+    pass_mark: float,
+    questions_per_attempt: int | None,
+    use_metadata: bool,
+) -> tuple[dict, list[str]]:
     """The quiz dict from the items a codec read, and its warnings (each once, in order)."""
-    quiz = build_quiz_dict(items, module=module, objective=objective, section=section, references=references,
-                           difficulty=difficulty, pass_mark=pass_mark, questions_per_attempt=questions_per_attempt,
-                           use_metadata=use_metadata, warnings=warnings, error_cls=error_cls)
+    quiz = build_quiz_dict(
+        items,
+        module=module,
+        objective=objective,
+        section=section,
+        references=references,
+        difficulty=difficulty,
+        pass_mark=pass_mark,
+        questions_per_attempt=questions_per_attempt,
+        use_metadata=use_metadata,
+        warnings=warnings,
+        error_cls=error_cls,
+    )
     return quiz, list(dict.fromkeys(warnings))
 
 

@@ -53,23 +53,42 @@ with a warning naming the line and title; questions whose scoring MesoLearn can 
 weights differ from the 1/k rule) are imported with a warning. Per-answer feedback is appended to
 the explanation. Syntax errors raise :class:`GiftError` with the line number.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from mesolearn.content.models import Lesson, Quiz
-from mesolearn.exchange.common import (ORDERING_LABEL, REFERENCES_HEADING, ExchangeError, ImportedQuestion,
-                                       check_arguments, finish_import, metadata_of, reference_list,
-                                       references_block, slugify, text_from_format)
+from mesolearn.exchange.common import (
+    ORDERING_LABEL,
+    REFERENCES_HEADING,
+    ExchangeError,
+    ImportedQuestion,
+    check_arguments,
+    finish_import,
+    metadata_of,
+    reference_list,
+    references_block,
+    slugify,
+    text_from_format,
+)
 from mesolearn.questions.base import NOT_MINE
 from mesolearn.questions.registry import decoders, type_of
 
-__all__ = ["GiftError", "quiz_to_gift", "gift_to_quiz_dict", "gift_escape", "slugify",
-           "ORDERING_LABEL", "REFERENCES_HEADING"]
+__all__ = [
+    "GiftError",
+    "quiz_to_gift",
+    "gift_to_quiz_dict",
+    "gift_escape",
+    "slugify",
+    "ORDERING_LABEL",
+    "REFERENCES_HEADING",
+]
 
 META_PREFIX = "mesolearn:"
 MAX_INPUT_CHARS = 5_000_000
@@ -120,7 +139,9 @@ def _question_gift(q: Any, lesson: Lesson | None, metadata: bool) -> str:
     lines: list[str] = type_of(q).gift_preamble(q)
     refs = references_block(q, lesson)
     if metadata:
-        lines.append("// " + META_PREFIX + " " + json.dumps(metadata_of(q, refs_appended=bool(refs)), ensure_ascii=False))
+        lines.append(
+            "// " + META_PREFIX + " " + json.dumps(metadata_of(q, refs_appended=bool(refs)), ensure_ascii=False)
+        )
     head = f"::{gift_escape(q.id)}::[markdown]{gift_escape(q.prompt)}"
     lines += type_of(q).gift_encode(q, head)
     lines.append("\t####" + gift_md(q.explanation + refs))
@@ -128,8 +149,9 @@ def _question_gift(q: Any, lesson: Lesson | None, metadata: bool) -> str:
     return "\n".join(lines)
 
 
-def quiz_to_gift(quiz: Quiz, lesson: Lesson | None = None, *, category: bool | str = True,
-                 metadata: bool = True) -> str:
+def quiz_to_gift(
+    quiz: Quiz, lesson: Lesson | None = None, *, category: bool | str = True, metadata: bool = True
+) -> str:
     """The quiz as a GIFT file (UTF-8 text) that Moodle imports into its question bank.
 
     ``lesson`` (the module's lesson) adds the cited references after each explanation and the
@@ -140,9 +162,11 @@ def quiz_to_gift(quiz: Quiz, lesson: Lesson | None = None, *, category: bool | s
     counts: dict[str, int] = {}
     for q in quiz.questions:
         counts[q.type] = counts.get(q.type, 0) + 1
-    header = [f"// MesoLearn quiz '{quiz.module}'" + (f": {lesson.title}" if lesson else "") + " (GIFT format for Moodle)",
-              f"// {len(quiz.questions)} questions: " + ", ".join(f"{t} {n}" for t, n in counts.items()),
-              "// Text is Markdown. Ordering questions are written as matching questions (Position N -> item)."]
+    header = [
+        f"// MesoLearn quiz '{quiz.module}'" + (f": {lesson.title}" if lesson else "") + " (GIFT format for Moodle)",
+        f"// {len(quiz.questions)} questions: " + ", ".join(f"{t} {n}" for t, n in counts.items()),
+        "// Text is Markdown. Ordering questions are written as matching questions (Position N -> item).",
+    ]
     blocks = ["\n".join(header)]
     if category:
         path = category if isinstance(category, str) else f"$course$/MesoLearn/{quiz.module}"
@@ -154,11 +178,19 @@ def quiz_to_gift(quiz: Quiz, lesson: Lesson | None = None, *, category: bool | s
 # ====================================================================== import
 # Escaped characters become private-use placeholders while the structure is parsed (as Moodle's
 # escapedchar_pre does), and are turned back into the characters at the leaves.
-_ESCAPES = {"~": "\ue000", "=": "\ue001", "#": "\ue002", "{": "\ue003", "}": "\ue004", ":": "\ue005",
-            "n": "\ue006", ">": "\ue007"}
+_ESCAPES = {
+    "~": "\ue000",
+    "=": "\ue001",
+    "#": "\ue002",
+    "{": "\ue003",
+    "}": "\ue004",
+    ":": "\ue005",
+    "n": "\ue006",
+    ">": "\ue007",
+}
 _UNESCAPE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 _PLACEHOLDERS = re.compile("[\ue000-\ue007]")
-_WEIGHT = re.compile(r"^%(-*)([0-9]{1,2}\.?[0-9]*)%")   # Moodle's $giftanswerweightregex
+_WEIGHT = re.compile(r"^%(-*)([0-9]{1,2}\.?[0-9]*)%")  # Moodle's $giftanswerweightregex
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -201,7 +233,9 @@ def _blocks(text: str) -> Iterable[_Src]:
             block = flush()
             if block is not None:
                 yield block
-            chars.clear(); line_of.clear(); comments.clear()  # noqa: E702
+            chars.clear()
+            line_of.clear()
+            comments.clear()  # noqa: E702
             has_line = False
             first = first_any = 0
             continue
@@ -222,10 +256,14 @@ def _blocks(text: str) -> Iterable[_Src]:
             if ch == "\\" and i + 1 < len(line):
                 nxt = line[i + 1]
                 if nxt == "\\":
-                    chars.append("\\"); line_of.append(lineno); i += 2  # noqa: E702
+                    chars.append("\\")
+                    line_of.append(lineno)
+                    i += 2  # noqa: E702
                     continue
                 if nxt in _ESCAPES:
-                    chars.append(_ESCAPES[nxt]); line_of.append(lineno); i += 2  # noqa: E702
+                    chars.append(_ESCAPES[nxt])
+                    line_of.append(lineno)
+                    i += 2  # noqa: E702
                     continue
             chars.append(ch)
             line_of.append(lineno)
@@ -243,7 +281,7 @@ def _with_format(raw: str, default: str) -> tuple[str, str]:
         end = raw.find("]")
         if end > 0 and raw[1:end] in _FORMAT_NAMES:
             fmt = raw[1:end]
-            raw = raw[end + 1:]
+            raw = raw[end + 1 :]
     return _unescape(raw).strip(), fmt
 
 
@@ -251,7 +289,7 @@ def _read_meta(src: _Src, warnings: list[str]) -> dict:
     for lineno, comment in src.comments:
         if comment.startswith(META_PREFIX):
             try:
-                meta = json.loads(comment[len(META_PREFIX):])
+                meta = json.loads(comment[len(META_PREFIX) :])
             except json.JSONDecodeError as exc:
                 warnings.append(f"line {lineno}: the '// {META_PREFIX}' comment is not valid JSON ({exc.msg}); ignored")
                 return {}
@@ -270,8 +308,8 @@ class GiftAnswer:
     text: str
     prompt: str
     label: str
-    offset: int                    # of ``text`` in the block, for line numbers
-    fmt: str                       # the question's text format
+    offset: int  # of ``text`` in the block, for line numbers
+    fmt: str  # the question's text format
     src: _Src
     item: ImportedQuestion
     warnings: list[str]
@@ -311,7 +349,7 @@ class GiftAnswer:
     def weight(part: str) -> tuple[float | None, str]:
         """A leading ``%50%`` / ``%-33.3%`` weight as a fraction, and the rest (None: no weight)."""
         if m := _WEIGHT.match(part):
-            return float(m.group(2)) / 100 * (-1 if m.group(1) else 1), part[m.end():]
+            return float(m.group(2)) / 100 * (-1 if m.group(1) else 1), part[m.end() :]
         return None, part
 
     def number(self, raw: str, at: int = 0) -> float:
@@ -335,9 +373,11 @@ def _parse_block(src: _Src, ordinal: int, warnings: list[str]) -> ImportedQuesti
     if s.startswith("::", start):
         end = s.find("::", start + 2)
         if end < 0:
-            raise GiftError("the question title opened with '::' is not closed with '::' "
-                            "(escape a literal colon as \\:)", src.line_at(start))
-        title = _unescape(s[start + 2:end]).strip()
+            raise GiftError(
+                "the question title opened with '::' is not closed with '::' (escape a literal colon as \\:)",
+                src.line_at(start),
+            )
+        title = _unescape(s[start + 2 : end]).strip()
         pos = end + 2
     label = f"{where}: question '{title}'" if title else f"{where}: question {ordinal}"
 
@@ -347,26 +387,33 @@ def _parse_block(src: _Src, ordinal: int, warnings: list[str]) -> ImportedQuesti
         ch = s[i]
         if ch == "{":
             if opened >= 0 and closed < 0:
-                raise GiftError(f"'{{' inside the answers opened on line {src.line_at(opened)}: close them with '}}' "
-                                f"first, or escape a literal brace as \\{{", src.line_at(i))
+                raise GiftError(
+                    f"'{{' inside the answers opened on line {src.line_at(opened)}: close them with '}}' "
+                    f"first, or escape a literal brace as \\{{",
+                    src.line_at(i),
+                )
             if closed >= 0:
-                raise GiftError("a second answer block '{...}' in the same question: separate questions with a "
-                                "blank line, or escape a literal brace as \\{", src.line_at(i))
+                raise GiftError(
+                    "a second answer block '{...}' in the same question: separate questions with a "
+                    "blank line, or escape a literal brace as \\{",
+                    src.line_at(i),
+                )
             opened = i
         elif ch == "}":
             if opened < 0 or closed >= 0:
                 raise GiftError("'}' without a matching '{' (escape a literal brace as \\})", src.line_at(i))
             closed = i
     if opened >= 0 and closed < 0:
-        raise GiftError("'{' is never closed by '}' (unbalanced braces; escape a literal brace as \\{)",
-                        src.line_at(opened))
+        raise GiftError(
+            "'{' is never closed by '}' (unbalanced braces; escape a literal brace as \\{)", src.line_at(opened)
+        )
     if opened < 0:
         warnings.append(f"{label}: a description (text without answers) is not a question; skipped")
         return None
 
     before = s[pos:opened]
-    after = s[closed + 1:].strip()
-    answer = s[opened + 1:closed]
+    after = s[closed + 1 :].strip()
+    answer = s[opened + 1 : closed]
     ans_off = opened + 1
     stripped_lead = len(answer) - len(answer.lstrip())
     answer_text = answer.strip()
@@ -376,7 +423,7 @@ def _parse_block(src: _Src, ordinal: int, warnings: list[str]) -> ImportedQuesti
     general = ""
     gf = answer_text.rfind("####")
     if gf >= 0:
-        general = answer_text[gf + 4:]
+        general = answer_text[gf + 4 :]
         answer_text = answer_text[:gf].strip()
 
     prompt, fmt = _with_format(before, "moodle")
@@ -389,8 +436,9 @@ def _parse_block(src: _Src, ordinal: int, warnings: list[str]) -> ImportedQuesti
         return None
     prompt = text_from_format(prompt, fmt, label, warnings)
     general_text = text_from_format(general_text, gfmt, label, warnings) if general_text else ""
-    item = ImportedQuestion(where=where, title=title, ordinal=ordinal, body={}, explanation=general_text,
-                            meta=_read_meta(src, warnings))
+    item = ImportedQuestion(
+        where=where, title=title, ordinal=ordinal, body={}, explanation=general_text, meta=_read_meta(src, warnings)
+    )
 
     # ---- question type, decided as Moodle does: each type claims its syntax, in decode order
     if answer_text == "":
@@ -420,9 +468,18 @@ def _pieces(raw: str, sep: str) -> list[tuple[int, str]]:
     return out
 
 
-def gift_to_quiz_dict(text: str, module: str, objective: str, section: str, references: list[str] | str,
-                      pass_mark: float = 70, questions_per_attempt: int | None = None, *,
-                      difficulty: str = "medium", use_metadata: bool = True) -> tuple[dict, list[str]]:
+def gift_to_quiz_dict(
+    text: str,
+    module: str,
+    objective: str,
+    section: str,
+    references: list[str] | str,
+    pass_mark: float = 70,
+    questions_per_attempt: int | None = None,
+    *,
+    difficulty: str = "medium",
+    use_metadata: bool = True,
+) -> tuple[dict, list[str]]:
     """Parse a GIFT file into a dict that ``Quiz.model_validate`` accepts, and a list of warnings.
 
     ``objective``, ``section``, ``references`` (ids of the module's lesson) and ``difficulty`` are
@@ -448,6 +505,16 @@ def gift_to_quiz_dict(text: str, module: str, objective: str, section: str, refe
         item = _parse_block(src, ordinal, warnings)
         if item is not None:
             items.append(item)
-    return finish_import(items, warnings, GiftError, module=module, objective=objective, section=section,
-                         references=references, difficulty=difficulty, pass_mark=pass_mark,
-                         questions_per_attempt=questions_per_attempt, use_metadata=use_metadata)
+    return finish_import(
+        items,
+        warnings,
+        GiftError,
+        module=module,
+        objective=objective,
+        section=section,
+        references=references,
+        difficulty=difficulty,
+        pass_mark=pass_mark,
+        questions_per_attempt=questions_per_attempt,
+        use_metadata=use_metadata,
+    )

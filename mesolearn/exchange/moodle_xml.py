@@ -31,6 +31,7 @@ XML is built and parsed with :mod:`xml.etree.ElementTree` (never by pasting text
 import, a document with a DTD or entity declaration is refused outright (no entity-expansion bombs
 or external entities), and so is one over 20 MB.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mesolearn.content.models import Lesson, Quiz
-from mesolearn.exchange.common import (ExchangeError, ImportedQuestion, check_arguments, finish_import,
-                                       reference_list, references_block, text_from_format)
+from mesolearn.exchange.common import (
+    ExchangeError,
+    ImportedQuestion,
+    check_arguments,
+    finish_import,
+    reference_list,
+    references_block,
+    text_from_format,
+)
 from mesolearn.questions.base import NOT_MINE
 from mesolearn.questions.registry import decoders, type_of
 
@@ -49,9 +57,14 @@ __all__ = ["MoodleXmlError", "quiz_to_moodle_xml", "moodle_xml_to_quiz_dict"]
 MAX_INPUT_CHARS = 20_000_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 REFS_TAG = "mesolearn:references-listed"
-ORDERING_AS = ("ordering", "matching")   # how ordering questions are written: qtype_ordering, or Position N -> item
-_FORMATS = {"markdown": "markdown", "html": "html", "moodle_auto_format": "moodle", "plain_text": "plain",
-            "wiki_like": "plain"}
+ORDERING_AS = ("ordering", "matching")  # how ordering questions are written: qtype_ordering, or Position N -> item
+_FORMATS = {
+    "markdown": "markdown",
+    "html": "html",
+    "moodle_auto_format": "moodle",
+    "plain_text": "plain",
+    "wiki_like": "plain",
+}
 
 
 class MoodleXmlError(ExchangeError):
@@ -185,8 +198,9 @@ def _question_xml(root: ET.Element, q: Any, lesson: Lesson | None, ordering_as: 
         _sub(tag, "text", value)
 
 
-def quiz_to_moodle_xml(quiz: Quiz, lesson: Lesson | None = None, *, category: bool | str = True,
-                       ordering_as: str = "ordering") -> str:
+def quiz_to_moodle_xml(
+    quiz: Quiz, lesson: Lesson | None = None, *, category: bool | str = True, ordering_as: str = "ordering"
+) -> str:
     """The quiz as a Moodle XML document (a UTF-8 string starting with the XML declaration).
 
     ``lesson`` lists each question's cited references after its explanation. ``category``: True
@@ -217,8 +231,11 @@ def _parse(xml_text: str) -> ET.Element:
     for marker in ("<!DOCTYPE", "<!ENTITY"):
         at = upper.find(marker)
         if at >= 0:
-            raise MoodleXmlError(f"{marker[2:]} declarations are not accepted (they can hide entity-expansion "
-                                 f"attacks); Moodle's own exports never contain them", xml_text.count("\n", 0, at) + 1)
+            raise MoodleXmlError(
+                f"{marker[2:]} declarations are not accepted (they can hide entity-expansion "
+                f"attacks); Moodle's own exports never contain them",
+                xml_text.count("\n", 0, at) + 1,
+            )
     try:
         root = ET.fromstring(xml_text.lstrip("\ufeff"))
     except ET.ParseError as exc:
@@ -285,10 +302,12 @@ def _read_question(qe: ET.Element, n: int, ordinal: int, warnings: list[str]) ->
     fmt = _fmt(qt)
     prompt = text_from_format(_text(qt), fmt, label, warnings)
     gf = qe.find("generalfeedback")
-    explanation = text_from_format(_text(gf), _fmt(gf, qt.get("format", "html") if qt is not None else "html"),
-                                   label, warnings)
-    item = ImportedQuestion(where=f"question {n}", title=title, ordinal=ordinal, body={}, explanation=explanation,
-                            meta=_meta_from_tags(qe))
+    explanation = text_from_format(
+        _text(gf), _fmt(gf, qt.get("format", "html") if qt is not None else "html"), label, warnings
+    )
+    item = ImportedQuestion(
+        where=f"question {n}", title=title, ordinal=ordinal, body={}, explanation=explanation, meta=_meta_from_tags(qe)
+    )
     if not prompt:
         warnings.append(f"{label}: the question has no text; skipped")
         return None
@@ -303,16 +322,29 @@ def _read_question(qe: ET.Element, n: int, ordinal: int, warnings: list[str]) ->
             return None
         item.body = body
         return item
-    kind = {"shortanswer": "short-answer", "essay": "essay", "description": "description", "cloze": "cloze",
-            "multianswer": "cloze"}.get(qtype, f"'{qtype}'" if qtype else "untyped")
+    kind = {
+        "shortanswer": "short-answer",
+        "essay": "essay",
+        "description": "description",
+        "cloze": "cloze",
+        "multianswer": "cloze",
+    }.get(qtype, f"'{qtype}'" if qtype else "untyped")
     warnings.append(f"{label}: {kind} questions are not supported; skipped")
     return None
 
 
-def moodle_xml_to_quiz_dict(xml_text: str, module: str, objective: str, section: str,
-                            references: list[str] | str, pass_mark: float = 70,
-                            questions_per_attempt: int | None = None, *, difficulty: str = "medium",
-                            use_metadata: bool = True) -> tuple[dict, list[str]]:
+def moodle_xml_to_quiz_dict(
+    xml_text: str,
+    module: str,
+    objective: str,
+    section: str,
+    references: list[str] | str,
+    pass_mark: float = 70,
+    questions_per_attempt: int | None = None,
+    *,
+    difficulty: str = "medium",
+    use_metadata: bool = True,
+) -> tuple[dict, list[str]]:
     """Parse Moodle XML into a dict that ``Quiz.model_validate`` accepts, and a list of warnings.
 
     Same arguments and rules as :func:`mesolearn.exchange.gift.gift_to_quiz_dict`; MesoLearn fields
@@ -332,6 +364,16 @@ def moodle_xml_to_quiz_dict(xml_text: str, module: str, objective: str, section:
         item = _read_question(qe, n, ordinal, warnings)
         if item is not None:
             items.append(item)
-    return finish_import(items, warnings, MoodleXmlError, module=module, objective=objective, section=section,
-                         references=references, difficulty=difficulty, pass_mark=pass_mark,
-                         questions_per_attempt=questions_per_attempt, use_metadata=use_metadata)
+    return finish_import(
+        items,
+        warnings,
+        MoodleXmlError,
+        module=module,
+        objective=objective,
+        section=section,
+        references=references,
+        difficulty=difficulty,
+        pass_mark=pass_mark,
+        questions_per_attempt=questions_per_attempt,
+        use_metadata=use_metadata,
+    )

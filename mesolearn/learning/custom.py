@@ -16,13 +16,15 @@
   sessions and "build your own quiz") refuses, with a message for the trainee, any session while a timed exam
   is open, and any session holding a question of an open graded attempt (``Attempts.practice_lock``).
 """
+
 from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Literal
+from typing import Literal
 
 from sqlalchemy import or_, select
 
@@ -49,9 +51,9 @@ class QuestionStatus:
     """What the trainee has done with one question so far."""
 
     question_id: str
-    answered: int                 # scored answers in any attempt (graded, practice, review)
-    last_score: float | None      # the most recent one
-    flagged: bool                 # flagged in any attempt (a graded one only once submitted)
+    answered: int  # scored answers in any attempt (graded, practice, review)
+    last_score: float | None  # the most recent one
+    flagged: bool  # flagged in any attempt (a graded one only once submitted)
 
     @property
     def seen(self) -> bool:
@@ -62,9 +64,15 @@ class QuestionStatus:
         return self.last_score is not None and not is_correct(self.last_score)
 
 
-def start_custom_practice(db: Database, course: Course, user_id: int, question_ids: Iterable[str],
-                          kind: Kind = "custom", clock: Callable[[], datetime] = utcnow,
-                          seed: int | None = None) -> int:
+def start_custom_practice(
+    db: Database,
+    course: Course,
+    user_id: int,
+    question_ids: Iterable[str],
+    kind: Kind = "custom",
+    clock: Callable[[], datetime] = utcnow,
+    seed: int | None = None,
+) -> int:
     """Create a practice attempt over ``question_ids`` (order kept, duplicates and unknown ids dropped)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -81,8 +89,16 @@ def start_custom_practice(db: Database, course: Course, user_id: int, question_i
     rng = random.Random(seed)
     layout = [{"question_id": q, "layout": drawing.make_layout(course.question(q), rng)} for q in ids]
     with db.session() as s:
-        attempt = Attempt(user_id=user_id, quiz_id=kind, kind="practice", mode="practice", seed=seed, layout=layout,
-                          started_at=clock(), deadline=None)
+        attempt = Attempt(
+            user_id=user_id,
+            quiz_id=kind,
+            kind="practice",
+            mode="practice",
+            seed=seed,
+            layout=layout,
+            started_at=clock(),
+            deadline=None,
+        )
         attempt.answers = [Answer(question_id=q, position=i) for i, q in enumerate(ids)]
         s.add(attempt)
         s.flush()
@@ -99,14 +115,29 @@ def question_status(db: Database, user_id: int) -> dict[str, QuestionStatus]:
         answered[r.question_id] = answered.get(r.question_id, 0) + 1
         last[r.question_id] = r.score
     with db.session() as s:
-        flagged = set(s.scalars(select(Answer.question_id).join(Attempt)
-                                .where(Attempt.user_id == user_id, Answer.flagged.is_(True),
-                                       or_(Attempt.mode != "graded", Attempt.submitted_at.is_not(None)))))
+        flagged = set(
+            s.scalars(
+                select(Answer.question_id)
+                .join(Attempt)
+                .where(
+                    Attempt.user_id == user_id,
+                    Answer.flagged.is_(True),
+                    or_(Attempt.mode != "graded", Attempt.submitted_at.is_not(None)),
+                )
+            )
+        )
     return {q: QuestionStatus(q, answered.get(q, 0), last.get(q), q in flagged) for q in set(answered) | flagged}
 
 
-def matching_questions(db: Database, course: Course, user_id: int, *, modules: Iterable[str] = (),
-                       objectives: Iterable[str] = (), filters: Iterable[str] = ()) -> list[str]:
+def matching_questions(
+    db: Database,
+    course: Course,
+    user_id: int,
+    *,
+    modules: Iterable[str] = (),
+    objectives: Iterable[str] = (),
+    filters: Iterable[str] = (),
+) -> list[str]:
     """Question ids (catalogue order) in scope that pass the filters. See the module docstring."""
     modules, objectives, filters = set(modules), set(objectives), set(filters)
     if bad := filters - set(FILTERS):
@@ -126,19 +157,30 @@ def matching_questions(db: Database, course: Course, user_id: int, *, modules: I
                 continue
             if filters:
                 st = status.get(q.id)
-                keep = (("unseen" in filters and (st is None or not st.seen))
-                        or ("wrong" in filters and st is not None and st.wrong)
-                        or ("flagged" in filters and st is not None and st.flagged))
+                keep = (
+                    ("unseen" in filters and (st is None or not st.seen))
+                    or ("wrong" in filters and st is not None and st.wrong)
+                    or ("flagged" in filters and st is not None and st.flagged)
+                )
                 if not keep:
                     continue
             out.append(q.id)
     return out
 
 
-def build_custom_quiz(db: Database, course: Course, user_id: int, *, modules: Iterable[str] = (),
-                      objectives: Iterable[str] = (), filters: Iterable[str] = (), count: int = 10,
-                      clock: Callable[[], datetime] = utcnow, seed: int | None = None) -> int:
-    """"Build your own quiz": a practice attempt (quiz id ``"custom"``) of up to ``count`` matching questions."""
+def build_custom_quiz(
+    db: Database,
+    course: Course,
+    user_id: int,
+    *,
+    modules: Iterable[str] = (),
+    objectives: Iterable[str] = (),
+    filters: Iterable[str] = (),
+    count: int = 10,
+    clock: Callable[[], datetime] = utcnow,
+    seed: int | None = None,
+) -> int:
+    """ "Build your own quiz": a practice attempt (quiz id ``"custom"``) of up to ``count`` matching questions."""
     if not 1 <= count <= MAX_QUESTIONS:
         raise CustomQuizError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
     lock = Attempts(db, course, clock=clock).practice_lock(user_id)

@@ -26,12 +26,14 @@ custom quizzes) are left out unless ``include_practice=True``; they never count 
 :func:`compute_mastery` is a pure function over events ``(objective_id, question_id, score,
 answered_at, source)``; :func:`mastery_for_user` gathers the events of one trainee from the database.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -45,7 +47,7 @@ Source = Literal["graded", "review", "practice"]
 
 LEVELS: tuple[Level, ...] = ("not attempted", "attempted", "familiar", "proficient", "mastered")
 NOT_ATTEMPTED, ATTEMPTED, FAMILIAR, PROFICIENT, MASTERED = range(5)
-STREAK_FOR_PROFICIENT = 3            # last answers that must all be correct to enter "proficient"
+STREAK_FOR_PROFICIENT = 3  # last answers that must all be correct to enter "proficient"
 SPACING_FOR_MASTERED = timedelta(days=1)  # a review this long after the first correct answer
 POINTS: dict[Level, int] = {"not attempted": 0, "attempted": 0, "familiar": 50, "proficient": 80, "mastered": 100}
 REVIEW_QUIZ_ID = "review"
@@ -70,9 +72,9 @@ class MasteryEvent(NamedTuple):
 class ObjectiveMastery:
     objective_id: str
     level: Level
-    answers: int = 0                      # answers counted
-    correct: int = 0                      # of which correct (score 1)
-    streak: int = 0                       # current run of correct answers
+    answers: int = 0  # answers counted
+    correct: int = 0  # of which correct (score 1)
+    streak: int = 0  # current run of correct answers
     first_correct_at: datetime | None = None
     last_answered_at: datetime | None = None
 
@@ -90,8 +92,8 @@ class ObjectiveMastery:
 @dataclass(frozen=True)
 class ModuleMastery:
     module_id: str
-    counts: dict[str, int]   # level -> number of objectives at that level (every level present)
-    percent: float           # mean of the objectives' points, 0..100
+    counts: dict[str, int]  # level -> number of objectives at that level (every level present)
+    percent: float  # mean of the objectives' points, 0..100
 
     @property
     def objectives(self) -> int:
@@ -113,18 +115,29 @@ def objective_mastery(objective_id: str, events: Iterable[tuple]) -> ObjectiveMa
             if first_correct is None:
                 first_correct = e.answered_at
             target = level + 1
-            if target == FAMILIAR:
-                level = target
-            elif target == PROFICIENT and streak >= STREAK_FOR_PROFICIENT:
-                level = target
-            elif (target == MASTERED and e.source == "review"
-                  and e.answered_at - first_correct >= SPACING_FOR_MASTERED):
+            if (
+                target == FAMILIAR
+                or target == PROFICIENT
+                and streak >= STREAK_FOR_PROFICIENT
+                or (
+                    target == MASTERED
+                    and e.source == "review"
+                    and e.answered_at - first_correct >= SPACING_FOR_MASTERED
+                )
+            ):
                 level = target
         else:
             streak = 0
             level = max(ATTEMPTED, level - 1)
-    return ObjectiveMastery(objective_id, LEVELS[level], answers, correct, streak, first_correct,
-                            ordered[-1].answered_at if ordered else None)
+    return ObjectiveMastery(
+        objective_id,
+        LEVELS[level],
+        answers,
+        correct,
+        streak,
+        first_correct,
+        ordered[-1].answered_at if ordered else None,
+    )
 
 
 def compute_mastery(events: Iterable[tuple], objective_ids: Iterable[str] = ()) -> dict[str, ObjectiveMastery]:
@@ -144,7 +157,7 @@ def module_mastery(course: Course, levels: dict[str, ObjectiveMastery]) -> dict[
     """Per module: how many objectives are at each level, and the mean mastery points."""
     out: dict[str, ModuleMastery] = {}
     for module in course.modules.values():
-        counts = {lvl: 0 for lvl in LEVELS}
+        counts = dict.fromkeys(LEVELS, 0)
         points = []
         for obj in module.lesson.objectives:
             m = levels.get(obj.id) or ObjectiveMastery(obj.id, "not attempted")
@@ -161,8 +174,8 @@ class AnswerRecord:
 
     question_id: str
     score: float
-    answered_at: datetime     # naive UTC: when the answer was saved (else the attempt's submission)
-    source: str               # "graded" | "review" | "practice"
+    answered_at: datetime  # naive UTC: when the answer was saved (else the attempt's submission)
+    source: str  # "graded" | "review" | "practice"
     flagged: bool
     attempt_id: int
     quiz_id: str
@@ -191,18 +204,26 @@ def records_of_attempt(attempt: Attempt) -> list[AnswerRecord]:
         if source != "graded" and a.saved_at is None:
             continue
         when = a.saved_at or attempt.submitted_at or attempt.started_at
-        out.append(AnswerRecord(a.question_id, float(a.score), when, source, bool(a.flagged), attempt.id,
-                                attempt.quiz_id))
+        out.append(
+            AnswerRecord(a.question_id, float(a.score), when, source, bool(a.flagged), attempt.id, attempt.quiz_id)
+        )
     return out
 
 
-def answer_records(db: Database, user_id: int, sources: Iterable[str] = ("graded", "review", "practice")
-                   ) -> list[AnswerRecord]:
+def answer_records(
+    db: Database, user_id: int, sources: Iterable[str] = ("graded", "review", "practice")
+) -> list[AnswerRecord]:
     """All scored answers of a trainee from the given sources, oldest first."""
     wanted = set(sources)
     with db.session() as s:
-        attempts = list(s.scalars(select(Attempt).where(Attempt.user_id == user_id)
-                                  .options(selectinload(Attempt.answers)).order_by(Attempt.id)))
+        attempts = list(
+            s.scalars(
+                select(Attempt)
+                .where(Attempt.user_id == user_id)
+                .options(selectinload(Attempt.answers))
+                .order_by(Attempt.id)
+            )
+        )
         records = [r for a in attempts if attempt_source(a) in wanted for r in records_of_attempt(a)]
     records.sort(key=lambda r: r.answered_at)  # stable: ties keep attempt and position order
     return records
@@ -219,8 +240,9 @@ def mastery_events(db: Database, course: Course, user_id: int, include_practice:
     return events
 
 
-def mastery_for_user(db: Database, course: Course, user_id: int,
-                     include_practice: bool = False) -> dict[str, ObjectiveMastery]:
+def mastery_for_user(
+    db: Database, course: Course, user_id: int, include_practice: bool = False
+) -> dict[str, ObjectiveMastery]:
     """Every objective of the course (catalogue order) with the trainee's mastery level."""
     objective_ids = [o.id for m in course.modules.values() for o in m.lesson.objectives]
     known = set(objective_ids)

@@ -26,13 +26,14 @@ Method (also in docs/LEARNING.md):
 Partial credit is treated as a fraction of a right answer in the posteriors, and exam items are
 modelled as right/wrong; the estimate ignores exam-day factors (time pressure, nerves).
 """
+
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Callable, Mapping
 
 import numpy as np
 
@@ -62,7 +63,7 @@ class Evidence:
     def n(self) -> float:
         return self.right + self.wrong
 
-    def __add__(self, other: "Evidence") -> "Evidence":
+    def __add__(self, other: Evidence) -> Evidence:
         return Evidence(self.right + other.right, self.wrong + other.wrong)
 
     @property
@@ -79,14 +80,14 @@ class Evidence:
 
 @dataclass(frozen=True)
 class PassEstimate:
-    probability: float                 # posterior predictive probability of passing, 0..1
-    low: float                         # 80% credible interval of the probability
+    probability: float  # posterior predictive probability of passing, 0..1
+    low: float  # 80% credible interval of the probability
     high: float
-    critical_miss: float               # probability of missing at least one critical item
-    expected_score: float              # percent, posterior mean of the expected exam score
-    score_low: float                   # 80% credible interval of the expected score (percent)
+    critical_miss: float  # probability of missing at least one critical item
+    expected_score: float  # percent, posterior mean of the expected exam score
+    score_low: float  # 80% credible interval of the expected score (percent)
     score_high: float
-    questions_needed: int              # right answers needed out of the exam's questions
+    questions_needed: int  # right answers needed out of the exam's questions
     questions: int
     simulations: int
     seed: int
@@ -96,12 +97,12 @@ class PassEstimate:
 class ModuleReadiness:
     module_id: str
     title: str
-    answered: int                      # questions observed
-    observed: float | None             # plain accuracy of the observations (None without data)
-    accuracy: float                    # posterior mean, Beta(1, 1) prior
-    low: float                         # 80% credible interval
+    answered: int  # questions observed
+    observed: float | None  # plain accuracy of the observations (None without data)
+    accuracy: float  # posterior mean, Beta(1, 1) prior
+    low: float  # 80% credible interval
     high: float
-    exam_questions: int                # how many exam questions come from this module
+    exam_questions: int  # how many exam questions come from this module
     critical_in_pool: int
 
 
@@ -112,9 +113,9 @@ class ObjectiveReadiness:
     text: str
     answered: int
     observed: float | None
-    accuracy: float                    # posterior mean, Beta(1, 1) prior
-    level: str                         # mastery level (mesolearn.learning.mastery)
-    section_id: str                    # the lesson section to revisit: link (module_id, section_id)
+    accuracy: float  # posterior mean, Beta(1, 1) prior
+    level: str  # mastery level (mesolearn.learning.mastery)
+    section_id: str  # the lesson section to revisit: link (module_id, section_id)
 
     @property
     def link(self) -> tuple[str, str]:
@@ -125,15 +126,15 @@ class ObjectiveReadiness:
 class ReadinessReport:
     exam_id: str
     exam_title: str
-    as_of: datetime                    # the date recall is predicted for (exam date or today), naive UTC
+    as_of: datetime  # the date recall is predicted for (exam date or today), naive UTC
     exam_date: datetime | None
-    answered: int                      # questions observed in total
+    answered: int  # questions observed in total
     min_answers: int
-    estimate: PassEstimate | None      # None when there is not enough data
+    estimate: PassEstimate | None  # None when there is not enough data
     modules: list[ModuleReadiness] = field(default_factory=list)
     objectives: list[ObjectiveReadiness] = field(default_factory=list)
-    weakest: list[ObjectiveReadiness] = field(default_factory=list)      # answered objectives, weakest first
-    untested: list[ObjectiveReadiness] = field(default_factory=list)     # objectives with no answer yet
+    weakest: list[ObjectiveReadiness] = field(default_factory=list)  # answered objectives, weakest first
+    untested: list[ObjectiveReadiness] = field(default_factory=list)  # objectives with no answer yet
     message: str = ""
 
     @property
@@ -166,8 +167,14 @@ def _credible(values: np.ndarray, estimate: float, mass: float = CREDIBLE) -> tu
     return float(min(lo, estimate)), float(max(hi, estimate))
 
 
-def estimate_pass(exam: Exam, pools: Mapping[str, tuple[int, int]], evidence: Mapping[str, Evidence],
-                  critical: Evidence, simulations: int = SIMULATIONS, seed: int = 0) -> PassEstimate:
+def estimate_pass(
+    exam: Exam,
+    pools: Mapping[str, tuple[int, int]],
+    evidence: Mapping[str, Evidence],
+    critical: Evidence,
+    simulations: int = SIMULATIONS,
+    seed: int = 0,
+) -> PassEstimate:
     """Probability of passing ``exam``.
 
     ``pools``: module -> (questions in its pool, of which safety-critical). ``evidence``: module ->
@@ -201,12 +208,12 @@ def estimate_pass(exam: Exam, pools: Mapping[str, tuple[int, int]], evidence: Ma
                 continue
             rest = _binom_fft(n - k, p, freq)
             if exam.critical_fails:  # only the "all k critical right" branch can pass
-                weight = hk * c ** k
+                weight = hk * c**k
                 g += weight[:, None] * rest * freq[None, :] ** k  # k right, shifted
                 module_no_miss += weight
             else:
                 g += hk * _binom_fft(k, c, freq) * rest
-                module_no_miss += hk * c ** k
+                module_no_miss += hk * c**k
         total *= g
         no_miss *= module_no_miss
         e_k = float(np.dot(np.arange(len(h)), h))
@@ -218,13 +225,15 @@ def estimate_pass(exam: Exam, pools: Mapping[str, tuple[int, int]], evidence: Ma
     score = 100.0 * expected / n_total
     score_mean = float(score.mean())
     s_low, s_high = _credible(score, score_mean)
-    return PassEstimate(probability, low, high, float(1 - no_miss.mean()), score_mean, s_low, s_high,
-                        need, n_total, simulations, seed)
+    return PassEstimate(
+        probability, low, high, float(1 - no_miss.mean()), score_mean, s_low, s_high, need, n_total, simulations, seed
+    )
 
 
 # ---------------------------------------------------------------- gathering
-def question_observations(db: Database, course: Course, user_id: int, as_of: datetime,
-                          include_practice: bool = False) -> dict[str, float]:
+def question_observations(
+    db: Database, course: Course, user_id: int, as_of: datetime, include_practice: bool = False
+) -> dict[str, float]:
     """question id -> observed correctness in 0..1 (see the module docstring, step 1)."""
     sources = ("graded", "review", "practice") if include_practice else ("graded", "review")
     latest: dict[str, float] = {}
@@ -282,10 +291,20 @@ def set_exam_date(db: Database, user_id: int, day: date | None) -> None:
             user.exam_date = datetime.combine(day, time(9)) if day else None
 
 
-def readiness(db: Database, course: Course, user_id: int, exam_id: str = DEFAULT_EXAM, *,
-              now: datetime | None = None, clock: Callable[[], datetime] = utcnow,
-              simulations: int = SIMULATIONS, seed: int = 0, min_answers: int = MIN_ANSWERS,
-              include_practice: bool = False, weakest: int = WEAKEST) -> ReadinessReport:
+def readiness(
+    db: Database,
+    course: Course,
+    user_id: int,
+    exam_id: str = DEFAULT_EXAM,
+    *,
+    now: datetime | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    simulations: int = SIMULATIONS,
+    seed: int = 0,
+    min_answers: int = MIN_ANSWERS,
+    include_practice: bool = False,
+    weakest: int = WEAKEST,
+) -> ReadinessReport:
     """The readiness report of one trainee for one exam (deterministic for a given seed)."""
     exam = course.exams.get(exam_id)
     if exam is None:
@@ -298,8 +317,8 @@ def readiness(db: Database, course: Course, user_id: int, exam_id: str = DEFAULT
     obs = question_observations(db, course, user_id, as_of, include_practice)
     levels = mastery_for_user(db, course, user_id, include_practice)
 
-    module_ev: dict[str, Evidence] = defaultdict(Evidence)         # all questions, for display
-    ordinary_ev: dict[str, Evidence] = defaultdict(Evidence)       # non-critical, for the estimate
+    module_ev: dict[str, Evidence] = defaultdict(Evidence)  # all questions, for display
+    ordinary_ev: dict[str, Evidence] = defaultdict(Evidence)  # non-critical, for the estimate
     critical_ev = Evidence()
     objective_ev: dict[str, Evidence] = defaultdict(Evidence)
     objective_n: Counter = Counter()
@@ -319,8 +338,11 @@ def readiness(db: Database, course: Course, user_id: int, exam_id: str = DEFAULT
         if x < 1:
             wrong.append(qid)
 
-    pools = {m.id: (len(m.quiz.questions), sum(q.critical for q in m.quiz.questions))
-             for m in course.modules.values() if m.quiz is not None}
+    pools = {
+        m.id: (len(m.quiz.questions), sum(q.critical for q in m.quiz.questions))
+        for m in course.modules.values()
+        if m.quiz is not None
+    }
     weights = {b.module: b.weight for b in exam.blueprint if b.module in pools}
     allocation = allocate(weights, {m: pools[m][0] for m in weights}, exam.questions)
 
@@ -329,15 +351,34 @@ def readiness(db: Database, course: Course, user_id: int, exam_id: str = DEFAULT
     for i, module in enumerate(course.modules.values()):
         ev = module_ev[module.id]
         lo, hi = ev.interval(seed=seed + i)
-        modules.append(ModuleReadiness(module.id, module.title, module_n[module.id],
-                                       ev.right / ev.n if ev.n else None, ev.mean, lo, hi,
-                                       allocation.get(module.id, 0), pools.get(module.id, (0, 0))[1]))
+        modules.append(
+            ModuleReadiness(
+                module.id,
+                module.title,
+                module_n[module.id],
+                ev.right / ev.n if ev.n else None,
+                ev.mean,
+                lo,
+                hi,
+                allocation.get(module.id, 0),
+                pools.get(module.id, (0, 0))[1],
+            )
+        )
         for obj in module.lesson.objectives:
             oev = objective_ev[obj.id]
             level = levels[obj.id].level if obj.id in levels else "not attempted"
-            objectives.append(ObjectiveReadiness(obj.id, module.id, obj.text, objective_n[obj.id],
-                                                 oev.right / oev.n if oev.n else None, oev.mean, level,
-                                                 _section_for(course, module.id, obj.id, wrong)))
+            objectives.append(
+                ObjectiveReadiness(
+                    obj.id,
+                    module.id,
+                    obj.text,
+                    objective_n[obj.id],
+                    oev.right / oev.n if oev.n else None,
+                    oev.mean,
+                    level,
+                    _section_for(course, module.id, obj.id, wrong),
+                )
+            )
     answered_objectives = [o for o in objectives if o.answered]
     weakest_list = sorted(answered_objectives, key=lambda o: (o.accuracy, -o.answered, o.objective_id))[:weakest]
     untested = [o for o in objectives if not o.answered]
@@ -346,11 +387,27 @@ def readiness(db: Database, course: Course, user_id: int, exam_id: str = DEFAULT
     estimate = None
     if answered >= min_answers:
         estimate = estimate_pass(exam, {m: pools[m] for m in weights}, ordinary_ev, critical_ev, simulations, seed)
-        message = (f"Estimated chance of passing: {estimate.probability:.0%} "
-                   f"(80% credible interval {estimate.low:.0%} to {estimate.high:.0%}), "
-                   f"from {answered} questions answered.")
+        message = (
+            f"Estimated chance of passing: {estimate.probability:.0%} "
+            f"(80% credible interval {estimate.low:.0%} to {estimate.high:.0%}), "
+            f"from {answered} questions answered."
+        )
     else:
-        message = (f"Not enough data yet: answer at least {min_answers} questions (graded quizzes or reviews) "
-                   f"for an estimate; you have answered {answered}.")
-    return ReadinessReport(exam.id, exam.title, as_of, exam_date, answered, min_answers, estimate, modules,
-                           objectives, weakest_list, untested, message)
+        message = (
+            f"Not enough data yet: answer at least {min_answers} questions (graded quizzes or reviews) "
+            f"for an estimate; you have answered {answered}."
+        )
+    return ReadinessReport(
+        exam.id,
+        exam.title,
+        as_of,
+        exam_date,
+        answered,
+        min_answers,
+        estimate,
+        modules,
+        objectives,
+        weakest_list,
+        untested,
+        message,
+    )

@@ -19,12 +19,14 @@ Flow for the pages: after any attempt is submitted call :func:`sync_from_attempt
 :func:`due_cards`; start a review session with :func:`start_review_session` (a practice attempt with
 quiz id ``"review"``, run with the usual ``Attempts.load/save_answer/submit``), then sync it.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import select
@@ -72,9 +74,9 @@ class ReviewItem:
 
     question_id: str
     due: datetime
-    state: str                   # "learning" | "review" | "relearning"
-    stability: float | None      # days
-    difficulty: float | None     # 1..10
+    state: str  # "learning" | "review" | "relearning"
+    stability: float | None  # days
+    difficulty: float | None  # 1..10
     last_review: datetime | None
     created_at: datetime
     card: Card = field(repr=False, compare=False)
@@ -85,14 +87,22 @@ class ReviewItem:
 
 def _item(row: ReviewCard) -> ReviewItem:
     card = Card.from_dict(row.card)
-    return ReviewItem(row.question_id, row.due, State(card.state).name.lower(), card.stability, card.difficulty,
-                      to_naive(card.last_review) if card.last_review else None, row.created_at, card)
+    return ReviewItem(
+        row.question_id,
+        row.due,
+        State(card.state).name.lower(),
+        card.stability,
+        card.difficulty,
+        to_naive(card.last_review) if card.last_review else None,
+        row.created_at,
+        card,
+    )
 
 
 @dataclass(frozen=True)
 class SyncResult:
-    created: list[str] = field(default_factory=list)   # question ids that got a new card
-    updated: list[str] = field(default_factory=list)   # question ids whose card was rescheduled
+    created: list[str] = field(default_factory=list)  # question ids that got a new card
+    updated: list[str] = field(default_factory=list)  # question ids whose card was rescheduled
 
     @property
     def changed(self) -> bool:
@@ -100,8 +110,15 @@ class SyncResult:
 
 
 # ---------------------------------------------------------------- writing
-def _review(s: Session, user_id: int, question_id: str, score: float | None, reviewed_at: datetime,
-            now: datetime, flagged: bool = False) -> tuple[ReviewCard | None, str]:
+def _review(
+    s: Session,
+    user_id: int,
+    question_id: str,
+    score: float | None,
+    reviewed_at: datetime,
+    now: datetime,
+    flagged: bool = False,
+) -> tuple[ReviewCard | None, str]:
     """Apply one answer. Returns (row, "created" | "updated" | "skipped" | "none")."""
     reviewed_at = to_aware(reviewed_at)
     row = s.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id))
@@ -111,8 +128,14 @@ def _review(s: Session, user_id: int, question_id: str, score: float | None, rev
             return None, "none"  # nothing to review
         card = Card(card_id=_card_id(user_id, question_id), due=reviewed_at)
         card, _ = SCHEDULER.review_card(card, rating, reviewed_at)
-        row = ReviewCard(user_id=user_id, question_id=question_id, card=card.to_dict(), due=to_naive(card.due),
-                         created_at=to_naive(now), updated_at=to_naive(now))
+        row = ReviewCard(
+            user_id=user_id,
+            question_id=question_id,
+            card=card.to_dict(),
+            due=to_naive(card.due),
+            created_at=to_naive(now),
+            updated_at=to_naive(now),
+        )
         s.add(row)
         s.flush()
         return row, "created"
@@ -124,8 +147,9 @@ def _review(s: Session, user_id: int, question_id: str, score: float | None, rev
     return row, "updated"
 
 
-def record_review(db: Database, user_id: int, question_id: str, score: float | None, now: datetime,
-                  flagged: bool = False) -> ReviewItem | None:
+def record_review(
+    db: Database, user_id: int, question_id: str, score: float | None, now: datetime, flagged: bool = False
+) -> ReviewItem | None:
     """One answer to a question at ``now``: rate its card (creating it if the answer was not right).
 
     Returns the card, or None when there is none (a correct, unflagged answer to a question without
@@ -138,8 +162,9 @@ def record_review(db: Database, user_id: int, question_id: str, score: float | N
         return _item(row) if row is not None else None
 
 
-def sync_from_attempt(db: Database, course: Course, attempt_id: int,
-                      clock: Callable[[], datetime] = utcnow) -> SyncResult:
+def sync_from_attempt(
+    db: Database, course: Course, attempt_id: int, clock: Callable[[], datetime] = utcnow
+) -> SyncResult:
     """Create or reschedule the cards of one submitted attempt (any mode). Safe to call repeatedly."""
     created: list[str] = []
     updated: list[str] = []
@@ -169,8 +194,13 @@ def sync_from_attempt(db: Database, course: Course, attempt_id: int,
 def sync_user(db: Database, course: Course, user_id: int, clock: Callable[[], datetime] = utcnow) -> SyncResult:
     """Replay every submitted attempt of a trainee in order (e.g. after an upgrade). Idempotent."""
     with db.session() as s:
-        ids = list(s.scalars(select(Attempt.id).where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
-                             .order_by(Attempt.submitted_at, Attempt.id)))
+        ids = list(
+            s.scalars(
+                select(Attempt.id)
+                .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
+                .order_by(Attempt.submitted_at, Attempt.id)
+            )
+        )
     created: list[str] = []
     updated: list[str] = []
     for attempt_id in ids:
@@ -184,16 +214,20 @@ def sync_user(db: Database, course: Course, user_id: int, clock: Callable[[], da
 def cards(db: Database, user_id: int) -> list[ReviewItem]:
     """All of a trainee's cards, soonest due first."""
     with db.session() as s:
-        rows = s.scalars(select(ReviewCard).where(ReviewCard.user_id == user_id)
-                         .order_by(ReviewCard.due, ReviewCard.id))
+        rows = s.scalars(
+            select(ReviewCard).where(ReviewCard.user_id == user_id).order_by(ReviewCard.due, ReviewCard.id)
+        )
         return [_item(r) for r in rows]
 
 
 def due_cards(db: Database, user_id: int, now: datetime, limit: int | None = None) -> list[ReviewItem]:
     """Cards due at ``now`` (due <= now), most overdue first."""
     with db.session() as s:
-        q = (select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.due <= to_naive(now))
-             .order_by(ReviewCard.due, ReviewCard.id))
+        q = (
+            select(ReviewCard)
+            .where(ReviewCard.user_id == user_id, ReviewCard.due <= to_naive(now))
+            .order_by(ReviewCard.due, ReviewCard.id)
+        )
         if limit is not None:
             q = q.limit(limit)
         return [_item(r) for r in s.scalars(q)]
@@ -223,8 +257,15 @@ def predicted_recall(card: Card | ReviewItem | ReviewCard | dict, on_date: datet
 
 
 # ---------------------------------------------------------------- sessions
-def start_review_session(attempts: Attempts, user_id: int, question_ids: Iterable[str] | None = None, *,
-                         limit: int = DEFAULT_SESSION_SIZE, seed: int | None = None, resume: bool = True) -> int:
+def start_review_session(
+    attempts: Attempts,
+    user_id: int,
+    question_ids: Iterable[str] | None = None,
+    *,
+    limit: int = DEFAULT_SESSION_SIZE,
+    seed: int | None = None,
+    resume: bool = True,
+) -> int:
     """A practice attempt (quiz id ``"review"``) over due cards, or over ``question_ids`` if given.
 
     The db, course and clock of ``attempts`` are used.
@@ -236,8 +277,11 @@ def start_review_session(attempts: Attempts, user_id: int, question_ids: Iterabl
             open_id = attempts.open_attempt_id(user_id, REVIEW_QUIZ_ID, "practice")
             if open_id is not None:
                 return open_id
-        question_ids = [c.question_id for c in due_cards(attempts.db, user_id, attempts.clock())
-                        if attempts.course.question(c.question_id) is not None][:limit]
+        question_ids = [
+            c.question_id
+            for c in due_cards(attempts.db, user_id, attempts.clock())
+            if attempts.course.question(c.question_id) is not None
+        ][:limit]
     ids = list(question_ids)
     if not ids:
         raise AttemptError("Nothing is due for review right now.")
@@ -275,8 +319,9 @@ def format_interval(delta: timedelta) -> str:
     return f"{days / 365:.1f} y"
 
 
-def rate_card(db: Database, user_id: int, question_id: str, rating: str, now: datetime,
-              once_since: datetime | None = None) -> ReviewItem:
+def rate_card(
+    db: Database, user_id: int, question_id: str, rating: str, now: datetime, once_since: datetime | None = None
+) -> ReviewItem:
     """Apply the trainee's own rating of a card they have just seen answered (Again / Hard / Good / Easy).
 
     With ``once_since`` (the review session's start) a card already reviewed after that moment is left as it is, so a
@@ -288,12 +333,21 @@ def rate_card(db: Database, user_id: int, question_id: str, rating: str, now: da
         raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
     at = to_aware(now)
     with db.session() as s:
-        row = s.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
-                       .with_for_update())
+        row = s.scalar(
+            select(ReviewCard)
+            .where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
+            .with_for_update()
+        )
         if row is None:
             card = Card(card_id=_card_id(user_id, question_id), due=at)
-            row = ReviewCard(user_id=user_id, question_id=question_id, card=card.to_dict(), due=to_naive(at),
-                             created_at=to_naive(now), updated_at=to_naive(now))
+            row = ReviewCard(
+                user_id=user_id,
+                question_id=question_id,
+                card=card.to_dict(),
+                due=to_naive(at),
+                created_at=to_naive(now),
+                updated_at=to_naive(now),
+            )
             s.add(row)
         card = Card.from_dict(row.card)
         if once_since is not None and card.last_review is not None and card.last_review > to_aware(once_since):

@@ -1,9 +1,11 @@
 """Module status: not started, in progress, not passed, passed (one rule, ``module_status``); best/last scores."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Literal
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -42,8 +44,13 @@ class Progress:
     def visit(self, user_id: int, module_id: str, section_id: str) -> None:
         """Record that a section was opened (idempotent)."""
         with self.db.session() as s:
-            exists = s.scalar(select(LessonVisit.id).where(LessonVisit.user_id == user_id, LessonVisit.module_id == module_id,
-                                                           LessonVisit.section_id == section_id))
+            exists = s.scalar(
+                select(LessonVisit.id).where(
+                    LessonVisit.user_id == user_id,
+                    LessonVisit.module_id == module_id,
+                    LessonVisit.section_id == section_id,
+                )
+            )
             if exists:
                 return
             s.add(LessonVisit(user_id=user_id, module_id=module_id, section_id=section_id, visited_at=self.clock()))
@@ -51,8 +58,13 @@ class Progress:
     def for_user(self, user_id: int, module_ids: list[str]) -> dict[str, ModuleProgress]:
         with self.db.session() as s:
             visits = list(s.scalars(select(LessonVisit).where(LessonVisit.user_id == user_id)))
-            attempts = list(s.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.mode == "graded")
-                                      .order_by(Attempt.started_at)))
+            attempts = list(
+                s.scalars(
+                    select(Attempt)
+                    .where(Attempt.user_id == user_id, Attempt.mode == "graded")
+                    .order_by(Attempt.started_at)
+                )
+            )
         out: dict[str, ModuleProgress] = {}
         for m in module_ids:
             v = [x for x in visits if x.module_id == m]
@@ -62,6 +74,12 @@ class Progress:
             passed = any(x.passed for x in done)
             times = [x.visited_at for x in v] + [x.submitted_at or x.started_at for x in a]
             status: Status = module_status(passed, any(x.submitted_at is None for x in a), bool(done), bool(v))
-            out[m] = ModuleProgress(status, max(scores) if scores else None, scores[-1] if scores else None,
-                                    len(done), len(v), max(times) if times else None)
+            out[m] = ModuleProgress(
+                status,
+                max(scores) if scores else None,
+                scores[-1] if scores else None,
+                len(done),
+                len(v),
+                max(times) if times else None,
+            )
         return out

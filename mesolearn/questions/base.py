@@ -22,6 +22,7 @@ question goes through these hooks; nothing outside this package (and the Streaml
 - Test support: ``example()`` is a valid sample of the type (used by the contract test and the
   docs) and ``wrong_response`` is a full answer that scores 0.
 """
+
 from __future__ import annotations
 
 import random
@@ -52,7 +53,7 @@ class _NotMine:
         return "NOT_MINE"
 
 
-NOT_MINE: Any = _NotMine()   # a decoder's "this Moodle syntax is another type's"
+NOT_MINE: Any = _NotMine()  # a decoder's "this Moodle syntax is another type's"
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,9 @@ class QuestionView:
     id: str
     type: str
     prompt: str
-    choices: list[str]        # single/multiple: option texts; matching: right-hand texts; in display order
-    lefts: list[str]          # matching: left-hand texts, display order
-    items: list[str]          # ordering: item texts, shuffled display order
+    choices: list[str]  # single/multiple: option texts; matching: right-hand texts; in display order
+    lefts: list[str]  # matching: left-hand texts, display order
+    items: list[str]  # ordering: item texts, shuffled display order
     unit: str = ""
     critical: bool = False
 
@@ -78,11 +79,18 @@ class ChoiceOption:
     correct: bool
 
 
-def make_view(q: QuestionBase, *, choices: list[str] | None = None, lefts: list[str] | None = None,
-              items: list[str] | None = None, unit: str = "") -> QuestionView:
+def make_view(
+    q: QuestionBase,
+    *,
+    choices: list[str] | None = None,
+    lefts: list[str] | None = None,
+    items: list[str] | None = None,
+    unit: str = "",
+) -> QuestionView:
     qtype: str = q.type  # type: ignore[attr-defined]
-    return QuestionView(q.id, qtype, q.prompt, list(choices or []), list(lefts or []), list(items or []), unit,
-                        q.critical)
+    return QuestionView(
+        q.id, qtype, q.prompt, list(choices or []), list(lefts or []), list(items or []), unit, q.critical
+    )
 
 
 def display_index(raw: Any, n: int) -> int:
@@ -103,9 +111,9 @@ class QuestionType(ABC, Generic[M, R]):
     """One kind of question. Subclasses set ``model`` and implement every abstract hook."""
 
     model: ClassVar[type[QuestionBase]]
-    order: ClassVar[int] = 100            # position in QUESTION_TYPES (listings, reports)
+    order: ClassVar[int] = 100  # position in QUESTION_TYPES (listings, reports)
     decode_priority: ClassVar[int] = 100  # Moodle import: lower decoders are asked first
-    xml_types: ClassVar[tuple[str, ...]] = ()   # Moodle XML question types this type may read
+    xml_types: ClassVar[tuple[str, ...]] = ()  # Moodle XML question types this type may read
     # fields a GIFT export without the ``// mesolearn:`` comment cannot carry (the shared MesoLearn fields
     # never travel without it; they come from the import arguments)
     plain_gift_loses: ClassVar[frozenset[str]] = frozenset()
@@ -129,9 +137,15 @@ class QuestionType(ABC, Generic[M, R]):
 
     def sample(self) -> M:
         """:meth:`example` with the shared fields filled in: a complete, valid question."""
-        shared = {"id": "sample-" + self.name.replace("_", "-"), "prompt": "A sample question?",
-                  "explanation": "Because the sample says so [R1].", "references": ["R1"], "objective": "sample",
-                  "section": "sample", "difficulty": "easy"}
+        shared = {
+            "id": "sample-" + self.name.replace("_", "-"),
+            "prompt": "A sample question?",
+            "explanation": "Because the sample says so [R1].",
+            "references": ["R1"],
+            "objective": "sample",
+            "section": "sample",
+            "difficulty": "easy",
+        }
         return self.model.model_validate({**shared, **self.example()})  # type: ignore[return-value]
 
     # ------------------------------------------------------------ drawing and the page
@@ -171,6 +185,11 @@ class QuestionType(ABC, Generic[M, R]):
     @abstractmethod
     def is_answered(self, q: M, response: Any) -> bool:
         """Whether the trainee gave an answer (``None`` never is)."""
+
+    def incomplete(self, q: M, response: Any) -> str | None:
+        """Why an answered response is not a whole answer yet (a row left empty, an item used twice), in words for
+        the trainee; None when it is whole. Practice checks and the submit summary use it."""
+        return None
 
     @abstractmethod
     def random_guess_score(self, q: M) -> float:

@@ -6,6 +6,7 @@ lined up straight across the page. Moodle: ``matching`` (``<subquestion>``), ``{
 (GIFT). A matching question whose left sides are exactly ``Position 1..n`` is how ordering questions
 travel (see :mod:`.ordering`); the ``type`` metadata keeps a real one matching.
 """
+
 from __future__ import annotations
 
 import random
@@ -46,7 +47,7 @@ def gift_pairs(a: Any) -> list[tuple[str, str]]:
         marker = part.find("->")
         if marker < 0:
             raise a.error("a matching pair needs '->' between its two sides (=left -> right)", rel)
-        pairs.append((a.text_of(part[:marker]), a.unescape(part[marker + 2:]).strip()))
+        pairs.append((a.text_of(part[:marker]), a.unescape(part[marker + 2 :]).strip()))
     return pairs
 
 
@@ -78,9 +79,14 @@ class MatchingType(QuestionType[Matching, list]):
         return " ".join([q.prompt, *(f"{p.left} {p.right}" for p in q.pairs)])
 
     def example(self) -> dict:
-        return {"type": "matching", "pairs": [{"left": "Epidermis", "right": "outer layer"},
-                                              {"left": "Dermis", "right": "middle layer"},
-                                              {"left": "Hypodermis", "right": "deep fat layer"}]}
+        return {
+            "type": "matching",
+            "pairs": [
+                {"left": "Epidermis", "right": "outer layer"},
+                {"left": "Dermis", "right": "middle layer"},
+                {"left": "Hypodermis", "right": "deep fat layer"},
+            ],
+        }
 
     def make_layout(self, q: Matching, rng: random.Random) -> Layout:
         lefts, rights = list(range(len(q.pairs))), list(range(len(q.pairs)))
@@ -91,8 +97,9 @@ class MatchingType(QuestionType[Matching, list]):
         return {"lefts": lefts, "rights": rights}
 
     def view(self, q: Matching, layout: Layout) -> QuestionView:
-        return make_view(q, lefts=[q.pairs[i].left for i in layout["lefts"]],
-                         choices=[q.pairs[i].right for i in layout["rights"]])
+        return make_view(
+            q, lefts=[q.pairs[i].left for i in layout["lefts"]], choices=[q.pairs[i].right for i in layout["rights"]]
+        )
 
     def to_response(self, q: Matching, layout: Layout, shown: Any) -> list[int | None]:
         canonical: list[int | None] = [None] * len(q.pairs)
@@ -102,8 +109,9 @@ class MatchingType(QuestionType[Matching, list]):
         return canonical
 
     def to_shown(self, q: Matching, layout: Layout, response: Any) -> list[int | None]:
-        return [layout["rights"].index(response[left]) if response[left] is not None else None
-                for left in layout["lefts"]]
+        return [
+            layout["rights"].index(response[left]) if response[left] is not None else None for left in layout["lefts"]
+        ]
 
     def normalise(self, q: Matching, layout: Layout, raw: Any) -> list[int | None] | None:
         if raw is None:
@@ -126,15 +134,22 @@ class MatchingType(QuestionType[Matching, list]):
     def is_answered(self, q: Matching, response: Any) -> bool:
         return isinstance(response, list) and any(r is not None for r in response)
 
+    def incomplete(self, q: Matching, response: Any) -> str | None:
+        if not isinstance(response, list):
+            return None
+        matched = sum(1 for r in response[: len(q.pairs)] if r is not None)
+        return None if matched >= len(q.pairs) else f"{matched} of {len(q.pairs)} items are matched."
+
     def random_guess_score(self, q: Matching) -> float:
-        return 1 / len(q.pairs)   # a random permutation has one fixed point on average
+        return 1 / len(q.pairs)  # a random permutation has one fixed point on average
 
     def answer_text(self, q: Matching) -> str:
         return "; ".join(f"{p.left} → {p.right}" for p in q.pairs)
 
     def response_text(self, q: Matching, response: Any) -> str:
-        return "; ".join(f"{p.left} → {q.pairs[r].right if r is not None else '?'}"
-                         for p, r in zip(q.pairs, response, strict=False))
+        return "; ".join(
+            f"{p.left} → {q.pairs[r].right if r is not None else '?'}" for p, r in zip(q.pairs, response, strict=False)
+        )
 
     # ------------------------------------------------------------ Moodle
     def gift_encode(self, q: Matching, head: str) -> list[str]:

@@ -5,6 +5,7 @@ away; the score is never below 0 (unknown ids and repeats are ignored). Response
 chosen option ids ([] is no answer). Moodle: ``multichoice`` with ``<single>false</single>`` and
 weights +100/k % / -100/k %, which is exactly this rule; other weights import with a warning.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -66,11 +67,16 @@ class MultipleResponseType(QuestionType[MultipleResponse, list[str]]):
     xml_types = ("multichoice",)
 
     def example(self) -> dict:
-        return {"type": "multiple_response", "options": [{"id": "a", "text": "Sterile gloves"},
-                                                         {"id": "b", "text": "Skin antisepsis"},
-                                                         {"id": "c", "text": "Reusing a needle"},
-                                                         {"id": "d", "text": "A sharps bin"}],
-                "answers": ["a", "b", "d"]}
+        return {
+            "type": "multiple_response",
+            "options": [
+                {"id": "a", "text": "Sterile gloves"},
+                {"id": "b", "text": "Skin antisepsis"},
+                {"id": "c", "text": "Reusing a needle"},
+                {"id": "d", "text": "A sharps bin"},
+            ],
+            "answers": ["a", "b", "d"],
+        }
 
     def make_layout(self, q: MultipleResponse, rng: random.Random) -> Layout:
         return shuffled_options(q, rng)
@@ -133,8 +139,10 @@ class MultipleResponseType(QuestionType[MultipleResponse, list[str]]):
         right, wrong = weights(len(q.answers))
         lines = []
         if not on_moodle_grade_list(right):
-            lines.append(f"// note: weights {format_percent(right)}% / {format_percent(wrong)}% are not on Moodle's "
-                         f"list of grades; choose 'Nearest grade if not listed' when importing")
+            lines.append(
+                f"// note: weights {format_percent(right)}% / {format_percent(wrong)}% are not on Moodle's "
+                f"list of grades; choose 'Nearest grade if not listed' when importing"
+            )
         lines.append(head + "{")
         lines += [f"\t~%{format_percent(right if o.id in q.answers else wrong)}%{gift_md(o.text)}" for o in q.options]
         return lines
@@ -155,9 +163,11 @@ class MultipleResponseType(QuestionType[MultipleResponse, list[str]]):
             return None
         want_r, want_w = weights(len(right))
         if any(abs(p - (want_r if p > 1e-6 else want_w)) > 1e-3 for p in percents):
-            ctx.warn(f"weights differ from MesoLearn's rule (+{format_percent(want_r)}% for each of the {len(right)} "
-                     f"correct answers, {format_percent(want_w)}% for each wrong one); the question is scored by "
-                     f"MesoLearn's rule")
+            ctx.warn(
+                f"weights differ from MesoLearn's rule (+{format_percent(want_r)}% for each of the {len(right)} "
+                f"correct answers, {format_percent(want_w)}% for each wrong one); the question is scored by "
+                f"MesoLearn's rule"
+            )
         return {"type": self.name, "prompt": ctx.prompt, "options": options, "answers": right}
 
     def xml_encode(self, q: MultipleResponse, qe: ET.Element, x: Any) -> str:

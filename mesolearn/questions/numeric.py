@@ -7,6 +7,7 @@ to infinity), words, and anything longer than ``MAX_CHARS`` characters.
 Moodle: ``numerical`` with ``<tolerance>`` (XML), ``{#answer:tolerance}`` or ``{#min..max}`` (GIFT);
 only the first fully correct answer is kept on import. The unit has no GIFT syntax (metadata only).
 """
+
 from __future__ import annotations
 
 import math
@@ -59,7 +60,7 @@ class NumericType(QuestionType[Numeric, float]):
     order = 40
     decode_priority = 10
     xml_types = ("numerical",)
-    plain_gift_loses = frozenset({"unit"})   # GIFT has no unit syntax
+    plain_gift_loses = frozenset({"unit"})  # GIFT has no unit syntax
 
     def example(self) -> dict:
         return {"type": "numeric", "answer": 4, "tolerance": 0.5, "unit": "mm"}
@@ -100,7 +101,7 @@ class NumericType(QuestionType[Numeric, float]):
         return response is not None
 
     def random_guess_score(self, q: Numeric) -> float:
-        return 0.0   # a blind guess at a number is never within the tolerance in any useful sense
+        return 0.0  # a blind guess at a number is never within the tolerance in any useful sense
 
     def answer_text(self, q: Numeric) -> str:
         tol = f" (± {q.tolerance:g})" if q.tolerance else ""
@@ -128,7 +129,7 @@ class NumericType(QuestionType[Numeric, float]):
         parts = [p for p in a.answers(body, "=") if p.strip()]
         if not parts:
             raise a.error("a numeric question needs an answer ({#answer:tolerance})")
-        answers: list[tuple[float, float, float]] = []   # (weight, answer, tolerance)
+        answers: list[tuple[float, float, float]] = []  # (weight, answer, tolerance)
         for part in parts:
             weight, part = a.weight(part.strip())
             weight = 1.0 if weight is None else weight

@@ -1,4 +1,5 @@
 """Shared pieces of the question types that have options (single choice, multiple response)."""
+
 from __future__ import annotations
 
 import random
@@ -49,9 +50,13 @@ def remap_option_ids(body: dict, meta: dict) -> dict[str, str] | None:
     import re
 
     ids = meta.get("option_ids")
-    if not ("options" in body and isinstance(ids, list) and len(ids) == len(body["options"])
-            and all(isinstance(i, str) and re.fullmatch(r"[a-z0-9]{1,8}", i) for i in ids)
-            and len(set(ids)) == len(ids)):
+    if not (
+        "options" in body
+        and isinstance(ids, list)
+        and len(ids) == len(body["options"])
+        and all(isinstance(i, str) and re.fullmatch(r"[a-z0-9]{1,8}", i) for i in ids)
+        and len(set(ids)) == len(ids)
+    ):
         return None
     mapping = {o["id"]: new for o, new in zip(body["options"], ids, strict=True)}
     for o in body["options"]:

@@ -7,6 +7,7 @@ or with ``ordering_as="matching"`` a matching question ``Position N -> item``; G
 type, so it is always written as that matching question, which Moodle scores the same way.
 Importing a matching question whose left sides are exactly ``Position 1..n`` gives an ordering one.
 """
+
 from __future__ import annotations
 
 import random
@@ -36,7 +37,7 @@ class Ordering(QuestionBase):
 class OrderingType(QuestionType[Ordering, list]):
     model = Ordering
     order = 60
-    decode_priority = 30   # before matching: 'Position 1..n' pairs are ours
+    decode_priority = 30  # before matching: 'Position 1..n' pairs are ours
     xml_types = ("ordering", "matching", "match")
 
     def stem_text(self, q: Ordering) -> str:
@@ -83,8 +84,18 @@ class OrderingType(QuestionType[Ordering, list]):
     def is_answered(self, q: Ordering, response: Any) -> bool:
         return response is not None
 
+    def incomplete(self, q: Ordering, response: Any) -> str | None:
+        if not isinstance(response, list):
+            return None
+        filled = [r for r in response if r is not None]
+        if len(filled) != len(set(filled)):
+            return "The same item is in two positions: each item goes in exactly one position."
+        if len(filled) < len(q.items):
+            return f"{len(filled)} of {len(q.items)} positions are filled."
+        return None
+
     def random_guess_score(self, q: Ordering) -> float:
-        return 1 / len(q.items)   # expected fixed points of a random permutation / n
+        return 1 / len(q.items)  # expected fixed points of a random permutation / n
 
     def answer_text(self, q: Ordering) -> str:
         return " → ".join(q.items)
@@ -96,12 +107,15 @@ class OrderingType(QuestionType[Ordering, list]):
     def gift_encode(self, q: Ordering, head: str) -> list[str]:
         from mesolearn.exchange.gift import gift_escape
 
-        return [head + "{"] + [f"\t={ORDERING_LABEL.format(n=i + 1)} -> {gift_escape(item)}"
-                               for i, item in enumerate(q.items)]
+        return [head + "{"] + [
+            f"\t={ORDERING_LABEL.format(n=i + 1)} -> {gift_escape(item)}" for i, item in enumerate(q.items)
+        ]
 
     def gift_preamble(self, q: Ordering) -> list[str]:
-        return ["// ordering question exported as a matching question (Position N -> item): Moodle scores correct "
-                "matches / n, as MesoLearn scores items in their correct position / n"]
+        return [
+            "// ordering question exported as a matching question (Position N -> item): Moodle scores correct "
+            "matches / n, as MesoLearn scores items in their correct position / n"
+        ]
 
     def gift_decode(self, a: Any) -> dict | None:
         if "=" not in a.text or "->" not in a.text:
@@ -116,8 +130,14 @@ class OrderingType(QuestionType[Ordering, list]):
             # Moodle shuffles the stems when shuffleanswers is on (the choices always): keep Position 1..n in order
             x.pairs(qe, [(ORDERING_LABEL.format(n=i + 1), item) for i, item in enumerate(q.items)], shuffle=False)
             return "matching"
-        for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", str(len(q.items))),
-                           ("gradingtype", "ABSOLUTE_POSITION"), ("showgrading", "SHOW"), ("numberingstyle", "none")):
+        for tag, value in (
+            ("layouttype", "VERTICAL"),
+            ("selecttype", "ALL"),
+            ("selectcount", str(len(q.items))),
+            ("gradingtype", "ABSOLUTE_POSITION"),
+            ("showgrading", "SHOW"),
+            ("numberingstyle", "none"),
+        ):
             x.sub(qe, tag, value)
         x.combined_feedback(qe, shownumcorrect=True)
         for i, item in enumerate(q.items, start=1):
@@ -132,8 +152,10 @@ class OrderingType(QuestionType[Ordering, list]):
             return {"type": self.name, "prompt": x.prompt, "items": [p["right"] for p in pairs]}
         grading = x.text(x.qe.find("gradingtype"), "").upper()
         if grading not in ("ABSOLUTE_POSITION", "ABSOLUTE", "ABS", "1"):
-            x.warn(f"Moodle grading type '{grading or 'default'}' becomes MesoLearn's rule (items in their correct "
-                   f"position / n)")
+            x.warn(
+                f"Moodle grading type '{grading or 'default'}' becomes MesoLearn's rule (items in their correct "
+                f"position / n)"
+            )
         select = x.text(x.qe.find("selecttype"), "").upper()
         if select not in ("ALL", "EXACT", "0", ""):
             x.warn(f"Moodle shows a subset of the items ({select}); MesoLearn shows them all")

@@ -4,6 +4,7 @@ Response: the chosen option id. Layout: the option ids in display order. Moodle:
 with ``<single>true</single>`` (XML), ``{=right ~wrong}`` (GIFT); partial credit on an option in
 an imported file is dropped with a warning.
 """
+
 from __future__ import annotations
 
 import random
@@ -48,8 +49,11 @@ class SingleChoiceType(QuestionType[SingleChoice, str]):
     single_best_answer = True
 
     def example(self) -> dict:
-        return {"type": "single_choice", "options": [{"id": "a", "text": "Pistor"}, {"id": "b", "text": "Lebel"},
-                                                     {"id": "c", "text": "Dalloz"}], "answer": "a"}
+        return {
+            "type": "single_choice",
+            "options": [{"id": "a", "text": "Pistor"}, {"id": "b", "text": "Lebel"}, {"id": "c", "text": "Dalloz"}],
+            "answer": "a",
+        }
 
     def make_layout(self, q: SingleChoice, rng: random.Random) -> Layout:
         return shuffled_options(q, rng)
@@ -97,8 +101,9 @@ class SingleChoiceType(QuestionType[SingleChoice, str]):
     def gift_encode(self, q: SingleChoice, head: str) -> list[str]:
         from mesolearn.exchange.gift import gift_md, gift_wrong_option
 
-        return [head + "{"] + ["\t" + ("=" + gift_md(o.text) if o.id == q.answer else gift_wrong_option(o.text))
-                               for o in q.options]
+        return [head + "{"] + [
+            "\t" + ("=" + gift_md(o.text) if o.id == q.answer else gift_wrong_option(o.text)) for o in q.options
+        ]
 
     def gift_decode(self, a: Any) -> dict | None:
         if "~" not in a.text or "=" not in a.text:
@@ -109,12 +114,15 @@ class SingleChoiceType(QuestionType[SingleChoice, str]):
 
     def _body(self, ctx: Any, texts: list[str], percents: list[float], full: list[int]) -> dict | None:
         if len(full) != 1:
-            ctx.warn(f"{len(full)} answers are fully correct; a MesoLearn single-choice question has exactly one; "
-                     f"skipped")
+            ctx.warn(
+                f"{len(full)} answers are fully correct; a MesoLearn single-choice question has exactly one; skipped"
+            )
             return None
         if partial := sum(1 for p in percents if abs(p) > 1e-6 and abs(p - 100) > 1e-6):
-            ctx.warn(f"partial credit or penalty on {partial} answer(s) was dropped (MesoLearn single choice scores 1 "
-                     f"for the right answer, 0 otherwise)")
+            ctx.warn(
+                f"partial credit or penalty on {partial} answer(s) was dropped (MesoLearn single choice scores 1 "
+                f"for the right answer, 0 otherwise)"
+            )
         options = option_dicts(texts)
         return {"type": self.name, "prompt": ctx.prompt, "options": options, "answer": options[full[0]]["id"]}
 

@@ -3,6 +3,7 @@
 Moodle: ``truefalse`` (XML answers ``true``/``false``, the right one at fraction 100), ``{TRUE}`` /
 ``{FALSE}`` (GIFT, also ``T``/``F``, with ``#wrong feedback#right feedback``).
 """
+
 from __future__ import annotations
 
 import random
@@ -119,7 +120,7 @@ class TrueFalseType(QuestionType[TrueFalse, bool]):
         return {"type": self.name, "prompt": x.prompt, "answer": value}
 
     def xml_penalty(self, q: TrueFalse) -> str:
-        return "1"   # Moodle's default: a second try at true/false earns nothing
+        return "1"  # Moodle's default: a second try at true/false earns nothing
 
 
 TYPE = TrueFalseType()

@@ -31,13 +31,15 @@ Practice cannot reveal the key of an open graded attempt (:meth:`Attempts.practi
   cannot be checked in a session opened earlier. Module practice is refused when the module's pool shares a
   question with the open attempt (the same module's graded quiz, or an exam that drew from it).
 """
+
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
@@ -53,7 +55,7 @@ from mesolearn.storage.models import Answer, Attempt, Override
 
 Mode = Literal["graded", "practice"]
 GRACE = timedelta(seconds=2)  # network latency allowance at the deadline
-START_RETRIES = 5             # a start that loses a race looks again (the winner's attempt is then resumed)
+START_RETRIES = 5  # a start that loses a race looks again (the winner's attempt is then resumed)
 # Practice-only sessions whose questions are chosen by mesolearn.learning (spaced review, "build your own
 # quiz"), not drawn from a pool: their attempt rows are created by mesolearn.learning.custom.
 PRACTICE_SESSIONS = {"review": "Spaced review", "custom": "Custom practice quiz"}
@@ -67,20 +69,22 @@ class AttemptError(Exception):
 class PracticeLock:
     """What practice is closed for one trainee now, because a graded attempt of theirs is open."""
 
-    timed: str | None = None                                   # title of an open timed exam attempt
-    questions: dict[str, str] = field(default_factory=dict)    # question id -> title of the open attempt
+    timed: str | None = None  # title of an open timed exam attempt
+    questions: dict[str, str] = field(default_factory=dict)  # question id -> title of the open attempt
 
     def check(self, question_ids: Iterable[str]) -> None:
         """Raise :class:`AttemptError` (a message for the trainee) if practising these questions is closed."""
         if self.timed is not None:
-            raise AttemptError(f"Practice is closed while your timed {self.timed} is open. Submit it "
-                               "(or let its time run out) first.")
+            raise AttemptError(
+                f"Practice is closed while your timed {self.timed} is open. Submit it (or let its time run out) first."
+            )
         held = [q for q in dict.fromkeys(question_ids) if q in self.questions]
         if held:
             title = self.questions[held[0]]
             what = "One of these questions is" if len(held) == 1 else f"{len(held)} of these questions are"
-            raise AttemptError(f"{what} in your open graded attempt at {title}. Submit that attempt first, "
-                               "then practise them.")
+            raise AttemptError(
+                f"{what} in your open graded attempt at {title}. Submit that attempt first, then practise them."
+            )
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,13 @@ def _changed(s: Session, statement: Update) -> int:
 
 
 class Attempts:
-    def __init__(self, db: Database, course: Course, clock: Callable[[], datetime] = utcnow,
-                 on_submit: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        db: Database,
+        course: Course,
+        clock: Callable[[], datetime] = utcnow,
+        on_submit: Callable[[int], None] | None = None,
+    ):
         self.db, self.course, self.clock = db, course, clock
         self.on_submit = on_submit  # runs after every submission, by the trainee or by the deadline
 
@@ -156,12 +165,30 @@ class Attempts:
         module = self.course.modules.get(quiz_id)
         if module is not None and module.quiz is not None:
             q = module.quiz
-            return QuizSpec(quiz_id, "module", module.title, q.questions_per_attempt, q.pass_mark,
-                            q.time_limit_minutes, q.max_attempts, q.critical_fails, q.review)
+            return QuizSpec(
+                quiz_id,
+                "module",
+                module.title,
+                q.questions_per_attempt,
+                q.pass_mark,
+                q.time_limit_minutes,
+                q.max_attempts,
+                q.critical_fails,
+                q.review,
+            )
         exam = self.course.exams.get(quiz_id)
         if exam is not None:
-            return QuizSpec(quiz_id, "exam", exam.title, exam.questions, exam.pass_mark, exam.time_limit_minutes,
-                            exam.max_attempts, exam.critical_fails, exam.review)
+            return QuizSpec(
+                quiz_id,
+                "exam",
+                exam.title,
+                exam.questions,
+                exam.pass_mark,
+                exam.time_limit_minutes,
+                exam.max_attempts,
+                exam.critical_fails,
+                exam.review,
+            )
         if quiz_id in PRACTICE_SESSIONS:
             return QuizSpec(quiz_id, "practice", PRACTICE_SESSIONS[quiz_id], 0, 0.0, None, None, False, ReviewPolicy())
         raise AttemptError(f"There is no quiz '{quiz_id}' (it may be unavailable while its content is fixed).")
@@ -176,21 +203,40 @@ class Attempts:
     # ------------------------------------------------------------ counts and limits
     def graded_attempts_used(self, user_id: int, quiz_id: str) -> int:
         with self.db.session() as s:
-            return s.scalar(select(func.count(Attempt.id)).where(
-                Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.mode == "graded")) or 0
+            return (
+                s.scalar(
+                    select(func.count(Attempt.id)).where(
+                        Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.mode == "graded"
+                    )
+                )
+                or 0
+            )
 
     def _last_number(self, user_id: int, quiz_id: str) -> int:
         """The highest graded attempt number used so far (0 for none)."""
         with self.db.session() as s:
-            return s.scalar(select(func.coalesce(func.max(Attempt.attempt_number), 0)).where(
-                Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.mode == "graded")) or 0
+            return (
+                s.scalar(
+                    select(func.coalesce(func.max(Attempt.attempt_number), 0)).where(
+                        Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.mode == "graded"
+                    )
+                )
+                or 0
+            )
 
     def open_attempt_id(self, user_id: int, quiz_id: str, mode: Mode = "graded") -> int | None:
         """The unsubmitted attempt, if any; an expired one is submitted first and not returned."""
         with self.db.session() as s:
-            row = s.scalar(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id,
-                                                 Attempt.mode == mode, Attempt.submitted_at.is_(None))
-                           .order_by(Attempt.id.desc()))
+            row = s.scalar(
+                select(Attempt)
+                .where(
+                    Attempt.user_id == user_id,
+                    Attempt.quiz_id == quiz_id,
+                    Attempt.mode == mode,
+                    Attempt.submitted_at.is_(None),
+                )
+                .order_by(Attempt.id.desc())
+            )
             attempt_id = row.id if row else None
         if attempt_id is not None and self._expire_if_due(attempt_id):
             return None
@@ -213,9 +259,11 @@ class Attempts:
         timed: str | None = None
         questions: dict[str, str] = {}
         with self.db.session() as s:
-            rows = s.execute(select(Attempt.quiz_id, Attempt.kind, Attempt.deadline, Attempt.layout).where(
-                Attempt.user_id == user_id, Attempt.mode == "graded", Attempt.submitted_at.is_(None))
-                .order_by(Attempt.id)).all()
+            rows = s.execute(
+                select(Attempt.quiz_id, Attempt.kind, Attempt.deadline, Attempt.layout)
+                .where(Attempt.user_id == user_id, Attempt.mode == "graded", Attempt.submitted_at.is_(None))
+                .order_by(Attempt.id)
+            ).all()
         for quiz_id, kind, deadline, layout in rows:
             try:
                 title = self.spec(quiz_id).title
@@ -264,14 +312,24 @@ class Attempts:
                         return resumed
                     raise AttemptError(f"You have used all {allowed} attempts at this quiz.")
             now = self.clock()
-            deadline = (now + timedelta(minutes=spec.time_limit_minutes + extra_minutes)
-                        if spec.time_limit_minutes and mode == "graded" else None)
+            deadline = (
+                now + timedelta(minutes=spec.time_limit_minutes + extra_minutes)
+                if spec.time_limit_minutes and mode == "graded"
+                else None
+            )
             try:
                 with self.db.session() as s:
-                    attempt = Attempt(user_id=user_id, quiz_id=quiz_id, kind=spec.kind, mode=mode, seed=seed,
-                                      attempt_number=number,
-                                      layout=[{"question_id": d.question_id, "layout": d.layout} for d in drawn],
-                                      started_at=now, deadline=deadline)
+                    attempt = Attempt(
+                        user_id=user_id,
+                        quiz_id=quiz_id,
+                        kind=spec.kind,
+                        mode=mode,
+                        seed=seed,
+                        attempt_number=number,
+                        layout=[{"question_id": d.question_id, "layout": d.layout} for d in drawn],
+                        started_at=now,
+                        deadline=deadline,
+                    )
                     attempt.answers = [Answer(question_id=d.question_id, position=i) for i, d in enumerate(drawn)]
                     s.add(attempt)
                     s.flush()
@@ -292,8 +350,12 @@ class Attempts:
         True when the attempt is (now) closed because its time ran out."""
         with self.db.session() as s:
             row = self._row(s, attempt_id, user_id) if user_id is not None else s.get(Attempt, attempt_id)
-            due = row is not None and row.submitted_at is None and row.deadline is not None \
+            due = (
+                row is not None
+                and row.submitted_at is None
+                and row.deadline is not None
                 and self.clock() > row.deadline + GRACE
+            )
         if due:
             self._close(attempt_id, auto=True)
         return due
@@ -311,10 +373,25 @@ class Attempts:
                 if q is None:  # content removed since the draw; skip rather than crash
                     continue
                 a = answers.get(entry["question_id"])
-                items.append(Item(i, q, entry["layout"], a.response if a else None, a.score if a else None,
-                                  bool(a and a.flagged)))
-            return AttemptState(row.id, row.user_id, spec, row.mode, row.started_at, row.deadline, row.submitted_at,
-                                row.auto_submitted, row.score, row.passed, list(row.critical_failed or []), items)
+                items.append(
+                    Item(
+                        i, q, entry["layout"], a.response if a else None, a.score if a else None, bool(a and a.flagged)
+                    )
+                )
+            return AttemptState(
+                row.id,
+                row.user_id,
+                spec,
+                row.mode,
+                row.started_at,
+                row.deadline,
+                row.submitted_at,
+                row.auto_submitted,
+                row.score,
+                row.passed,
+                list(row.critical_failed or []),
+                items,
+            )
 
     def save_answer(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float | None:
         """Store a canonical response now. In practice mode returns the score (feedback at once).
@@ -342,8 +419,11 @@ class Attempts:
             if practice and answer.score is not None:
                 raise AttemptError("You have already checked this answer.")
             now = self.clock()
-            still_open = exists().where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None),
-                                        or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE))
+            still_open = exists().where(
+                Attempt.id == attempt_id,
+                Attempt.submitted_at.is_(None),
+                or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
+            )
             conditions = [Answer.id == answer.id, still_open]
             values: dict[str, Any] = {"response": response, "saved_at": now}
             score: float | None = None
@@ -354,8 +434,11 @@ class Attempts:
                 values["score"] = score
             done = _changed(s, update(Answer).where(*conditions).values(**values))
             if done != 1:
-                raise AttemptError("You have already checked this answer." if practice else
-                                   "This attempt has already been submitted; answers can no longer change.")
+                raise AttemptError(
+                    "You have already checked this answer."
+                    if practice
+                    else "This attempt has already been submitted; answers can no longer change."
+                )
             return score
 
     def set_flag(self, attempt_id: int, user_id: int, question_id: str, flagged: bool) -> None:
@@ -388,8 +471,15 @@ class Attempts:
         with self.db.session() as s:
             deadline = s.scalar(select(Attempt.deadline).where(Attempt.id == attempt_id))
             submitted_at = min(now, deadline) if (auto and deadline is not None) else now
-            won = _changed(s, update(Attempt).where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
-                           .values(submitted_at=submitted_at, auto_submitted=auto)) == 1
+            won = (
+                _changed(
+                    s,
+                    update(Attempt)
+                    .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+                    .values(submitted_at=submitted_at, auto_submitted=auto),
+                )
+                == 1
+            )
             if won:
                 self._grade(s, attempt_id)
         if won:
@@ -415,9 +505,12 @@ class Attempts:
         score = round(100.0 * total / n, 1) if n else 0.0
         passed = score >= spec.pass_mark and not (spec.critical_fails and critical_failed)
         s.flush()
-        s.execute(update(Attempt).where(Attempt.id == attempt_id)
-                  .values(score=score, critical_failed=critical_failed, passed=passed)
-                  .execution_options(synchronize_session=False))
+        s.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(score=score, critical_failed=critical_failed, passed=passed)
+            .execution_options(synchronize_session=False)
+        )
 
     def _after_submit(self, attempt_id: int) -> None:
         if self.on_submit is not None:
@@ -450,8 +543,15 @@ class Attempts:
         done = [attempt_id for attempt_id in due if self._close(attempt_id, auto=True)]
         for attempt_id in repair:
             with self.db.session() as s:
-                claimed = _changed(s, update(Attempt).where(Attempt.id == attempt_id, Attempt.score.is_(None))
-                                   .values(auto_submitted=True)) == 1
+                claimed = (
+                    _changed(
+                        s,
+                        update(Attempt)
+                        .where(Attempt.id == attempt_id, Attempt.score.is_(None))
+                        .values(auto_submitted=True),
+                    )
+                    == 1
+                )
                 if claimed:
                     self._grade(s, attempt_id)
             if claimed:
@@ -469,8 +569,14 @@ class Attempts:
             return list(s.scalars(q.order_by(Attempt.started_at.desc(), Attempt.id.desc())))
 
 
-def submit_overdue(db: Database, course: Course, *, now: datetime | None = None,
-                   on_submit: Callable[[int], None] | None = None, quiz_id: str | None = None) -> list[int]:
+def submit_overdue(
+    db: Database,
+    course: Course,
+    *,
+    now: datetime | None = None,
+    on_submit: Callable[[int], None] | None = None,
+    quiz_id: str | None = None,
+) -> list[int]:
     """The deadline sweep for pages that read results (gradebook, item analysis): see the module docstring."""
     clock = utcnow if now is None else (lambda: now)
     return Attempts(db, course, clock=clock, on_submit=on_submit).submit_overdue(quiz_id=quiz_id)

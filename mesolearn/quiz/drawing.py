@@ -5,18 +5,32 @@ A *view* holds only what the browser may see: prompt and choices in display orde
 display position. Translating display positions to canonical responses happens here, on the
 server, so no answer key or original item order reaches the page.
 """
+
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from mesolearn.content.models import Question
 from mesolearn.questions.base import Layout, QuestionView, ResponseError
 from mesolearn.questions.registry import type_of
 
-__all__ = ["Layout", "QuestionView", "ResponseError", "DrawnQuestion", "make_layout", "draw", "allocate",
-           "draw_blueprint", "view", "to_response", "to_shown", "normalise"]
+__all__ = [
+    "Layout",
+    "QuestionView",
+    "ResponseError",
+    "DrawnQuestion",
+    "make_layout",
+    "draw",
+    "allocate",
+    "draw_blueprint",
+    "view",
+    "to_response",
+    "to_shown",
+    "normalise",
+]
 
 
 @dataclass(frozen=True)
@@ -80,10 +94,13 @@ def _constructive(pools: list[tuple[list[Question], int]], rng: random.Random) -
     need = [n for _, n in pools]
     used: set[str] = set()
     picks: list[list[Question]] = [[] for _ in pools]
+
     def keeps_fillable(q: Question, i: int) -> bool:
         g = _group(q)
-        rest = [([c for c in left[j] if c is not q and (g is None or _group(c) != g)], need[j] - (j == i))
-                for j in range(len(pools))]
+        rest = [
+            ([c for c in left[j] if c is not q and (g is None or _group(c) != g)], need[j] - (j == i))
+            for j in range(len(pools))
+        ]
         return fillable(rest, frozenset(used | ({g} if g else set())))
 
     for i in range(len(pools)):
@@ -127,7 +144,7 @@ def draw(questions: Sequence[Question], n: int, seed: int) -> list[DrawnQuestion
 
 def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) -> dict[str, int]:
     """Split ``total`` questions across modules by weight (largest remainder), within pool sizes."""
-    counts = {m: 0 for m in weights}
+    counts = dict.fromkeys(weights, 0)
     remaining = min(total, sum(pool_sizes.get(m, 0) for m in weights))
     open_ = {m for m in weights if pool_sizes.get(m, 0) > 0}
     while remaining > 0 and open_:
@@ -150,8 +167,9 @@ def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) 
     return counts
 
 
-def draw_blueprint(pools: dict[str, Sequence[Question]], weights: dict[str, float], n: int,
-                   seed: int) -> list[DrawnQuestion]:
+def draw_blueprint(
+    pools: dict[str, Sequence[Question]], weights: dict[str, float], n: int, seed: int
+) -> list[DrawnQuestion]:
     """An exam: questions from each module in proportion to its weight, at most one per enemy group across
     the whole exam (groups may span modules), then mixed together."""
     rng = random.Random(seed)

@@ -5,6 +5,7 @@ Responses are in canonical form (option ids, original item indices), never displ
 each type's module documents its response and its rule, and docs/AUTHORING.md states the rules for
 authors. Malformed or missing responses score 0 here: a grader never raises.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,6 +33,13 @@ def grade_multiple_response(q: Any, response: Any) -> float:
 def correct_response(q: Question) -> Any:
     """The full-marks answer in canonical form (for previews, exports and tests)."""
     return type_of(q).correct_response(q)
+
+
+def incomplete(q: Question, response: Any) -> str | None:
+    """Why an answered response is not whole yet (see ``QuestionType.incomplete``); None if whole or blank."""
+    if response is None:
+        return None
+    return type_of(q).incomplete(q, response)
 
 
 def is_answered(q: Question, response: Any) -> bool:

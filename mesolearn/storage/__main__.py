@@ -6,6 +6,7 @@
   ``mesolearn/storage/migrations/versions`` from the difference between the models and an up-to-date database
   (read it, fix data moves by hand).
 """
+
 from __future__ import annotations
 
 import argparse

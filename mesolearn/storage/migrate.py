@@ -11,14 +11,15 @@ Rules:
   a PostgreSQL advisory transaction lock, or for an SQLite file an exclusive ``flock`` on ``<file>.migrate-lock``
   next to it, so exactly one process migrates and the others then find the database at head.
 """
+
 from __future__ import annotations
 
 import fcntl
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -111,4 +112,3 @@ def upgrade(engine: Engine, *, fresh: str = "create_all") -> str:
                 return "created"
         command.upgrade(alembic_config(conn), "head")
         return "upgraded"
-

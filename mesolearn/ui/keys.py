@@ -4,6 +4,7 @@
 ``answer_key`` names one question's input in one attempt; a renderer with several widgets names them
 ``part_key(key, i)``; the other keys hang off the answer key by a suffix.
 """
+
 from __future__ import annotations
 
 

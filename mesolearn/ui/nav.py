@@ -9,6 +9,7 @@ and ``Page.run`` clears that mark, so an object shared between sessions makes a 
 page cannot be called directly". They are therefore built anew on every call (they are cheap: a title, a URL and a
 function reference) and never kept in a module global or a cache.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -49,34 +50,98 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("setup", "account_pages:setup", "Set up", "setup", ":material/build:", access="setup"),
     PageSpec("signin", "account_pages:sign_in", "Sign in", "signin", ":material/login:", access="signed_out"),
-    PageSpec("register", "account_pages:register", "Register", "register", ":material/person_add:",
-             access="signed_out"),
+    PageSpec(
+        "register", "account_pages:register", "Register", "register", ":material/person_add:", access="signed_out"
+    ),
     PageSpec("catalogue", "study_pages:catalogue", "Modules", "modules", ":material/school:"),
     PageSpec("lesson", "study_pages:lesson", "Lesson", "lesson", ":material/menu_book:"),
     PageSpec("quiz", "quiz_pages:quiz", "Quizzes & exams", "quiz", ":material/quiz:"),
     PageSpec("history", "study_pages:history", "My attempts", "attempts", ":material/history:"),
-    PageSpec("dashboard", "learning_pages:dashboard", "My progress", "progress", ":material/monitoring:",
-             group="Learning"),
+    PageSpec(
+        "dashboard", "learning_pages:dashboard", "My progress", "progress", ":material/monitoring:", group="Learning"
+    ),
     PageSpec("review", "learning_pages:review", "Due for review", "review", ":material/replay:", group="Learning"),
     PageSpec("build", "learning_pages:build_quiz", "Build a quiz", "build-quiz", ":material/tune:", group="Learning"),
-    PageSpec("certification", "learning_pages:certification", "Certification", "certification",
-             ":material/workspace_premium:", group="Learning"),
-    PageSpec("cohorts", "instructor_pages:cohorts", "Cohorts & assignments", "cohorts", ":material/groups:",
-             roles=("instructor",), group="Instructor"),
-    PageSpec("gradebook", "instructor_pages:gradebook_page", "Gradebook", "gradebook", ":material/table:",
-             roles=("instructor",), group="Instructor"),
-    PageSpec("items", "instructor_pages:item_analysis", "Item analysis", "item-analysis", ":material/query_stats:",
-             roles=("instructor",), group="Instructor"),
-    PageSpec("health", "instructor_pages:content_health", "Content health", "content-health",
-             ":material/health_and_safety:", roles=("instructor",), group="Instructor"),
-    PageSpec("exchange", "instructor_pages:exchange", "Moodle exchange", "exchange", ":material/swap_horiz:",
-             roles=("instructor",), group="Instructor"),
-    PageSpec("settings", "account_pages:settings", "Settings & accounts", "settings", ":material/settings:",
-             roles=("instructor",), group="Instructor"),
-    PageSpec("about", "instructor_pages:about", "About this course", "about", ":material/info:", access="public",
-             group="Course"),
-    PageSpec("verify", "learning_pages:verify", "Verify a certificate", "verify", ":material/verified:",
-             access="public", group="Course"),
+    PageSpec(
+        "certification",
+        "learning_pages:certification",
+        "Certification",
+        "certification",
+        ":material/workspace_premium:",
+        group="Learning",
+    ),
+    PageSpec(
+        "cohorts",
+        "instructor_pages:cohorts",
+        "Cohorts & assignments",
+        "cohorts",
+        ":material/groups:",
+        roles=("instructor",),
+        group="Instructor",
+    ),
+    PageSpec(
+        "gradebook",
+        "instructor_pages:gradebook_page",
+        "Gradebook",
+        "gradebook",
+        ":material/table:",
+        roles=("instructor",),
+        group="Instructor",
+    ),
+    PageSpec(
+        "items",
+        "instructor_pages:item_analysis",
+        "Item analysis",
+        "item-analysis",
+        ":material/query_stats:",
+        roles=("instructor",),
+        group="Instructor",
+    ),
+    PageSpec(
+        "health",
+        "instructor_pages:content_health",
+        "Content health",
+        "content-health",
+        ":material/health_and_safety:",
+        roles=("instructor",),
+        group="Instructor",
+    ),
+    PageSpec(
+        "exchange",
+        "instructor_pages:exchange",
+        "Moodle exchange",
+        "exchange",
+        ":material/swap_horiz:",
+        roles=("instructor",),
+        group="Instructor",
+    ),
+    PageSpec(
+        "settings",
+        "account_pages:settings",
+        "Settings & accounts",
+        "settings",
+        ":material/settings:",
+        roles=("instructor",),
+        group="Instructor",
+    ),
+    PageSpec(
+        "about",
+        "instructor_pages:about",
+        "About this course",
+        "about",
+        ":material/info:",
+        access="public",
+        group="Course",
+    ),
+    PageSpec(
+        "verify",
+        "learning_pages:verify",
+        "Verify a certificate",
+        "verify",
+        ":material/verified:",
+        access="public",
+        group="Course",
+    ),
 )
 SPECS: dict[str, PageSpec] = {spec.name: spec for spec in PAGES}
 GROUPS: tuple[str, ...] = ("Study", "Learning", "Instructor", "Course")
@@ -87,7 +152,7 @@ def spec(name: str) -> PageSpec:
 
 
 def page(name: str) -> st.Page:
-    """A fresh ``st.Page`` for this run (for ``st.page_link`` / ``st.switch_page``; it matches the registered one by URL)."""
+    """A fresh ``st.Page`` for this run, for ``st.page_link`` / ``st.switch_page`` (matched by URL)."""
     s = SPECS[name]
     return st.Page(s.function(), title=s.title, url_path=s.url, icon=s.icon)
 
@@ -111,4 +176,3 @@ def pages_for(role: str | None, has_users: bool, self_registration: bool) -> lis
         if s.access in ("signed_in", "public") and s.allows(role):
             groups.setdefault(s.group, []).append(page(s.name))
     return {g: groups[g] for g in GROUPS if g in groups}
-

@@ -5,9 +5,10 @@ the raw widget value into a canonical response through the type's ``normalise``;
 refuses (not a number, a crafted value that is not one of the choices) is not stored: its message is
 shown under the input instead.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -40,6 +41,8 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
     renderer.render(item.view, shown, key, f"Answer to question {item.position + 1}", changed, disabled)
     if message := st.session_state.get(error):
         st.error(message)
+    elif not disabled and (why := grading.incomplete(q, item.response)):
+        st.warning(why, icon=":material/rule:")
 
 
 def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None) -> None:
@@ -61,5 +64,9 @@ def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None)
         st.markdown(link_citations(q.explanation, refs))
         if module and lesson_page is not None:
             section = module.lesson.section(q.section)
-            st.page_link(lesson_page, label=f"Read again: {module.title} › {section.heading if section else q.section}",
-                         icon=":material/menu_book:", query_params={"module": module.id, "section": q.section})
+            st.page_link(
+                lesson_page,
+                label=f"Read again: {module.title} › {section.heading if section else q.section}",
+                icon=":material/menu_book:",
+                query_params={"module": module.id, "section": q.section},
+            )

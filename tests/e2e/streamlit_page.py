@@ -1,13 +1,13 @@
 """Small Playwright helpers for Streamlit pages: wait for reruns, find widgets by label."""
+
 from __future__ import annotations
 
 import re
 
-from mesolearn.content.text import plain_text
-from mesolearn.ui.inputs import renderer_for
-
 from playwright.sync_api import Locator, Page, expect
 
+from mesolearn.content.text import plain_text
+from mesolearn.ui.inputs import renderer_for
 
 expect.set_options(timeout=15_000)  # a loaded 2-core CI machine: Streamlit reruns can take seconds
 
@@ -37,8 +37,7 @@ def click_button(page: Page, name: str) -> None:
 def question_box(page: Page, n: int, total: int) -> Locator:
     """The innermost block holding the question's heading and its inputs."""
     heading = page.get_by_text(f"Question {n} of {total}", exact=False)
-    return page.locator('[data-testid="stVerticalBlock"]').filter(has=heading).filter(
-        has=page.locator("input")).last
+    return page.locator('[data-testid="stVerticalBlock"]').filter(has=heading).filter(has=page.locator("input")).last
 
 
 def choose_option(page: Page, box: Locator, label: str, option_text: str) -> None:
@@ -88,7 +87,7 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
             field.fill(step[1])
             field.press("Enter")
         elif step[0] == "choose":
-            choose_option(page, box, rendered(step[1]), plain_text(step[2]))   # settles itself
+            choose_option(page, box, rendered(step[1]), plain_text(step[2]))  # settles itself
             continue
         else:
             raise AssertionError(f"unknown browser step {step!r}")

@@ -1,5 +1,6 @@
 """Browser journeys: a trainee from quizzes to the mock exam and a downloaded certificate; an
 instructor from a new cohort to the gradebook."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """A newcomer's whole journey in headless Chromium against a real `streamlit run` server."""
+
 from __future__ import annotations
 
 from pathlib import Path

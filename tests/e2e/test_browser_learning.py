@@ -1,4 +1,5 @@
 """Learning pages in a real browser: what a keyboard user does is kept (UX review B8)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -37,7 +38,9 @@ def test_an_exam_date_typed_and_confirmed_with_enter_is_saved(server, trainee, p
     assert exam_date(db, user_id) == day
     page.reload()
     settle(page)
-    expect(page.get_by_role("textbox", name="Date of your certification exam (YYYY-MM-DD)")).to_have_value(day.isoformat())
+    expect(page.get_by_role("textbox", name="Date of your certification exam (YYYY-MM-DD)")).to_have_value(
+        day.isoformat()
+    )
 
 
 def test_pages_fetch_nothing_from_other_servers(server, trainee, page):

@@ -4,6 +4,7 @@ A link to the page you are on used to change the app's query without the browser
 the stale URL: "Start" from *Quizzes & exams* bounced back to the list, a result could not be retaken, and a problem
 report sent from a past attempt was lost. The result also opened scrolled to the Submit button's height.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,10 @@ def follow(page, text: str) -> None:
 
 
 def _scroll_top(page) -> float:
-    return page.evaluate("() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollTop || 0,"
-                         " document.scrollingElement.scrollTop)")
+    return page.evaluate(
+        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollTop || 0,"
+        " document.scrollingElement.scrollTop)"
+    )
 
 
 def test_start_retake_and_report_from_the_quizzes_menu(server, trainee, page):

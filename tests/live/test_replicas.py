@@ -11,6 +11,7 @@ database. What a trainee would notice:
 * two separate processes on the shared database submitting the same 15 attempts at the same instant: each
   attempt is graded, and its follow-up work (review cards, certificate) run, exactly once in total.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -76,12 +77,17 @@ def cluster(tmp_path_factory) -> Iterator[dict[str, str]]:
     base, _, query = PG_URL.partition("?")
     db_url = base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
     state = tmp_path_factory.mktemp("replicas")
-    env = dict(os.environ, MESOLEARN_DATABASE_URL=db_url, REPLICAS_DIR=str(state),
-               REPLICAS_BASE_PORT=str(_free_base()))
+    env = dict(os.environ, MESOLEARN_DATABASE_URL=db_url, REPLICAS_DIR=str(state), REPLICAS_BASE_PORT=str(_free_base()))
     env.pop("MESOLEARN_CONTENT_DIR", None)
     try:
-        out = subprocess.run(["bash", str(REPO / "scripts/replicas"), "start", "2"], cwd=REPO, env=env, text=True,
-                             capture_output=True, timeout=240)
+        out = subprocess.run(
+            ["bash", str(REPO / "scripts/replicas"), "start", "2"],
+            cwd=REPO,
+            env=env,
+            text=True,
+            capture_output=True,
+            timeout=240,
+        )
         assert out.returncode == 0, out.stdout + out.stderr
         urls = {}
         for line in out.stdout.splitlines():
@@ -104,9 +110,20 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
         yield b
         b.close()
 
@@ -163,14 +180,17 @@ def test_two_replicas_share_sign_in_answers_and_one_submission(cluster, browser)
     total = len(items)
     page_b.goto(cluster["b"] + f"/quiz?attempt={attempt_id}")
     settle(page_b)
-    for item in items[:3]:                                   # three answers through A
+    for item in items[:3]:  # three answers through A
         answer_correctly(page_a, question_box(page_a, item.position + 1, total), item)
-    for item in items[3:6]:                                  # three through B
+    for item in items[3:6]:  # three through B
         answer_correctly(page_b, question_box(page_b, item.position + 1, total), item)
     for _ in range(40):  # the last answer may still be on its way to the database
         saved = {i.question.id: i.response for i in attempts.load(attempt_id, tom.id).items}
-        wrong = [(i.position, i.question.type, saved[i.question.id], grading.correct_response(i.question))
-                 for i in items[:6] if grading.grade(i.question, saved[i.question.id]) != 1.0]
+        wrong = [
+            (i.position, i.question.type, saved[i.question.id], grading.correct_response(i.question))
+            for i in items[:6]
+            if grading.grade(i.question, saved[i.question.id]) != 1.0
+        ]
         if not wrong:
             break
         page_a.wait_for_timeout(250)
@@ -192,8 +212,9 @@ def test_two_replicas_share_sign_in_answers_and_one_submission(cluster, browser)
     with db.session() as s:
         graded = list(s.scalars(select(Attempt).where(Attempt.user_id == tom.id, Attempt.mode == "graded")))
         assert [(a.id, a.score, a.submitted_at is not None) for a in graded] == [(attempt_id, 60.0, True)]
-        responses = s.execute(select(Answer.question_id, Answer.response, Answer.score)
-                              .where(Answer.attempt_id == attempt_id)).all()
+        responses = s.execute(
+            select(Answer.question_id, Answer.response, Answer.score).where(Answer.attempt_id == attempt_id)
+        ).all()
     assert sum(1 for _, response, _ in responses if response is not None) == 6
     assert all(score == grading.grade(course.question(q), response) for q, response, score in responses)
 
@@ -257,6 +278,6 @@ def test_two_processes_submitting_the_same_attempts_grade_each_once(cluster) -> 
     for p in procs:
         p.join(timeout=60)
     follow_ups = Counter(a for done, _ in outputs for a in done)
-    assert follow_ups == Counter({attempt_id: 1 for attempt_id, _ in jobs})   # once in total, not once per process
-    assert [o for _, outcomes in outputs for o in outcomes] == ["50"] * 30     # both tabs see the one result
+    assert follow_ups == Counter({attempt_id: 1 for attempt_id, _ in jobs})  # once in total, not once per process
+    assert [o for _, outcomes in outputs for o in outcomes] == ["50"] * 30  # both tabs see the one result
     db.dispose()

@@ -5,6 +5,7 @@ connection in ``config.attributes["connection"]``; the ``alembic`` command line 
 ``-x url=<database url>`` or ``MESOLEARN_DATABASE_URL``. ``target_metadata`` is the models' metadata, so
 ``alembic revision --autogenerate`` writes the next revision from a change to ``mesolearn/storage/models.py``.
 """
+
 from __future__ import annotations
 
 from alembic import context
@@ -17,8 +18,12 @@ target_metadata = Base.metadata
 
 
 def _configure(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
 
 
 def run_migrations_online() -> None:

@@ -7,12 +7,14 @@ keys come from :mod:`mesolearn.ui.keys`. Test support lives beside the widgets i
 ``apptest_steps`` (what AppTest sets to express a shown answer) and ``browser_steps`` (what a
 trainee who knows the answer does in a real browser).
 """
+
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from abc import ABC, abstractmethod
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mesolearn.questions.base import QuestionType, QuestionView
 
@@ -25,11 +27,10 @@ BrowserStep = tuple[str, ...]
 
 class Renderer(ABC):
     qtype: QuestionType
-    hint: str   # one line under the prompt: how to answer
+    hint: str  # one line under the prompt: how to answer
 
     @abstractmethod
-    def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed,
-               disabled: bool) -> None:
+    def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed, disabled: bool) -> None:
         """Draw the widgets showing ``shown`` (display positions, or None)."""
 
     @abstractmethod

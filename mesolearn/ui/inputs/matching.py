@@ -1,5 +1,6 @@
 """Matching: one selectbox per left-hand text; the value is, for each row, the display position of the
 right-hand text chosen (or None)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,9 +25,16 @@ class MatchingRenderer(Renderer):
             changed([st.session_state.get(part_key(key, i)) for i in range(len(view.lefts))])
 
         for i, left in enumerate(view.lefts):
-            st.selectbox(left, range(len(view.choices)), format_func=lambda j: plain_text(view.choices[j]),
-                         index=current[i], key=part_key(key, i), placeholder="Choose a match", on_change=picked,
-                         disabled=disabled)
+            st.selectbox(
+                left,
+                range(len(view.choices)),
+                format_func=lambda j: plain_text(view.choices[j]),
+                index=current[i],
+                key=part_key(key, i),
+                placeholder="Choose a match",
+                on_change=picked,
+                disabled=disabled,
+            )
 
     def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
         return [("selectbox", part_key(key, i), value) for i, value in enumerate(shown or [None] * len(view.lefts))]

@@ -1,4 +1,5 @@
 """Multiple response: one checkbox per option; the value is the list of ticked display positions."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,7 @@
 """Ordering: one selectbox per position; the value is, for each position, the display position of the
-item chosen (or None). Using an item twice is allowed but warned about."""
+item chosen (or None). An item used twice, or a position left empty, is warned about (the type's
+``incomplete``) and a practice answer cannot be checked until it is whole."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,12 +27,16 @@ class OrderingRenderer(Renderer):
             changed([st.session_state.get(part_key(key, i)) for i in range(n)])
 
         for i in range(n):
-            st.selectbox(f"Position {i + 1}", range(n), format_func=lambda j: plain_text(view.items[j]),
-                         index=current[i], key=part_key(key, i), placeholder="Choose an item",
-                         on_change=picked, disabled=disabled)
-        chosen = [x for x in current if x is not None]
-        if len(chosen) != len(set(chosen)):
-            st.warning("You used the same item in two positions.")
+            st.selectbox(
+                f"Position {i + 1}",
+                range(n),
+                format_func=lambda j: plain_text(view.items[j]),
+                index=current[i],
+                key=part_key(key, i),
+                placeholder="Choose an item",
+                on_change=picked,
+                disabled=disabled,
+            )
 
     def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
         return [("selectbox", part_key(key, i), value) for i, value in enumerate(shown or [None] * len(view.items))]

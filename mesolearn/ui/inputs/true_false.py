@@ -1,4 +1,5 @@
 """True/false: a horizontal radio of True and False; the value is the bool."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,9 +16,17 @@ class TrueFalseRenderer(Renderer):
     hint = "True or false?"
 
     def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed, disabled: bool) -> None:
-        st.radio(label, [True, False], format_func=lambda b: "True" if b else "False",
-                 index=None if shown is None else (0 if shown else 1), key=key, horizontal=True,
-                 label_visibility="collapsed", disabled=disabled, on_change=lambda: changed(st.session_state[key]))
+        st.radio(
+            label,
+            [True, False],
+            format_func=lambda b: "True" if b else "False",
+            index=None if shown is None else (0 if shown else 1),
+            key=key,
+            horizontal=True,
+            label_visibility="collapsed",
+            disabled=disabled,
+            on_change=lambda: changed(st.session_state[key]),
+        )
 
     def apptest_steps(self, view: QuestionView, key: str, shown: Any) -> list[AppTestStep]:
         return [("radio", key, shown)]
