@@ -1,6 +1,17 @@
-"""Long-lived objects shared by every session: parsed course, database, services (cached once)."""
+"""Long-lived objects shared by every session: parsed course, database, services (cached once).
+
+Rules that keep a rerun cheap (issue 8, measured in benchmarks/README.md):
+- The parsed course lives as long as the process. Once it is loaded it is moved out of the garbage collector's
+  reach (``gc.freeze``), so full collections (Python's own, and Streamlit's after-run one if
+  ``runner.postScriptGC`` is turned back on) do not walk it again.
+  A reload (authoring mode) unfreezes first, so a replaced course is still collected: memory stays bounded.
+- In production the content files are read once per server start; the per-run stat() of every content file is
+  done only in authoring mode (``MESOLEARN_AUTHORING=1``, see ``scripts/run-app --author``), where an edit
+  reloads the course on the next rerun.
+"""
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +35,13 @@ def content_root() -> Path:
     return Path(os.environ.get("MESOLEARN_CONTENT_DIR", REPO))
 
 
+def authoring() -> bool:
+    """Authoring mode: content edits show on the next rerun (costs a stat() of every content file per run)."""
+    return os.environ.get("MESOLEARN_AUTHORING", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def _fingerprint(root: Path) -> tuple:
-    """Cheap change detector: an edit to any content file reloads the course on the next rerun."""
+    """Change detector for authoring mode: an edit to any content file reloads the course on the next rerun."""
     files = [root / "course.yaml"]
     for folder in ("lessons", "quizzes", "exams", "lessons/figures"):
         files.extend(sorted((root / folder).glob("*.*")))
@@ -39,9 +55,25 @@ def _fingerprint(root: Path) -> tuple:
     return tuple(out)
 
 
+_PRODUCTION_STAMPS: dict[str, tuple] = {}  # content root -> fingerprint at first use (production mode)
+
+
+def _content_stamp(root: Path) -> tuple:
+    if authoring():
+        return _fingerprint(root)
+    stamp = _PRODUCTION_STAMPS.get(str(root))
+    if stamp is None:  # a race computes it twice at worst: same value
+        stamp = _PRODUCTION_STAMPS.setdefault(str(root), _fingerprint(root))
+    return stamp
+
+
 @st.cache_resource(show_spinner="Loading the course…", max_entries=2)
 def _course(root: str, fingerprint: tuple) -> Course:
-    return load_course(root)
+    gc.unfreeze()  # a course loaded before (authoring reload) becomes collectable again
+    course = load_course(root)
+    gc.collect()
+    gc.freeze()  # everything alive now (modules, the course) is skipped by later collections
+    return course
 
 
 @st.cache_resource
@@ -74,7 +106,7 @@ class Services:
 
 def services() -> Services:
     root = content_root()
-    course = _course(str(root), _fingerprint(root))
+    course = _course(str(root), _content_stamp(root))
     db = _database(os.environ.get("MESOLEARN_DATABASE_URL") or None)
     accounts = Accounts(db)
     attempts = Attempts(db, course)

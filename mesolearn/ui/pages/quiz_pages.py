@@ -150,11 +150,55 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
         st.rerun()
 
 
+def _answered(state: AttemptState) -> int:
+    practice = state.mode == "practice"
+    return sum(1 for it in state.items if (it.score is not None if practice else it.answered))
+
+
+def _progress_line(target, state: AttemptState) -> None:
+    answered = _answered(state)
+    target.progress(answered / max(1, len(state.items)),
+                    text=f"{answered} of {len(state.items)} {'checked' if state.mode == 'practice' else 'answered'}")
+
+
+@st.fragment
+def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
+    """A question's input and flag in their own fragment: an answer reruns this part only, not the page.
+
+    The answer is saved by the widget's callback before the fragment reruns; the in-memory item is updated
+    too, so the "k of N answered" line stays right without reloading the attempt. That line is an
+    ``st.empty`` above the questions which every question's fragment rewrites (Streamlit 1.67 lets a fragment
+    write to an outside container only if it did so in the last full run too). The heading, the prompt and
+    the problem report stay outside: they do not change when the trainee answers.
+    """
+    key = keys.answer_key(state.id, item.question.id)
+    if state.mode == "practice":
+        _practice_item(svc, account, state, item, key)
+    else:
+        def save(response, qid=item.question.id) -> None:
+            try:
+                svc.attempts.save_answer(state.id, account.id, qid, response)
+                item.response = response
+            except AttemptError as exc:
+                st.session_state["quiz-error"] = str(exc)
+
+        question_input(item, key, save)
+
+    def flag(qid=item.question.id, k=keys.flag_key(key)) -> None:
+        svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
+        item.flagged = st.session_state[k]
+
+    st.checkbox("Flag for review", value=item.flagged, key=keys.flag_key(key),
+                help="Flagged questions are added to your spaced review.", on_change=flag)
+    if "quiz-error" in st.session_state:  # e.g. time ran out: the whole page shows what happened
+        st.rerun(scope="app")
+    _progress_line(progress, state)
+
+
 def _take(svc, account, state: AttemptState) -> None:
     practice = state.mode == "practice"
-    answered = sum(1 for it in state.items if (it.score is not None if practice else it.answered))
-    st.progress(answered / max(1, len(state.items)),
-                text=f"{answered} of {len(state.items)} {'checked' if practice else 'answered'}")
+    answered = _answered(state)
+    progress = st.empty()  # filled by the questions' fragments
     if practice:
         st.caption("Practice mode: feedback right after each answer; it does not count towards the module.")
     if state.deadline:
@@ -167,24 +211,8 @@ def _take(svc, account, state: AttemptState) -> None:
                 head += " · ⚠️ safety-critical"
             st.markdown(head)
             st.markdown(course_markdown(item.question.prompt))
-            key = keys.answer_key(state.id, item.question.id)
-            if practice:
-                _practice_item(svc, account, state, item, key)
-            else:
-                def save(response, qid=item.question.id) -> None:
-                    try:
-                        svc.attempts.save_answer(state.id, account.id, qid, response)
-                    except AttemptError as exc:
-                        st.session_state["quiz-error"] = str(exc)
-
-                question_input(item, key, save)
-            flag_col, report_col = st.columns(2)
-            flag_col.checkbox("Flag for review", value=item.flagged, key=f"{key}-flag",
-                              help="Flagged questions are added to your spaced review.",
-                              on_change=lambda qid=item.question.id, k=f"{key}-flag":
-                              svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k]))
-            with report_col:
-                _report_problem(svc, account, item, f"{key}-report")
+            _answer(svc, account, state, item, progress)
+            _report_problem(svc, account, item, keys.report_key(keys.answer_key(state.id, item.question.id)))
 
     if err := st.session_state.pop("quiz-error", None):
         st.error(err)
