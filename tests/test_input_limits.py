@@ -6,18 +6,22 @@ name, a 300-character email or a NUL byte raised a DataError traceback that show
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from mesolearn.accounts import AccountError, Accounts
 from mesolearn.accounts.limits import TextError, clean
+from mesolearn.certificates.service import new_code
 from mesolearn.cohorts import CohortError, Cohorts
 from mesolearn.cohorts.reports import ReportError, create_report
 from mesolearn.storage import Database
-from mesolearn.storage.models import User
+from mesolearn.storage.models import Attempt, Certificate, User
+from tests.app_driver import new_app, open_page, sign_in
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
@@ -147,3 +151,74 @@ def test_clean_is_the_one_rule() -> None:
         clean("abcd", "Name", 3)
     with pytest.raises(TextError, match="expected text"):
         clean(12, "Name", 3)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ user text is shown as text
+INJECTION = "Jane** passed *X* ![x](http://127.0.0.1:9/p.png) [verify here](http://evil.example) :red[ok] $x$"
+_ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")   # a CommonMark backslash escape: renders the character itself
+_LIVE = set("*_[]()!<>:$`~|#\\")
+
+
+def _inert(fragment: str) -> bool:
+    """True if ``fragment`` cannot start any Markdown construct: every special character is escaped."""
+    return not (_LIVE & set(_ESCAPED.sub("", fragment)))
+
+
+def _literal(fragment: str) -> str:
+    return _ESCAPED.sub(lambda m: m.group(0)[1], fragment)
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch) -> Database:
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
+    monkeypatch.delenv("MESOLEARN_CONTENT_DIR", raising=False)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+def test_a_holder_name_shows_literally_on_the_public_verify_page(app_db) -> None:
+    """Before: the name was live Markdown on /verify (beacon image, foreign links, spoofed wording)."""
+    accounts = Accounts(app_db)
+    accounts.create_first_instructor("ada", "Ada", PASSWORD)
+    jane = accounts.register_trainee("jane", INJECTION, PASSWORD)
+    code = new_code()
+    with app_db.session() as s:
+        attempt = Attempt(user_id=jane.id, quiz_id="certification", kind="exam", mode="graded", seed=1, layout=[],
+                          started_at=datetime(2026, 1, 1), submitted_at=datetime(2026, 1, 1), score=90, passed=True)
+        s.add(attempt)
+        s.flush()
+        s.add(Certificate(code=code, user_id=jane.id, attempt_id=attempt.id, holder_name=jane.display_name,
+                          exam_title="Mesotherapy certification exam", score=90, modules=["History"],
+                          issued_at=datetime(2026, 1, 1)))
+    public = open_page(new_app(), "verify", code=code)
+    assert not public.exception
+    [success] = [e.value for e in public.success]
+    name = success.split("**")[1]          # the bold part is the holder's name, and only that
+    assert _inert(name) and _literal(name) == INJECTION
+    assert success.count("**") == 2 and success.endswith("on 01 January 2026.")
+
+
+def test_the_sidebar_shows_a_name_literally(app_db) -> None:
+    accounts = Accounts(app_db)
+    accounts.create_first_instructor("ada", INJECTION, PASSWORD)
+    at = sign_in(new_app(), "ada", PASSWORD)
+    [box] = [m.value for m in at.sidebar.markdown if m.value.startswith("**")]
+    name = box.split("**")[1]
+    assert _inert(name) and _literal(name) == INJECTION
+
+
+def test_a_cohort_name_shows_literally_when_joining(app_db) -> None:
+    accounts = Accounts(app_db)
+    boss = accounts.create_first_instructor("ada", "Ada", PASSWORD)
+    accounts.create_user("tom", "Tom", PASSWORD, "trainee")
+    cohort = Cohorts(app_db, accounts).create_cohort("Spring ![t](http://127.0.0.1:9/t.png)", boss.id)
+    at = sign_in(new_app(), "tom", PASSWORD)
+    [code_input] = [t for t in at.text_input if t.label == "Invite code"]
+    code_input.input(cohort.invite_code)
+    next(b for b in at.button if b.label == "Join").click()
+    at.run()
+    [joined] = [e.value for e in at.success if e.value.startswith("You joined")]
+    name = joined.removeprefix("You joined ").removesuffix(".")
+    assert _inert(name) and _literal(name) == cohort.name

@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -25,9 +25,10 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Literal
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,8 +36,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from mesolearn.accounts import limits
-from mesolearn.accounts.throttle import (REGISTER_CLIENT, SIGN_IN_ACCOUNT, SIGN_IN_CLIENT, Counter, Throttle,
-                                         Throttled)
+from mesolearn.accounts.throttle import REGISTER_CLIENT, SIGN_IN_ACCOUNT, SIGN_IN_CLIENT, Counter, Throttle, Throttled
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import AuthSession, Setting, User
 
@@ -63,7 +63,7 @@ class Account:
     email: str | None = None
 
     @classmethod
-    def of(cls, u: User) -> "Account":
+    def of(cls, u: User) -> Account:
         return cls(u.id, u.username, u.display_name, u.role, u.email)  # type: ignore[arg-type]
 
 

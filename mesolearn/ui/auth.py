@@ -2,17 +2,43 @@
 
 The token lives in ``st.session_state`` and in a cookie (so a reload keeps you signed in); the
 database keeps only its hash and expiry. Every page calls ``require`` before it renders anything.
+
+Rules of this module:
+
+* **The cookie is written by page JavaScript** (``document.cookie``), so it is not HttpOnly: Streamlit
+  1.67 answers every page over its websocket, and a script run cannot add a ``Set-Cookie`` header. (A
+  server-set HttpOnly cookie needs a custom HTTP route, which only ``st.App(routes=...)`` in ASGI mode
+  offers; see the README's security notes.) To limit what a stolen cookie is worth, the token is **bound to
+  the browser's user agent** (the stored hash covers both), a session ends after the idle timeout (default
+  30 minutes, sliding) and at the latest after its lifetime (14 days), and a password change or "sign out
+  everywhere" ends every sign-in of the account. The cookie is ``SameSite=Strict``, ``Secure`` over https.
+* **The client address** used for throttling is the websocket peer (``st.context.ip_address``; loopback
+  counts as "local"). ``X-Forwarded-For`` is trusted only when ``MESOLEARN_TRUSTED_PROXIES`` says how many
+  proxies in front of the app append to it (e.g. ``1`` behind one nginx): the address that many hops from the
+  right is used. Otherwise a client could choose its own address by sending the header.
+* **Database trouble never shows a traceback**: :func:`database_guard` turns SQLAlchemy and storage errors
+  into a short message and logs the details.
 """
 from __future__ import annotations
 
 import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
+from mesolearn.accounts import AccountError
+from mesolearn.accounts.limits import MAX_PASSWORD
 from mesolearn.accounts.service import SESSION_DAYS, Account
+from mesolearn.storage.db import StorageError
 from mesolearn.ui.services import Services
+from mesolearn.ui.text import escape_markdown
 
 COOKIE = "mesolearn_session"
+log = logging.getLogger("mesolearn")
 
 
 def _cookie_script(value: str, max_age: int) -> str:
@@ -30,11 +56,41 @@ def _browser_cookie() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _header(name: str) -> str:
+    try:
+        value = st.context.headers.get(name)
+    except Exception:  # no browser context (e.g. in tests)
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def browser_binding() -> str:
+    """What a sign-in token is bound to: the browser's user agent (empty without a browser)."""
+    return _header("User-Agent")[:512]
+
+
+def client_address() -> str | None:
+    """The client's address for throttling, or None (loopback or unknown): see the module rules."""
+    try:
+        hops = int(os.environ.get("MESOLEARN_TRUSTED_PROXIES", "0") or 0)
+    except ValueError:
+        hops = 0
+    if hops > 0:
+        forwarded = [part.strip() for part in _header("X-Forwarded-For").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    try:
+        address = st.context.ip_address
+    except Exception:
+        return None
+    return address[:64] if isinstance(address, str) and address else None
+
+
 def current_account(svc: Services) -> Account | None:
     state = st.session_state
     if "token" not in state:
         state["token"] = _browser_cookie()
-    account = svc.accounts.account_for_token(state.get("token"))
+    account = svc.accounts.account_for_token(state.get("token"), browser_binding())
     if account is None and state.get("token"):
         state["token"] = None
     return account
@@ -51,11 +107,14 @@ def sync_cookie() -> None:
 
 
 def sign_in(svc: Services, account: Account) -> None:
-    st.session_state["token"] = svc.accounts.start_session(account)
+    st.session_state["token"] = svc.accounts.start_session(account, browser_binding())
 
 
-def sign_out(svc: Services) -> None:
-    svc.accounts.end_session(st.session_state.get("token"))
+def sign_out(svc: Services, everywhere: bool = False) -> None:
+    account = svc.accounts.account_for_token(st.session_state.get("token"), browser_binding())
+    if everywhere and account is not None:
+        svc.accounts.end_all_sessions(account.id)
+    svc.accounts.end_session(st.session_state.get("token"), browser_binding())
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state["token"] = None
@@ -71,3 +130,51 @@ def require(svc: Services, *roles: str) -> Account:
         st.error("This page is not available for your role.")
         st.stop()
     return account
+
+
+def account_box(svc: Services, account: Account | None) -> None:
+    """The sidebar: who is signed in, sign out (here or everywhere), change password."""
+    sync_cookie()
+    if account is None:
+        return
+    with database_guard():
+        _account_box(svc, account)
+
+
+def _account_box(svc: Services, account: Account) -> None:
+    st.markdown(f"**{escape_markdown(account.display_name)}**  \n{account.role}")
+    if st.button("Sign out", key="signout"):
+        sign_out(svc)
+        st.rerun()
+    if st.button("Sign out everywhere", key="signout-all", help="Ends your sign-in on every device and browser"):
+        sign_out(svc, everywhere=True)
+        st.rerun()
+    with st.expander("Change password"), st.form("change-password", clear_on_submit=True):
+        old = st.text_input("Current password", type="password", max_chars=MAX_PASSWORD)
+        new = st.text_input("New password", type="password", help="At least 8 characters",
+                            max_chars=MAX_PASSWORD)
+        if st.form_submit_button("Change password"):
+            try:
+                st.session_state["token"] = svc.accounts.change_password(
+                    account, old, new, browser_binding(), client_address())
+                st.success("Password changed.")
+                st.caption("Every other sign-in of your account (other devices, other browsers) has ended.")
+                sync_cookie()
+            except AccountError as exc:
+                st.error(str(exc))
+
+
+DATABASE_MESSAGE = ("The database cannot be reached or is damaged, so this page cannot be shown and nothing you "
+                    "do now would be saved. Please try again in a few minutes; if it persists, tell your "
+                    "instructor or the site's administrator.")
+
+
+@contextmanager
+def database_guard() -> Iterator[None]:
+    """Database errors become a short message (and a log entry with the details), never a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, StorageError) as exc:
+        log.error("database error while running a page: %s", exc, exc_info=exc)
+        st.error(str(exc) if isinstance(exc, StorageError) else DATABASE_MESSAGE, icon=":material/error:")
+        st.stop()

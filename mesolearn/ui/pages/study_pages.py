@@ -6,6 +6,7 @@ import streamlit as st
 from mesolearn.content.text import link_citations
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
+from mesolearn.ui.text import escape_markdown
 
 STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "passed": "🟢"}
 
@@ -77,8 +78,8 @@ def _assignments(svc, account) -> None:
             if st.form_submit_button("Join"):
                 from mesolearn.cohorts import CohortError
                 try:
-                    joined = svc.cohorts.join_with_code(account.id, code)
-                    st.success(f"You joined {joined.name}.")
+                    joined = svc.cohorts.join_with_code(account.id, code, auth.client_address())
+                    st.success(f"You joined {escape_markdown(joined.name)}.")
                 except CohortError as exc:
                     st.error(str(exc))
 
