@@ -46,6 +46,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 SESSION_DAYS = 14
 SESSION_IDLE_MINUTES = 30
+GRANT_SECONDS = 60
 WRONG = "Wrong username or password."
 TAKEN = "That username is not available. Please choose another one."
 
@@ -278,6 +279,32 @@ class Accounts:
             if slid - row.expires_at > timedelta(minutes=1) or row.expires_at > slid:
                 row.expires_at = slid
             return Account.of(row.user)
+
+    def start_grant(self, account: Account) -> str:
+        """A single-use code, valid 60 seconds, that the browser trades for a sign-in cookie set by the server.
+
+        Stored like a token (hash only), in its own hash domain, so a grant never works as a session token.
+        """
+        grant = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.db.session() as s:
+            s.add(AuthSession(token_hash=_token_hash("grant\n" + grant), user_id=account.id, created_at=now,
+                              expires_at=now + timedelta(seconds=GRANT_SECONDS)))
+        return grant
+
+    def redeem_grant(self, grant: str | None, binding: str = "") -> str | None:
+        """A new session token for the grant's account (the grant is used up), or None."""
+        if not grant or not isinstance(grant, str) or len(grant) > 200:
+            return None
+        with self.db.session() as s:
+            row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash("grant\n" + grant)))
+            if row is None:
+                return None
+            account, expired = Account.of(row.user), row.expires_at <= self.clock()
+            done = s.execute(delete(AuthSession).where(AuthSession.id == row.id))
+            if expired or done.rowcount != 1:  # expired, or redeemed by a parallel request
+                return None
+        return self.start_session(account, binding)
 
     def end_session(self, token: str | None, binding: str = "") -> None:
         if token and isinstance(token, str):

@@ -5,13 +5,14 @@ database keeps only its hash and expiry. Every page calls ``require`` before it 
 
 Rules of this module:
 
-* **The cookie is written by page JavaScript** (``document.cookie``), so it is not HttpOnly: Streamlit
-  1.67 answers every page over its websocket, and a script run cannot add a ``Set-Cookie`` header. (A
-  server-set HttpOnly cookie needs a custom HTTP route, which only ``st.App(routes=...)`` in ASGI mode
-  offers; see the README's security notes.) To limit what a stolen cookie is worth, the token is **bound to
-  the browser's user agent** (the stored hash covers both), a session ends after the idle timeout (default
-  30 minutes, sliding) and at the latest after its lifetime (14 days), and a password change or "sign out
-  everywhere" ends every sign-in of the account. The cookie is ``SameSite=Strict``, ``Secure`` over https.
+* **The cookie.** Streamlit 1.67 answers every page over its websocket, so a script run cannot add a
+  ``Set-Cookie`` header. Under ``streamlit run serve.py`` (``st.App`` with custom routes) the cookie is set
+  and cleared by the server (:mod:`mesolearn.ui.session_routes`): ``HttpOnly``, ``SameSite=Strict``, and
+  ``Secure`` over https; a page only ever holds a single-use 60-second grant. Under plain ``streamlit run
+  app.py`` the cookie is written by page JavaScript (``document.cookie``) and is readable by page scripts.
+  Either way the token is **bound to the browser's user agent** (the stored hash covers both), a session ends
+  after the idle timeout (default 30 minutes, sliding) and at the latest after its lifetime (14 days), and a
+  password change or "sign out everywhere" ends every sign-in of the account.
 * **The client address** used for throttling is the websocket peer (``st.context.ip_address``; loopback
   counts as "local"). ``X-Forwarded-For`` is trusted only when ``MESOLEARN_TRUSTED_PROXIES`` says how many
   proxies in front of the app append to it (e.g. ``1`` behind one nginx): the address that many hops from the
@@ -35,9 +36,10 @@ from mesolearn.accounts.limits import MAX_PASSWORD
 from mesolearn.accounts.service import SESSION_DAYS, Account
 from mesolearn.storage.db import StorageError
 from mesolearn.ui.services import Services
+from mesolearn.ui.session_routes import ENV_FLAG
 from mesolearn.ui.text import escape_markdown
 
-COOKIE = "mesolearn_session"
+COOKIE = "mesolearn_session"  # the same name as mesolearn.ui.session_routes.COOKIE
 log = logging.getLogger("mesolearn")
 
 
@@ -96,8 +98,32 @@ def current_account(svc: Services) -> Account | None:
     return account
 
 
+def server_cookie() -> bool:
+    """True under ``streamlit run serve.py``: the cookie is set by the server (HttpOnly), not by page scripts."""
+    return os.environ.get(ENV_FLAG) == "1"
+
+
+def _go(path: str, **params: str) -> None:
+    """Send the browser to one of our routes; it comes back to the page it is on (``next``)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())  # url-safe tokens only
+    target = json.dumps(f"{path}?{query}{'&' if query else ''}next=")
+    st.html(f"<script>window.location.replace({target} + encodeURIComponent(location.pathname + location.search));"
+            "</script>", unsafe_allow_javascript=True)
+
+
 def sync_cookie() -> None:
-    """Keep the browser cookie equal to the session's token (set after sign-in, cleared after sign-out)."""
+    """Keep the browser cookie equal to the session's token (set after sign-in, cleared after sign-out).
+
+    With the server-set cookie, a pending hand-over (sign-in, password change, sign-out) sends the browser
+    through ``/api/session`` or ``/api/signout`` instead.
+    """
+    if server_cookie():
+        handover = st.session_state.pop("cookie-handover", None)
+        if handover == "signout":
+            _go("/api/signout")
+        elif handover:
+            _go("/api/session", grant=handover)
+        return
     token = st.session_state.get("token")
     cookie = _browser_cookie()
     if token and cookie != token:
@@ -106,8 +132,14 @@ def sync_cookie() -> None:
         st.html(_cookie_script("", 0), unsafe_allow_javascript=True)
 
 
+def _hand_over(svc: Services, account: Account) -> None:
+    if server_cookie():
+        st.session_state["cookie-handover"] = svc.accounts.start_grant(account)
+
+
 def sign_in(svc: Services, account: Account) -> None:
     st.session_state["token"] = svc.accounts.start_session(account, browser_binding())
+    _hand_over(svc, account)
 
 
 def sign_out(svc: Services, everywhere: bool = False) -> None:
@@ -118,6 +150,8 @@ def sign_out(svc: Services, everywhere: bool = False) -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state["token"] = None
+    if server_cookie():
+        st.session_state["cookie-handover"] = "signout"
 
 
 def require(svc: Services, *roles: str) -> Account:
@@ -146,9 +180,11 @@ def _account_box(svc: Services, account: Account) -> None:
     if st.button("Sign out", key="signout"):
         sign_out(svc)
         st.rerun()
-    if st.button("Sign out everywhere", key="signout-all", help="Ends your sign-in on every device and browser"):
-        sign_out(svc, everywhere=True)
-        st.rerun()
+    with st.expander("Other devices"):
+        st.caption("Forgot to sign out on a shared computer? This ends every sign-in of your account.")
+        if st.button("Sign out everywhere", key="signout-all"):
+            sign_out(svc, everywhere=True)
+            st.rerun()
     with st.expander("Change password"), st.form("change-password", clear_on_submit=True):
         old = st.text_input("Current password", type="password", max_chars=MAX_PASSWORD)
         new = st.text_input("New password", type="password", help="At least 8 characters",
@@ -159,6 +195,7 @@ def _account_box(svc: Services, account: Account) -> None:
                     account, old, new, browser_binding(), client_address())
                 st.success("Password changed.")
                 st.caption("Every other sign-in of your account (other devices, other browsers) has ended.")
+                _hand_over(svc, account)
                 sync_cookie()
             except AccountError as exc:
                 st.error(str(exc))

@@ -32,7 +32,7 @@ def catalogue() -> None:
     account = auth.require(svc)
     course = svc.course
     st.title(course.info.title)
-    st.caption(f"Signed in as {account.display_name} ({account.role})")
+    st.caption(f"Signed in as {escape_markdown(account.display_name)} ({account.role})")
     st.info(course.info.notice, icon=":material/info:")
     content_problems(svc, account)
     if account.role == "trainee":
