@@ -325,3 +325,15 @@ def test_expired_sessions_are_cleaned_up(accounts: Accounts, db, clock, trainee)
         hashes = set(s.scalars(select(AuthSession.token_hash)))
     assert hashes == {hashlib.sha256(new.encode()).hexdigest()}
     assert accounts.account_for_token(old) is None
+
+
+def test_a_cookie_grant_is_single_use_short_lived_and_no_session_token(accounts: Accounts, clock, trainee) -> None:
+    grant = accounts.start_grant(trainee)
+    assert accounts.account_for_token(grant) is None          # a grant never signs in by itself
+    token = accounts.redeem_grant(grant, binding="ua")
+    assert accounts.account_for_token(token, binding="ua") == trainee
+    assert accounts.redeem_grant(grant, binding="ua") is None  # used up
+    late = accounts.start_grant(trainee)
+    clock.advance(seconds=61)
+    assert accounts.redeem_grant(late) is None
+    assert accounts.redeem_grant("made-up") is None and accounts.redeem_grant(None) is None
