@@ -10,5 +10,13 @@ import streamlit as st
 
 from mesolearn.ui.session_routes import ENV_FLAG, ROUTES
 
+
+def _on_script_error(exc: Exception) -> bool:
+    """Database errors in widget callbacks (answers are saved there) get the same short message as pages."""
+    from mesolearn.ui.auth import show_database_error
+
+    return show_database_error(exc)
+
+
 os.environ[ENV_FLAG] = "1"
-app = st.App("app.py", routes=ROUTES)
+app = st.App("app.py", routes=ROUTES, on_script_error=_on_script_error)

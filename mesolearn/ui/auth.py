@@ -206,12 +206,24 @@ DATABASE_MESSAGE = ("The database cannot be reached or is damaged, so this page 
                     "instructor or the site's administrator.")
 
 
+def show_database_error(exc: BaseException) -> bool:
+    """Show a database problem as a short message (details to the log). False for any other exception.
+
+    Also ``st.App``'s ``on_script_error`` hook in serve.py, which covers widget callbacks (answers are saved
+    in callbacks, before the page body and its guard run).
+    """
+    if not isinstance(exc, (SQLAlchemyError, StorageError)):
+        return False
+    log.error("database error while running a page: %s", exc, exc_info=exc)
+    st.error(str(exc) if isinstance(exc, StorageError) else DATABASE_MESSAGE, icon=":material/error:")
+    return True
+
+
 @contextmanager
 def database_guard() -> Iterator[None]:
     """Database errors become a short message (and a log entry with the details), never a traceback."""
     try:
         yield
     except (SQLAlchemyError, StorageError) as exc:
-        log.error("database error while running a page: %s", exc, exc_info=exc)
-        st.error(str(exc) if isinstance(exc, StorageError) else DATABASE_MESSAGE, icon=":material/error:")
+        show_database_error(exc)
         st.stop()

@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from mesolearn.accounts import Accounts
+from mesolearn.content import load_course
+from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from tests.e2e.conftest import _free_port
-from tests.e2e.streamlit_page import click_button, fill, see, settle
+from tests.e2e.streamlit_page import answer_correctly, click_button, fill, question_box, see, settle
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +33,9 @@ def asgi_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     port = _free_port()
     db_url = f"sqlite:///{tmp}/e2e.db"
     db = Database(db_url)
-    Accounts(db).create_first_instructor("ada", "Ada Instructor", PASSWORD)
+    accounts = Accounts(db)
+    accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
+    accounts.create_user("tom", "Tom Trainee", PASSWORD, "trainee")
     db.dispose()
     env = dict(os.environ, MESOLEARN_DATABASE_URL=db_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     env.pop("MESOLEARN_CONTENT_DIR", None)
@@ -63,6 +68,20 @@ def _session_cookie(page) -> dict | None:
     return next((c for c in page.context.cookies() if c["name"] == "mesolearn_session"), None)
 
 
+def _new_cookie(page, old: str | None = None) -> dict | None:
+    """Wait until the server has set a session cookie (other than ``old``) and the page has loaded again."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        cookie = _session_cookie(page)
+        if cookie is not None and cookie["value"] != old:
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_load_state()
+    page.wait_for_timeout(300)
+    settle(page)
+    return _session_cookie(page)
+
+
 def test_the_sign_in_cookie_is_httponly_and_survives_a_reload(asgi_server, page) -> None:
     base, _ = asgi_server
     page.goto(base)
@@ -70,10 +89,8 @@ def test_the_sign_in_cookie_is_httponly_and_survives_a_reload(asgi_server, page)
     fill(page, "Username", "ada")
     fill(page, "Password", PASSWORD)
     click_button(page, "Sign in")
-    page.wait_for_function("() => !location.search.includes('grant')")
-    settle(page)
+    cookie = _new_cookie(page)
     see(page, "Signed in as Ada Instructor (instructor)")
-    cookie = _session_cookie(page)
     assert cookie is not None and cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
     assert "mesolearn_session" not in page.evaluate("document.cookie")
     assert cookie["value"] not in page.content()
@@ -88,13 +105,7 @@ def test_the_sign_in_cookie_is_httponly_and_survives_a_reload(asgi_server, page)
     fill(page, "Current password", PASSWORD, scope=sidebar)
     fill(page, "New password", "a new long password", scope=sidebar)
     sidebar.get_by_role("button", name="Change password", exact=True).click()
-    deadline = time.time() + 20
-    while time.time() < deadline and (_session_cookie(page) or {}).get("value", first) == first:
-        page.wait_for_timeout(200)
-    page.wait_for_load_state()
-    page.wait_for_timeout(500)
-    settle(page)
-    second = _session_cookie(page)
+    second = _new_cookie(page, first)
     assert second is not None and second["value"] != first and second["httpOnly"] is True
     page.reload()
     settle(page)
@@ -102,9 +113,13 @@ def test_the_sign_in_cookie_is_httponly_and_survives_a_reload(asgi_server, page)
 
     page.get_by_role("button", name="Sign out", exact=True).click()
     settle(page)
-    see(page, "Sign in")
-    page.wait_for_timeout(500)
+    deadline = time.time() + 20
+    while time.time() < deadline and _session_cookie(page) is not None:
+        page.wait_for_timeout(200)
     assert _session_cookie(page) is None
+    page.wait_for_load_state()
+    settle(page)
+    see(page, "Sign in")
     page.reload()
     settle(page)
     see(page, "Sign in")
@@ -116,3 +131,34 @@ def test_a_used_or_unknown_grant_sets_no_cookie(asgi_server, page) -> None:
     settle(page)
     assert page.url.startswith(base + "/")
     assert _session_cookie(page) is None
+
+
+def test_an_answer_after_the_database_file_was_deleted_is_refused_with_a_message(asgi_server, page) -> None:
+    """Before: answers were acknowledged ("3 of 10 answered") into a deleted file, and lost at the restart.
+
+    Runs last: it deletes this module's database.
+    """
+    base, db_url = asgi_server
+    db = Database(db_url)
+    tom = Accounts(db).authenticate("tom", PASSWORD)
+    attempts = Attempts(db, load_course(REPO))
+    attempt_id = attempts.start(tom.id, "history", seed=5)
+    item = next(it for it in attempts.load(attempt_id, tom.id).items
+                if it.question.type in ("single_choice", "true_false"))
+    db.dispose()
+    page.goto(base)
+    settle(page)
+    fill(page, "Username", "tom")
+    fill(page, "Password", PASSWORD)
+    click_button(page, "Sign in")
+    _new_cookie(page)
+    page.goto(f"{base}/quiz?attempt={attempt_id}")
+    settle(page)
+    expect(page.get_by_text("0 of 10 answered").first).to_be_visible(timeout=30_000)
+    path = Path(db_url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    answer_correctly(page, question_box(page, item.position + 1, 10), item)
+    expect(page.get_by_text("was deleted while the server was running").first).to_be_visible(timeout=30_000)
+    assert page.get_by_text("1 of 10 answered").count() == 0
+    assert page.get_by_text("Traceback").count() == 0
