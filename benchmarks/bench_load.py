@@ -43,7 +43,7 @@ from mesolearn.quiz.attempts import Attempts  # noqa: E402
 from mesolearn.storage import Database  # noqa: E402
 from mesolearn.storage.models import User  # noqa: E402
 from tests.live.server import LiveServer  # noqa: E402
-from tests.live.stclient import ProtocolError, Session, Widget  # noqa: E402
+from tests.live.stclient import USER_AGENT, ProtocolError, Session, Widget  # noqa: E402
 
 MODULE, EXAM = "history", "certification"
 
@@ -201,7 +201,7 @@ def _prepare(db_url: str, n: int, pages: tuple[str, ...]) -> dict[str, list[tupl
     for uid in ids:
         account = accounts.get(uid)
         assert account is not None
-        token = accounts.start_session(account)
+        token = accounts.start_session(account, USER_AGENT)
         for p in pages:
             aid = attempts.start(uid, MODULE if p == "quiz" else EXAM)
             out[p].append((token, f"attempt={aid}", aid))

@@ -86,8 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         from mesolearn.exchange.cli import main as exchange_main
 
         return exchange_main(argv[1:])
+    if argv and argv[0] == "health":  # the database this server would use: exit 1 unless it is healthy
+        from mesolearn.storage.db import check_health
+
+        health = check_health(argv[1] if len(argv) > 1 else None)
+        print(("ok: " if health.ok else "FAILED: ") + health.message)
+        return 0 if health.ok else 1
     parser = argparse.ArgumentParser(prog="python -m mesolearn", description=__doc__)
-    parser.epilog = "Also: python -m mesolearn exchange --help (Moodle GIFT/XML import and export)."
+    parser.epilog = ("Also: python -m mesolearn exchange --help (Moodle GIFT/XML import and export); "
+                     "python -m mesolearn health [DATABASE_URL] (exit 1 unless the database is usable).")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, help_ in (("validate", "check every content file; exit 1 on any error"),
                         ("report", "questions per module by type, difficulty and objective")):

@@ -1,4 +1,4 @@
-"""Accounts: registration, passwords, lockout and sign-in sessions."""
+"""Accounts: registration, passwords, sign-in delays and sign-in sessions."""
 from __future__ import annotations
 
 import hashlib
@@ -83,9 +83,9 @@ def test_name_and_email_are_checked(accounts: Accounts) -> None:
 
 
 def test_duplicate_username_is_refused(accounts: Accounts, trainee) -> None:
-    with pytest.raises(AccountError, match="taken"):
+    with pytest.raises(AccountError, match="not available"):
         accounts.register_trainee("trainee1", "Someone Else", PASSWORD)
-    with pytest.raises(AccountError, match="taken"):
+    with pytest.raises(AccountError, match="not available"):
         accounts.register_trainee("TRAINEE1", "Someone Else", PASSWORD)  # usernames are case-insensitive
     assert len(accounts.list_users()) == 1
 
@@ -114,33 +114,105 @@ def test_wrong_password_and_unknown_user_get_the_same_message(accounts: Accounts
     assert str(wrong_password.value) == str(unknown_user.value) == "Wrong username or password."
 
 
-def test_lockout_after_five_wrong_passwords_and_unlock_later(accounts: Accounts, clock, trainee) -> None:
-    for _ in range(4):
+def test_wrong_passwords_bring_a_growing_delay_then_the_right_password_works(accounts: Accounts, clock,
+                                                                            trainee) -> None:
+    for _ in range(5):
         with pytest.raises(AccountError, match="Wrong username or password"):
             accounts.authenticate("trainee1", "wrong password")
-    with pytest.raises(AccountError, match="Too many wrong passwords. Try again in 5 minute"):
-        accounts.authenticate("trainee1", "wrong password")  # the fifth says why the door is now shut
-    # locked: even the right password is refused, with a message saying why and for how long
-    clock.advance(seconds=1)
-    with pytest.raises(AccountError, match=r"Too many wrong passwords. Try again in 5 minute"):
+    # the sixth try must wait (15 s), even with the right password: no guess is checked meanwhile
+    with pytest.raises(AccountError, match=r"Too many sign-in attempts. Please wait 15 seconds"):
         accounts.authenticate("trainee1", PASSWORD)
-    clock.advance(minutes=4)
-    with pytest.raises(AccountError, match="Too many wrong passwords. Try again in 1 minute"):
+    clock.advance(seconds=15)
+    with pytest.raises(AccountError, match="Wrong username or password"):
+        accounts.authenticate("trainee1", "wrong password")
+    with pytest.raises(AccountError, match=r"Please wait 30 seconds"):  # the delay doubles
         accounts.authenticate("trainee1", PASSWORD)
-    clock.advance(seconds=60)
+    clock.advance(seconds=30)
+    assert accounts.authenticate("trainee1", PASSWORD) == trainee   # the owner is never shut out for good
+    # a right password clears the count: five more free tries
+    for _ in range(5):
+        with pytest.raises(AccountError, match="Wrong username or password"):
+            accounts.authenticate("trainee1", "wrong password")
+
+
+def test_the_instructors_account_cannot_be_shut_for_minutes(accounts: Accounts, clock) -> None:
+    """Before: 5 wrong passwords locked the instructor out for 5 minutes, right password refused."""
+    boss = accounts.create_first_instructor("teacher2", "Tea Cher", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            accounts.authenticate("teacher2", "guess")
+    clock.advance(seconds=16)
+    assert accounts.authenticate("teacher2", PASSWORD) == boss
+
+
+def test_unknown_and_known_users_get_the_same_answers_throughout(accounts: Accounts, trainee) -> None:
+    """Before: only a real account ever said "Too many wrong passwords", so names could be enumerated."""
+    answers: dict[str, list[str]] = {"trainee1": [], "nobody": []}
+    for name in answers:
+        for _ in range(8):
+            with pytest.raises(AccountError) as exc:
+                accounts.authenticate(name, "wrong password")
+            answers[name].append(str(exc.value))
+    assert answers["trainee1"] == answers["nobody"]
+    assert answers["nobody"][0] == "Wrong username or password."
+    assert answers["nobody"][-1].startswith("Too many sign-in attempts")
+
+
+def test_unknown_users_cost_a_real_password_check(accounts: Accounts, trainee, monkeypatch) -> None:
+    checked: list[str] = []
+    real = accounts.hasher
+
+    class Recording:
+        def verify(self, stored: str, password: str) -> bool:
+            checked.append(stored)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts, "hasher", Recording())
+    for name in ("trainee1", "nobody", "x\x00y", "a" * 5000):
+        with pytest.raises(AccountError, match="Wrong username or password"):
+            accounts.authenticate(name, "wrong password")
+    assert len(checked) == 4 and all(h.startswith("$argon2id$") for h in checked)
+
+
+def test_an_instructor_can_unlock_an_account(accounts: Accounts, clock, trainee) -> None:
+    for _ in range(7):
+        try:
+            accounts.authenticate("trainee1", "wrong password")
+        except AccountError:
+            clock.advance(seconds=1)
+    with pytest.raises(AccountError, match="Too many sign-in attempts"):
+        accounts.authenticate("trainee1", PASSWORD)
+    assert [name for name, _ in accounts.throttled_accounts()] == ["trainee1"]
+    assert accounts.unlock("trainee1")
+    assert accounts.throttled_accounts() == []
     assert accounts.authenticate("trainee1", PASSWORD) == trainee
 
 
-def test_four_wrong_passwords_do_not_lock(accounts: Accounts, trainee) -> None:
-    for _ in range(4):
+def test_many_accounts_from_one_address_are_slowed_down(accounts: Accounts, clock) -> None:
+    """Password spraying: 2 tries on each of 20 accounts from one address (before: 0 throttled)."""
+    answers = []
+    for i in range(20):
+        for _ in range(2):
+            try:
+                accounts.authenticate(f"user{i:02d}", "Winter2026!", client="203.0.113.9")
+                answers.append("signed in")
+            except AccountError as exc:
+                answers.append(str(exc))
+    assert answers.count("Wrong username or password.") == 30
+    assert all(a.startswith("Too many sign-in attempts") for a in answers[30:])
+    # another address is not affected
+    with pytest.raises(AccountError, match="Wrong username or password"):
+        accounts.authenticate("user00", "Winter2026!", client="198.51.100.7")
+
+
+def test_a_sign_in_delay_is_forgotten_after_an_hour(accounts: Accounts, clock, trainee) -> None:
+    for _ in range(5):
         with pytest.raises(AccountError):
             accounts.authenticate("trainee1", "wrong password")
-    assert accounts.authenticate("trainee1", PASSWORD) == trainee
-    # a successful sign-in resets the count
-    for _ in range(4):
-        with pytest.raises(AccountError):
+    clock.advance(hours=1)
+    for _ in range(5):  # five free tries again
+        with pytest.raises(AccountError, match="Wrong username or password"):
             accounts.authenticate("trainee1", "wrong password")
-    assert accounts.authenticate("trainee1", PASSWORD) == trainee
 
 
 def test_change_password(accounts: Accounts, trainee) -> None:
@@ -155,13 +227,68 @@ def test_change_password(accounts: Accounts, trainee) -> None:
 
 
 # ------------------------------------------------------------------ sessions
-def test_session_token_signs_in_until_it_expires(accounts: Accounts, clock, trainee) -> None:
+def test_four_wrong_passwords_do_not_delay(accounts: Accounts, trainee) -> None:
+    for _ in range(4):
+        with pytest.raises(AccountError):
+            accounts.authenticate("trainee1", "wrong password")
+    assert accounts.authenticate("trainee1", PASSWORD) == trainee
+
+
+def test_a_session_ends_after_30_idle_minutes(accounts: Accounts, clock, trainee) -> None:
+    """Before: a token stayed valid for 14 days however long it was left unused."""
     token = accounts.start_session(trainee)
+    clock.advance(minutes=29)
+    assert accounts.account_for_token(token) == trainee      # used: the idle timeout starts again
+    clock.advance(minutes=29)
     assert accounts.account_for_token(token) == trainee
-    clock.advance(days=13, hours=23)
-    assert accounts.account_for_token(token) == trainee
-    clock.advance(hours=1)
+    clock.advance(minutes=31)
     assert accounts.account_for_token(token) is None
+
+
+def test_a_session_in_use_still_ends_after_14_days(accounts: Accounts, clock, trainee) -> None:
+    accounts.set_session_limits(idle_minutes=4 * 60, days=14)
+    token = accounts.start_session(trainee)
+    for _ in range(84):  # used every 3 h 59 min: 334 h 36 min in all
+        clock.advance(hours=3, minutes=59)
+        assert accounts.account_for_token(token) == trainee
+    clock.advance(hours=1, minutes=30)  # 14 days and 6 minutes after sign-in, 1.5 h after the last use
+    assert accounts.account_for_token(token) is None
+
+
+def test_session_limits_are_settings(accounts: Accounts, clock, trainee) -> None:
+    accounts.set_session_limits(idle_minutes=120, days=1)
+    token = accounts.start_session(trainee)
+    clock.advance(minutes=119)
+    assert accounts.account_for_token(token) == trainee
+    with pytest.raises(AccountError):
+        accounts.set_session_limits(idle_minutes=0, days=1)
+    assert accounts.session_limits()[0].total_seconds() == 120 * 60
+
+
+def test_a_token_is_bound_to_its_browser(accounts: Accounts, trainee) -> None:
+    token = accounts.start_session(trainee, binding="Firefox/140")
+    assert accounts.account_for_token(token, binding="Firefox/140") == trainee
+    assert accounts.account_for_token(token, binding="curl/8.5") is None
+    assert accounts.account_for_token(token) is None
+
+
+def test_a_password_change_ends_every_other_sign_in(accounts: Accounts, trainee) -> None:
+    """Before: the other device's token still worked after the password change."""
+    this_tab = accounts.start_session(trainee, binding="ua")
+    other_device = accounts.start_session(trainee, binding="phone")
+    new_token = accounts.change_password(trainee, PASSWORD, "brand new password", binding="ua")
+    assert accounts.account_for_token(other_device, binding="phone") is None
+    assert accounts.account_for_token(this_tab, binding="ua") is None
+    assert accounts.account_for_token(new_token, binding="ua") == trainee
+
+
+def test_sign_out_everywhere(accounts: Accounts, trainee) -> None:
+    tokens = [accounts.start_session(trainee) for _ in range(3)]
+    other = accounts.register_trainee("trainee2", "Tom", PASSWORD)
+    theirs = accounts.start_session(other)
+    assert accounts.end_all_sessions(trainee.id) == 3
+    assert [accounts.account_for_token(t) for t in tokens] == [None] * 3
+    assert accounts.account_for_token(theirs) == other
 
 
 def test_ended_session_no_longer_signs_in(accounts: Accounts, trainee) -> None:
@@ -191,10 +318,22 @@ def test_database_stores_only_a_hash_of_the_token(accounts: Accounts, db, traine
 
 
 def test_expired_sessions_are_cleaned_up(accounts: Accounts, db, clock, trainee) -> None:
-    old = accounts.start_session(trainee, days=1)
+    old = accounts.start_session(trainee)
     clock.advance(days=2)
     new = accounts.start_session(trainee)
     with db.session() as s:
         hashes = set(s.scalars(select(AuthSession.token_hash)))
     assert hashes == {hashlib.sha256(new.encode()).hexdigest()}
     assert accounts.account_for_token(old) is None
+
+
+def test_a_cookie_grant_is_single_use_short_lived_and_no_session_token(accounts: Accounts, clock, trainee) -> None:
+    grant = accounts.start_grant(trainee)
+    assert accounts.account_for_token(grant) is None          # a grant never signs in by itself
+    token = accounts.redeem_grant(grant, binding="ua")
+    assert accounts.account_for_token(token, binding="ua") == trainee
+    assert accounts.redeem_grant(grant, binding="ua") is None  # used up
+    late = accounts.start_grant(trainee)
+    clock.advance(seconds=61)
+    assert accounts.redeem_grant(late) is None
+    assert accounts.redeem_grant("made-up") is None and accounts.redeem_grant(None) is None

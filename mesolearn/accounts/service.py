@@ -1,18 +1,42 @@
-"""Account rules in one place, independent of any UI."""
+"""Account rules in one place, independent of any UI.
+
+* **Sign-in** answers "Wrong username or password." for an unknown user, a wrong password and a malformed
+  username alike, after the same argon2 work (a dummy hash for unknown users), so neither the text nor the time
+  tells whether an account exists. Every try is counted *before* the password is checked, against the typed
+  username and against the client address (:mod:`mesolearn.accounts.throttle`): after 5 failures on an account
+  (30 from one address) each further try waits a delay that doubles, so a burst of parallel tries checks at most
+  the allowance, and the real owner gets in once the delay has passed. A right password clears the account's
+  count. Instructors can clear it at once (:meth:`Accounts.unlock`).
+* **Registration** must say when a chosen username is already used: usernames are chosen by the person and
+  there is no e-mail loop to hide behind. That answer ("That username is not available ...") is the one
+  unavoidable enumeration channel; it is throttled per client address like a wrong password (10 free, then
+  doubling delays), and nothing else (timing, wording of other errors) differs between taken and free names.
+* **Sessions**: a sign-in token (32 random bytes) is stored only as a SHA-256 hash, optionally bound to the
+  browser's user agent (the hash covers both, so a copied cookie fails in another browser). A session ends
+  after ``session_idle_minutes`` without use (sliding, default 30) and at the latest ``session_days`` after
+  sign-in (default 14); both are settings. A password change ends every session of the account and starts a
+  new one for the tab that made the change; "sign out everywhere" ends them all.
+* **Text limits** (:mod:`mesolearn.accounts.limits`): names <= 120 characters, e-mail <= 254, passwords
+  8 to 1024, no control characters, Unicode NFC.
+"""
 from __future__ import annotations
 
+import functools
 import hashlib
-import math
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Literal
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
+from mesolearn.accounts import limits
+from mesolearn.accounts.throttle import REGISTER_CLIENT, SIGN_IN_ACCOUNT, SIGN_IN_CLIENT, Counter, Throttle, Throttled
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import AuthSession, Setting, User
 
@@ -21,8 +45,10 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 SESSION_DAYS = 14
-MAX_FAILED = 5
-LOCK_MINUTES = 5
+SESSION_IDLE_MINUTES = 30
+GRANT_SECONDS = 60
+WRONG = "Wrong username or password."
+TAKEN = "That username is not available. Please choose another one."
 
 
 class AccountError(ValueError):
@@ -38,12 +64,31 @@ class Account:
     email: str | None = None
 
     @classmethod
-    def of(cls, u: User) -> "Account":
+    def of(cls, u: User) -> Account:
         return cls(u.id, u.username, u.display_name, u.role, u.email)  # type: ignore[arg-type]
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _token_hash(token: str, binding: str = "") -> str:
+    if not binding:
+        return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode() + b"\n" + binding.encode("utf-8", "replace")).hexdigest()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real argon2 hash of a random password: verifying against it costs what a real verify costs."""
+    return PasswordHasher().hash(secrets.token_urlsafe(16))
+
+
+def normalise_username(username: str | None) -> str:
+    return (username or "").strip().lower()
+
+
+def _text(value: str | None, label: str, max_chars: int) -> str:
+    try:
+        return limits.clean(value, label, max_chars, collapse=True)
+    except limits.TextError as exc:
+        raise AccountError(str(exc)) from None
 
 
 class Accounts:
@@ -51,6 +96,7 @@ class Accounts:
         self.db = db
         self.clock = clock
         self.hasher = PasswordHasher()
+        self.throttle = Throttle(db, clock)
 
     # ------------------------------------------------------------ settings
     def get_setting(self, key: str, default=None):
@@ -70,35 +116,56 @@ class Accounts:
     def self_registration(self) -> bool:
         return bool(self.get_setting("self_registration", True))
 
+    def session_limits(self) -> tuple[timedelta, timedelta]:
+        """(idle timeout, absolute lifetime) of a sign-in, from the settings."""
+        with self.db.session() as s:
+            values = dict(s.execute(select(Setting.key, Setting.value)
+                                    .where(Setting.key.in_(["session_idle_minutes", "session_days"]))).all())
+        idle = _positive(values.get("session_idle_minutes"), SESSION_IDLE_MINUTES)
+        days = _positive(values.get("session_days"), SESSION_DAYS)
+        return timedelta(minutes=idle), timedelta(days=days)
+
+    def set_session_limits(self, idle_minutes: int, days: int) -> None:
+        if not (5 <= int(idle_minutes) <= 24 * 60) or not (1 <= int(days) <= 90):
+            raise AccountError("Idle timeout: 5 to 1440 minutes; lifetime: 1 to 90 days.")
+        self.set_setting("session_idle_minutes", int(idle_minutes))
+        self.set_setting("session_days", int(days))
+
     # ------------------------------------------------------------ users
     def has_users(self) -> bool:
         with self.db.session() as s:
             return (s.scalar(select(func.count()).select_from(User)) or 0) > 0
 
-    def _validate(self, username: str, display_name: str, password: str, email: str | None) -> str:
-        username = username.strip().lower()
+    def _validate(self, username: str, display_name: str, password: str, email: str | None
+                  ) -> tuple[str, str, str | None]:
+        """(username, display name, email) as stored, or AccountError."""
+        username = normalise_username(username)
         if not USERNAME.match(username):
             raise AccountError("Username: 3 to 32 characters, lowercase letters, digits, '.', '_' or '-', "
                                "starting with a letter or digit.")
-        if not display_name.strip():
+        name = _text(display_name, "Your name", limits.MAX_NAME)
+        if not name:
             raise AccountError("Please enter your name.")
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"Password: at least {MIN_PASSWORD} characters.")
-        if email and not EMAIL.match(email.strip()):
+        _check_password(password)
+        address = _text(email, "Email", limits.MAX_EMAIL) or None
+        if address and not EMAIL.match(address):
             raise AccountError("That email address does not look right.")
-        return username
+        return username, name, address
 
     def create_user(self, username: str, display_name: str, password: str, role: Role,
                     email: str | None = None) -> Account:
-        username = self._validate(username, display_name, password, email)
-        with self.db.session() as s:
-            if s.scalar(select(User).where(User.username == username)):
-                raise AccountError(f"The username '{username}' is taken.")
-            user = User(username=username, display_name=display_name.strip(), email=(email or "").strip() or None,
-                        password_hash=self.hasher.hash(password), role=role, created_at=self.clock())
-            s.add(user)
-            s.flush()
-            return Account.of(user)
+        username, name, address = self._validate(username, display_name, password, email)
+        try:
+            with self.db.session() as s:
+                if s.scalar(select(User.id).where(User.username == username)) is not None:
+                    raise AccountError(TAKEN)
+                user = User(username=username, display_name=name, email=address,
+                            password_hash=self.hasher.hash(password), role=role, created_at=self.clock())
+                s.add(user)
+                s.flush()
+                return Account.of(user)
+        except IntegrityError:  # the same username registered at the same instant
+            raise AccountError(TAKEN) from None
 
     def create_first_instructor(self, username: str, display_name: str, password: str,
                                 email: str | None = None) -> Account:
@@ -106,10 +173,19 @@ class Accounts:
             raise AccountError("The first instructor already exists; please sign in.")
         return self.create_user(username, display_name, password, "instructor", email)
 
-    def register_trainee(self, username: str, display_name: str, password: str, email: str | None = None) -> Account:
+    def register_trainee(self, username: str, display_name: str, password: str, email: str | None = None,
+                         client: str | None = None) -> Account:
+        """Self-registration. A "not available" answer counts against the client address (see the module doc)."""
         if not self.self_registration:
             raise AccountError("Self-registration is turned off. Ask your instructor for an account.")
-        return self.create_user(username, display_name, password, "trainee", email)
+        self._validate(username, display_name, password, email)  # format problems first: they reveal nothing
+        try:
+            self.throttle.hit(REGISTER_CLIENT, client, "registration attempts")
+        except Throttled as exc:
+            raise AccountError(str(exc)) from None
+        account = self.create_user(username, display_name, password, "trainee", email)
+        self.throttle.refund(REGISTER_CLIENT, client)
+        return account
 
     def get(self, user_id: int) -> Account | None:
         with self.db.session() as s:
@@ -124,63 +200,148 @@ class Accounts:
             return [Account.of(u) for u in s.scalars(q)]
 
     # ------------------------------------------------------------ sign-in
-    def authenticate(self, username: str, password: str) -> Account:
-        """The account, or AccountError with a message that does not reveal which part was wrong."""
-        now = self.clock()
-        message = "Wrong username or password."
-        with self.db.session() as s:
-            user = s.scalar(select(User).where(User.username == username.strip().lower()))
-            if user is None:
-                raise AccountError("Wrong username or password.")
-            if user.locked_until and user.locked_until > now:
-                minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-                raise AccountError(f"Too many wrong passwords. Try again in {minutes} minute(s).")
-            try:
-                self.hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_logins += 1
-                if user.failed_logins >= MAX_FAILED:
-                    user.failed_logins = 0
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                    message = f"Too many wrong passwords. Try again in {LOCK_MINUTES} minute(s)."
-                account = None  # raise after the block: raising inside it would roll the count back
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
-                if self.hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = self.hasher.hash(password)
-                account = Account.of(user)
-        if account is None:
-            raise AccountError(message)
-        return account
+    def authenticate(self, username: str, password: str, client: str | None = None) -> Account:
+        """The account, or AccountError with a message that does not reveal which part was wrong.
 
-    def start_session(self, account: Account, days: int = SESSION_DAYS) -> str:
+        ``client`` is the client's address (None: unknown/local); tries are throttled by it and by username.
+        """
+        name = normalise_username(username)
+        password = password if isinstance(password, str) else ""
+        well_formed = bool(USERNAME.match(name))
+        plausible = well_formed and len(password) <= limits.MAX_PASSWORD
+        try:
+            self.throttle.hit_all([(SIGN_IN_CLIENT, client), (SIGN_IN_ACCOUNT, name if well_formed else username)],
+                                  "sign-in attempts")
+        except Throttled as exc:
+            raise AccountError(str(exc)) from None
+        user_id, stored = None, None
+        if plausible:
+            with self.db.session() as s:
+                row = s.execute(select(User.id, User.password_hash).where(User.username == name)).first()
+            if row is not None:
+                user_id, stored = row
+        try:
+            self.hasher.verify(stored or _dummy_hash(), password[: limits.MAX_PASSWORD])
+            ok = stored is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            raise AccountError(WRONG)  # the try stays counted
+        self.throttle.reset(SIGN_IN_ACCOUNT, name)
+        self.throttle.refund(SIGN_IN_CLIENT, client)
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            if self.hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = self.hasher.hash(password)
+            return Account.of(user)
+
+    def unlock(self, username: str) -> bool:
+        """An instructor clears the sign-in delay of an account. True if there was one."""
+        return self.throttle.reset(SIGN_IN_ACCOUNT, normalise_username(username))
+
+    def throttled_accounts(self) -> list[tuple[str, Counter]]:
+        """(username, counter) of the existing accounts with recent failed sign-ins."""
+        counters = {c.key: c for c in self.throttle.active(SIGN_IN_ACCOUNT)}
+        if not counters:
+            return []
+        prefix = SIGN_IN_ACCOUNT.name + ":"
+        names = [k.removeprefix(prefix) for k in counters]
+        with self.db.session() as s:
+            known = set(s.scalars(select(User.username).where(User.username.in_(names))))
+        return [(k.removeprefix(prefix), c) for k, c in counters.items() if k.removeprefix(prefix) in known]
+
+    # ------------------------------------------------------------ sessions
+    def start_session(self, account: Account, binding: str = "") -> str:
+        """A new sign-in token for ``account``; ``binding`` (e.g. the user agent) must match on every use."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
+        idle, lifetime = self.session_limits()
         with self.db.session() as s:
-            s.add(AuthSession(token_hash=_token_hash(token), user_id=account.id, created_at=now,
-                              expires_at=now + timedelta(days=days)))
+            s.add(AuthSession(token_hash=_token_hash(token, binding), user_id=account.id, created_at=now,
+                              expires_at=now + min(idle, lifetime)))
             s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
         return token
 
-    def account_for_token(self, token: str | None) -> Account | None:
-        if not token:
+    def account_for_token(self, token: str | None, binding: str = "") -> Account | None:
+        """The signed-in account, or None (unknown, ended, idle too long, too old, other browser).
+
+        Each use slides the idle timeout forward (written at most once a minute).
+        """
+        if not token or not isinstance(token, str) or len(token) > 200:
             return None
+        now = self.clock()
+        idle, lifetime = self.session_limits()
         with self.db.session() as s:
-            row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
-            if row is None or row.expires_at <= self.clock():
+            row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token, binding)))
+            if row is None or row.expires_at <= now or row.created_at + lifetime <= now:
                 return None
+            slid = min(now + idle, row.created_at + lifetime)
+            if slid - row.expires_at > timedelta(minutes=1) or row.expires_at > slid:
+                row.expires_at = slid
             return Account.of(row.user)
 
-    def end_session(self, token: str | None) -> None:
-        if token:
-            with self.db.session() as s:
-                s.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+    def start_grant(self, account: Account) -> str:
+        """A single-use code, valid 60 seconds, that the browser trades for a sign-in cookie set by the server.
 
-    def change_password(self, account: Account, old: str, new: str) -> None:
-        self.authenticate(account.username, old)
-        if len(new) < MIN_PASSWORD:
-            raise AccountError(f"Password: at least {MIN_PASSWORD} characters.")
+        Stored like a token (hash only), in its own hash domain, so a grant never works as a session token.
+        """
+        grant = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.db.session() as s:
+            s.add(AuthSession(token_hash=_token_hash("grant\n" + grant), user_id=account.id, created_at=now,
+                              expires_at=now + timedelta(seconds=GRANT_SECONDS)))
+        return grant
+
+    def redeem_grant(self, grant: str | None, binding: str = "") -> str | None:
+        """A new session token for the grant's account (the grant is used up), or None."""
+        if not grant or not isinstance(grant, str) or len(grant) > 200:
+            return None
+        with self.db.session() as s:
+            row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash("grant\n" + grant)))
+            if row is None:
+                return None
+            account, expired = Account.of(row.user), row.expires_at <= self.clock()
+            done = s.execute(delete(AuthSession).where(AuthSession.id == row.id))
+            if expired or done.rowcount != 1:  # expired, or redeemed by a parallel request
+                return None
+        return self.start_session(account, binding)
+
+    def end_session(self, token: str | None, binding: str = "") -> None:
+        if token and isinstance(token, str):
+            with self.db.session() as s:
+                s.execute(delete(AuthSession).where(AuthSession.token_hash.in_(
+                    [_token_hash(token), _token_hash(token, binding)])))
+
+    def end_all_sessions(self, user_id: int) -> int:
+        """Sign the account out everywhere. Returns how many sign-ins ended."""
+        with self.db.session() as s:
+            result = s.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+            return result.rowcount or 0
+
+    def change_password(self, account: Account, old: str, new: str, binding: str = "",
+                        client: str | None = None) -> str:
+        """Change the password, end every sign-in of the account, and return a new token for this tab."""
+        self.authenticate(account.username, old, client)
+        _check_password(new)
         with self.db.session() as s:
             user = s.get(User, account.id)
             user.password_hash = self.hasher.hash(new)
+            s.execute(delete(AuthSession).where(AuthSession.user_id == account.id))
+        return self.start_session(account, binding)
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise AccountError(f"Password: at least {MIN_PASSWORD} characters.")
+    if len(password) > limits.MAX_PASSWORD:
+        raise AccountError(f"Password: at most {limits.MAX_PASSWORD} characters.")
+    if "\x00" in password:
+        raise AccountError("Password: contains a NUL character, which is not allowed.")
+
+
+def _positive(value, default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default

@@ -32,6 +32,7 @@ from typing import Callable
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from mesolearn.accounts.throttle import VERIFY_CLIENT, Throttle
 from mesolearn.content.loader import Course
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Certificate, CohortMember, User
@@ -209,16 +210,26 @@ class Certificates:
             cert = s.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id))
             return CertificateInfo.of(cert) if cert else None
 
-    def verify(self, code: str | None) -> CertificateInfo | None:
-        """The certificate with this code (revoked ones too: check ``valid``), or None."""
+    def verify(self, code: str | None, client: str | None = None) -> CertificateInfo | None:
+        """The certificate with this code (revoked ones too: check ``valid``), or None.
+
+        Checks are throttled per client address like passwords (``mesolearn.accounts.throttle``: 20 free
+        misses, then doubling delays): a found code gives its count back; too many misses raise ``Throttled``.
+        """
+        if not isinstance(code, str) or len(code) > 64:
+            return None
         canonical = normalise_code(code)
         if canonical is None:
             return None
+        throttle = Throttle(self.db, self.clock)
+        throttle.hit(VERIFY_CLIENT, client, "certificate checks")
         with self.db.session() as s:
             cert = s.scalar(select(Certificate).where(Certificate.code == canonical))
             if cert is None or not hmac.compare_digest(cert.code.encode(), canonical.encode()):
                 return None
-            return CertificateInfo.of(cert)
+            info = CertificateInfo.of(cert)
+        throttle.refund(VERIFY_CLIENT, client)
+        return info
 
     def for_user(self, user_id: int) -> list[CertificateInfo]:
         with self.db.session() as s:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from mesolearn.accounts.limits import bad_character
 from mesolearn.content.loader import Course
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import QuestionReport, User
@@ -65,6 +66,9 @@ def create_report(db: Database, user_id: int, question_id: str, message: str,
         raise ReportError("Please describe the problem with this question.")
     if len(message) > MAX_MESSAGE:
         raise ReportError(f"Please keep the report under {MAX_MESSAGE} characters (it has {len(message)}).")
+    problem = bad_character(message, multiline=True) or bad_character(question_id)
+    if problem:
+        raise ReportError(f"The report contains {problem}, which is not allowed.")
     if not question_id or len(question_id) > MAX_QUESTION_ID or (course and course.question(question_id) is None):
         raise ReportError("That question does not exist.")
     with db.session() as s:

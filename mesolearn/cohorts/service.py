@@ -22,7 +22,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mesolearn.accounts import limits
+from mesolearn.accounts.limits import MAX_CODE
 from mesolearn.accounts.service import EMAIL, USERNAME, AccountError, Accounts
+from mesolearn.accounts.throttle import INVITE_CLIENT, INVITE_USER, Throttle, Throttled
 from mesolearn.content.loader import Course
 from mesolearn.progress.tracker import STATUSES, Status, module_status
 from mesolearn.storage import Database, utcnow
@@ -303,6 +306,16 @@ def _clean_name(text: str) -> str:
     return " ".join((text or "").split())
 
 
+def _cohort_name(text: str) -> str:
+    """White space collapsed, NFC; NUL and control characters refused (CohortError). Length: the caller's check."""
+    if isinstance(text, str) and len(text) > 4 * MAX_NAME:
+        raise CohortError(f"Cohort name: at most {MAX_NAME} characters.")
+    try:
+        return limits.clean(text, "Cohort name", 4 * MAX_NAME, collapse=True)
+    except limits.TextError as exc:
+        raise CohortError(str(exc)) from None
+
+
 def _username_base(email: str) -> str:
     local = email.split("@", 1)[0]
     ascii_ = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode().lower()
@@ -337,6 +350,7 @@ class Cohorts:
     def __init__(self, db: Database, accounts: Accounts, clock: Callable[[], datetime] = utcnow,
                  course: Course | None = None):
         self.db, self.accounts, self.clock, self.course = db, accounts, clock, course
+        self.throttle = Throttle(db, clock)
 
     # ------------------------------------------------------------ lookups
     @staticmethod
@@ -371,7 +385,7 @@ class Cohorts:
 
     # ------------------------------------------------------------ cohorts
     def create_cohort(self, name: str, instructor_id: int | None) -> CohortInfo:
-        name = _clean_name(name)
+        name = _cohort_name(name)
         if not name:
             raise CohortError("Please give the cohort a name.")
         if len(name) > MAX_NAME:
@@ -391,7 +405,7 @@ class Cohorts:
             return self._info(cohort)
 
     def rename_cohort(self, cohort_id: int, name: str) -> CohortInfo:
-        name = _clean_name(name)
+        name = _cohort_name(name)
         if not name or len(name) > MAX_NAME:
             raise CohortError(f"Cohort name: 1 to {MAX_NAME} characters.")
         with self.db.session() as s:
@@ -475,14 +489,22 @@ class Cohorts:
                                                           CohortMember.user_id == user_id))
             return (result.rowcount or 0) > 0
 
-    def join_with_code(self, user_id: int, code: str) -> CohortInfo:
+    def join_with_code(self, user_id: int, code: str, client: str | None = None) -> CohortInfo:
         """A trainee joins the cohort whose invite code this is (case and spaces do not matter).
 
-        Joining twice is harmless and returns the same cohort.
+        Joining twice is harmless and returns the same cohort. Tries are throttled like passwords, per trainee
+        and per client address (``mesolearn.accounts.throttle``): a right code gives its count back.
         """
+        if not isinstance(code, str) or len(code) > MAX_CODE:
+            raise CohortError(f"An invite code has {INVITE_LENGTH} letters and digits, like ABCDE-FGH23.")
         normal = normalise_invite(code)
         if not normal:
             raise CohortError("Please enter the invite code your instructor gave you.")
+        pairs = [(INVITE_USER, user_id), (INVITE_CLIENT, client)]
+        try:
+            self.throttle.hit_all(pairs, "invite-code attempts")
+        except Throttled as exc:
+            raise CohortError(str(exc)) from None
         with self.db.session() as s:
             self._user(s, user_id, "trainee")
             cohort = s.scalar(select(Cohort).where(Cohort.invite_code == normal))
@@ -490,6 +512,9 @@ class Cohorts:
                 raise CohortError("That invite code does not match any cohort. Check it with your instructor "
                                   f"(codes have {INVITE_LENGTH} letters and digits, like ABCDE-FGH23); "
                                   "it may have been replaced by a new one.")
+        for policy, subject in pairs:
+            self.throttle.refund(policy, subject)
+        with self.db.session() as s:
             try:
                 self._add(s, cohort.id, user_id)
             except IntegrityError:  # a concurrent join of the same trainee: already a member

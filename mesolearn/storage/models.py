@@ -194,3 +194,13 @@ class Override(Base):
     quiz_id: Mapped[str] = mapped_column(String(80))
     extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
     extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ThrottleCounter(Base):
+    """Recent failures for one throttle key (an account, a client address, ...): see mesolearn.accounts.throttle."""
+
+    __tablename__ = "throttle_counters"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime)
+    next_allowed_at: Mapped[datetime] = mapped_column(DateTime)

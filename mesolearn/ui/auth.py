@@ -2,17 +2,45 @@
 
 The token lives in ``st.session_state`` and in a cookie (so a reload keeps you signed in); the
 database keeps only its hash and expiry. Every page calls ``require`` before it renders anything.
+
+Rules of this module:
+
+* **The cookie.** Streamlit 1.67 answers every page over its websocket, so a script run cannot add a
+  ``Set-Cookie`` header. Under ``streamlit run serve.py`` (``st.App`` with custom routes) the cookie is set
+  and cleared by the server (:mod:`mesolearn.ui.session_routes`): ``HttpOnly``, ``SameSite=Strict``, and
+  ``Secure`` over https; a page only ever holds a single-use 60-second grant. Under plain ``streamlit run
+  app.py`` the cookie is written by page JavaScript (``document.cookie``) and is readable by page scripts.
+  Either way the token is **bound to the browser's user agent** (the stored hash covers both), a session ends
+  after the idle timeout (default 30 minutes, sliding) and at the latest after its lifetime (14 days), and a
+  password change or "sign out everywhere" ends every sign-in of the account.
+* **The client address** used for throttling is the websocket peer (``st.context.ip_address``; loopback
+  counts as "local"). ``X-Forwarded-For`` is trusted only when ``MESOLEARN_TRUSTED_PROXIES`` says how many
+  proxies in front of the app append to it (e.g. ``1`` behind one nginx): the address that many hops from the
+  right is used. Otherwise a client could choose its own address by sending the header.
+* **Database trouble never shows a traceback**: :func:`database_guard` turns SQLAlchemy and storage errors
+  into a short message and logs the details.
 """
 from __future__ import annotations
 
 import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
+from mesolearn.accounts import AccountError
+from mesolearn.accounts.limits import MAX_PASSWORD
 from mesolearn.accounts.service import SESSION_DAYS, Account
+from mesolearn.storage.db import StorageError
 from mesolearn.ui.services import Services
+from mesolearn.ui.session_routes import ENV_FLAG
+from mesolearn.ui.text import escape_markdown
 
-COOKIE = "mesolearn_session"
+COOKIE = "mesolearn_session"  # the same name as mesolearn.ui.session_routes.COOKIE
+log = logging.getLogger("mesolearn")
 
 
 def _cookie_script(value: str, max_age: int) -> str:
@@ -30,18 +58,72 @@ def _browser_cookie() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _header(name: str) -> str:
+    try:
+        value = st.context.headers.get(name)
+    except Exception:  # no browser context (e.g. in tests)
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def browser_binding() -> str:
+    """What a sign-in token is bound to: the browser's user agent (empty without a browser)."""
+    return _header("User-Agent")[:512]
+
+
+def client_address() -> str | None:
+    """The client's address for throttling, or None (loopback or unknown): see the module rules."""
+    try:
+        hops = int(os.environ.get("MESOLEARN_TRUSTED_PROXIES", "0") or 0)
+    except ValueError:
+        hops = 0
+    if hops > 0:
+        forwarded = [part.strip() for part in _header("X-Forwarded-For").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    try:
+        address = st.context.ip_address
+    except Exception:
+        return None
+    return address[:64] if isinstance(address, str) and address else None
+
+
 def current_account(svc: Services) -> Account | None:
     state = st.session_state
     if "token" not in state:
         state["token"] = _browser_cookie()
-    account = svc.accounts.account_for_token(state.get("token"))
+    account = svc.accounts.account_for_token(state.get("token"), browser_binding())
     if account is None and state.get("token"):
         state["token"] = None
     return account
 
 
+def server_cookie() -> bool:
+    """True under ``streamlit run serve.py``: the cookie is set by the server (HttpOnly), not by page scripts."""
+    return os.environ.get(ENV_FLAG) == "1"
+
+
+def _go(path: str, **params: str) -> None:
+    """Send the browser to one of our routes; it comes back to the page it is on (``next``)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())  # url-safe tokens only
+    target = json.dumps(f"{path}?{query}{'&' if query else ''}next=")
+    st.html(f"<script>window.location.replace({target} + encodeURIComponent(location.pathname + location.search));"
+            "</script>", unsafe_allow_javascript=True)
+
+
 def sync_cookie() -> None:
-    """Keep the browser cookie equal to the session's token (set after sign-in, cleared after sign-out)."""
+    """Keep the browser cookie equal to the session's token (set after sign-in, cleared after sign-out).
+
+    With the server-set cookie, a pending hand-over (sign-in, password change, sign-out) sends the browser
+    through ``/api/session`` or ``/api/signout`` instead.
+    """
+    if server_cookie():
+        handover = st.session_state.pop("cookie-handover", None)
+        if handover == "signout":
+            _go("/api/signout")
+        elif handover:
+            _go("/api/session", grant=handover)
+        return
     token = st.session_state.get("token")
     cookie = _browser_cookie()
     if token and cookie != token:
@@ -50,15 +132,26 @@ def sync_cookie() -> None:
         st.html(_cookie_script("", 0), unsafe_allow_javascript=True)
 
 
+def _hand_over(svc: Services, account: Account) -> None:
+    if server_cookie():
+        st.session_state["cookie-handover"] = svc.accounts.start_grant(account)
+
+
 def sign_in(svc: Services, account: Account) -> None:
-    st.session_state["token"] = svc.accounts.start_session(account)
+    st.session_state["token"] = svc.accounts.start_session(account, browser_binding())
+    _hand_over(svc, account)
 
 
-def sign_out(svc: Services) -> None:
-    svc.accounts.end_session(st.session_state.get("token"))
+def sign_out(svc: Services, everywhere: bool = False) -> None:
+    account = svc.accounts.account_for_token(st.session_state.get("token"), browser_binding())
+    if everywhere and account is not None:
+        svc.accounts.end_all_sessions(account.id)
+    svc.accounts.end_session(st.session_state.get("token"), browser_binding())
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state["token"] = None
+    if server_cookie():
+        st.session_state["cookie-handover"] = "signout"
 
 
 def require(svc: Services, *roles: str) -> Account:
@@ -71,3 +164,66 @@ def require(svc: Services, *roles: str) -> Account:
         st.error("This page is not available for your role.")
         st.stop()
     return account
+
+
+def account_box(svc: Services, account: Account | None) -> None:
+    """The sidebar: who is signed in, sign out (here or everywhere), change password."""
+    sync_cookie()
+    if account is None:
+        return
+    with database_guard():
+        _account_box(svc, account)
+
+
+def _account_box(svc: Services, account: Account) -> None:
+    st.markdown(f"**{escape_markdown(account.display_name)}**  \n{account.role}")
+    if st.button("Sign out", key="signout"):
+        sign_out(svc)
+        st.rerun()
+    with st.expander("Other devices"):
+        st.caption("Forgot to sign out on a shared computer? This ends every sign-in of your account.")
+        if st.button("Sign out everywhere", key="signout-all"):
+            sign_out(svc, everywhere=True)
+            st.rerun()
+    with st.expander("Change password"), st.form("change-password", clear_on_submit=True):
+        old = st.text_input("Current password", type="password", max_chars=MAX_PASSWORD)
+        new = st.text_input("New password", type="password", help="At least 8 characters",
+                            max_chars=MAX_PASSWORD)
+        if st.form_submit_button("Change password"):
+            try:
+                st.session_state["token"] = svc.accounts.change_password(
+                    account, old, new, browser_binding(), client_address())
+                st.success("Password changed.")
+                st.caption("Every other sign-in of your account (other devices, other browsers) has ended.")
+                _hand_over(svc, account)
+                sync_cookie()
+            except AccountError as exc:
+                st.error(str(exc))
+
+
+DATABASE_MESSAGE = ("The database cannot be reached or is damaged, so this page cannot be shown and nothing you "
+                    "do now would be saved. Please try again in a few minutes; if it persists, tell your "
+                    "instructor or the site's administrator.")
+
+
+def show_database_error(exc: BaseException) -> bool:
+    """Show a database problem as a short message (details to the log). False for any other exception.
+
+    Also ``st.App``'s ``on_script_error`` hook in serve.py, which covers widget callbacks (answers are saved
+    in callbacks, before the page body and its guard run).
+    """
+    if not isinstance(exc, (SQLAlchemyError, StorageError)):
+        return False
+    log.error("database error while running a page: %s", exc, exc_info=exc)
+    st.error(str(exc) if isinstance(exc, StorageError) else DATABASE_MESSAGE, icon=":material/error:")
+    return True
+
+
+@contextmanager
+def database_guard() -> Iterator[None]:
+    """Database errors become a short message (and a log entry with the details), never a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, StorageError) as exc:
+        show_database_error(exc)
+        st.stop()

@@ -43,6 +43,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin, Subprotocol
 
 XSRF_COOKIE = "_streamlit_xsrf"
+# The client's User-Agent. Sign-ins are bound to the browser's user agent (mesolearn.ui.auth.browser_binding), so a
+# token made for a live session is made with this binding: ``accounts.start_session(account, USER_AGENT)``.
+USER_AGENT = "MesoLearn live test client"
 WIDGET_KINDS = {"button", "checkbox", "radio", "selectbox", "text_input", "text_area", "multiselect", "slider",
                 "number_input", "date_input", "download_button", "button_group"}
 _DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
@@ -181,7 +184,8 @@ class Session:
             self.ws_url, subprotocols=[Subprotocol(p) for p in ["streamlit"] + ([xsrf] if xsrf else [])],
             origin=Origin(self.origin),
             additional_headers={"Cookie": cookie_header} if cookie_header else None, proxy=None,
-            open_timeout=timeout, ping_interval=None, max_size=None, compression="deflate")
+            user_agent_header=USER_AGENT, open_timeout=timeout, ping_interval=None, max_size=None,
+            compression="deflate")
 
     async def close(self) -> None:
         if self._ws is not None:

@@ -15,7 +15,7 @@ import pytest
 from mesolearn.accounts import Accounts
 from mesolearn.storage import Database
 from tests.live.server import REPO, LiveServer
-from tests.live.stclient import Session
+from tests.live.stclient import USER_AGENT, Session
 
 pytestmark = pytest.mark.live
 
@@ -49,7 +49,7 @@ def test_a_content_edit_shows_on_the_next_rerun_only_in_authoring_mode(tmp_path,
         db = Database(srv.database_url)
         accounts = Accounts(db)
         instructor = accounts.create_first_instructor("author", "Author", "author-pass-1")
-        token = accounts.start_session(instructor)
+        token = accounts.start_session(instructor, USER_AGENT)
         db.dispose()
         before, after = asyncio.run(_titles_before_and_after_edit(srv.url, token, root / "lessons" / "01-history.yaml"))
     assert OLD in before

@@ -23,7 +23,7 @@ from mesolearn.quiz import drawing
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt
 from tests.live.server import REPO, LiveServer
-from tests.live.stclient import RunResult, Session
+from tests.live.stclient import USER_AGENT, RunResult, Session
 
 pytestmark = pytest.mark.live
 
@@ -47,7 +47,7 @@ def cohort(server) -> list[tuple[int, str]]:
     out = []
     for i in range(TRAINEES):
         account = accounts.register_trainee(f"trainee{i:02d}", f"Trainee {i:02d}", "trainee-pass-1")
-        out.append((account.id, accounts.start_session(account)))
+        out.append((account.id, accounts.start_session(account, USER_AGENT)))
     db.dispose()
     return out
 

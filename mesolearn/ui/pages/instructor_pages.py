@@ -16,6 +16,7 @@ from mesolearn.content.text import course_markdown
 from mesolearn.quiz.grading import answer_text
 from mesolearn.ui import auth
 from mesolearn.ui.services import services
+from mesolearn.ui.text import escape_markdown
 from mesolearn.ui.widgets import feedback
 
 
@@ -32,7 +33,7 @@ def cohorts() -> None:
         if st.form_submit_button("Create cohort"):
             try:
                 c = svc.cohorts.create_cohort(name, account.id)
-                st.success(f"Created {c.name}. Invite code: {c.invite_display}")
+                st.success(f"Created {escape_markdown(c.name)}. Invite code: {c.invite_display}")
             except CohortError as exc:
                 st.error(str(exc))
     all_cohorts = svc.cohorts.list_cohorts()
@@ -81,7 +82,7 @@ def _cohort_panel(svc, account, cohort) -> None:
                 result = svc.cohorts.import_csv(cohort.id, text)
             (st.success if result.ok else st.warning)(result.summary)
             for err in result.errors:
-                st.error(str(err))
+                st.error(escape_markdown(err))
             if result.created:
                 st.dataframe(pd.DataFrame([{"name": c.display_name, "username": c.username, "email": c.email,
                                             "one-time password": c.password} for c in result.created]), hide_index=True)
@@ -344,7 +345,7 @@ def exchange() -> None:
             st.error("The file is not UTF-8 text.")
             return
         except GiftError as exc:
-            st.error(f"Line {exc.line}: {exc.message}" if exc.line else exc.message)
+            st.error(escape_markdown(f"Line {exc.line}: {exc.message}" if exc.line else exc.message))
             return
         except ValueError as exc:
             st.error(str(exc))

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from mesolearn.accounts.throttle import Throttled
 from mesolearn.certificates import pdf as certificate_pdf
 from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS, build_custom_quiz, cards, mastery_for_user, readiness, start_review_session
@@ -27,6 +28,7 @@ from mesolearn.quiz.attempts import AttemptError, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
+from mesolearn.ui.text import escape_markdown
 from mesolearn.ui.widgets import feedback, question_input
 
 FILTERS = {"unseen": "Not seen yet", "wrong": "Answered wrong", "flagged": "Flagged"}
@@ -316,18 +318,27 @@ def certification() -> None:
 
 
 def verify() -> None:
-    """Public: anyone with a code can check a certificate, without signing in."""
+    """Public: anyone with a code can check a certificate, without signing in.
+
+    The holder's name is their own text: it is escaped, so it reads exactly as typed (no links, images, emphasis).
+    Checks are throttled per client address (misses count; see ``mesolearn.accounts.throttle``).
+    """
     svc = services()
     st.title("Verify a certificate")
-    code = st.text_input("Verification code", value=st.query_params.get("code", ""), placeholder="MESO-XXXX-XXXX-XXXX-XXXX")
+    code = st.text_input("Verification code", value=st.query_params.get("code", "")[:64], max_chars=64,
+                         placeholder="MESO-XXXX-XXXX-XXXX-XXXX")
     if not code:
         return
-    cert = svc.certificates.verify(code)
+    try:
+        cert = svc.certificates.verify(code, auth.client_address())
+    except Throttled as exc:
+        st.error(str(exc))
+        return
     if cert is None:
         st.error("No certificate has this code. Check it for typos.")
     elif not cert.valid:
         st.warning(f"This certificate was revoked on {cert.revoked_at:%d %B %Y}.")
     else:
-        st.success(f"Valid certificate: **{cert.holder_name}** passed *{cert.exam_title}* with {cert.score:g}% "
-                   f"on {cert.issued_at:%d %B %Y}.")
-        st.markdown("Modules: " + "; ".join(cert.modules))
+        st.success(f"Valid certificate: **{escape_markdown(cert.holder_name)}** passed "
+                   f"*{escape_markdown(cert.exam_title)}* with {cert.score:g}% on {cert.issued_at:%d %B %Y}.")
+        st.markdown("Modules: " + "; ".join(escape_markdown(m) for m in cert.modules))

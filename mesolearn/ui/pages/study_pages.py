@@ -12,6 +12,7 @@ from mesolearn.content.text import link_citations
 from mesolearn.quiz.attempts import PRACTICE_SESSIONS
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
+from mesolearn.ui.text import escape_markdown
 
 _JOINED = "joined-cohort"
 STATUS_ICON = {"not started": "⚪", "in progress": "🟡", "not passed": "🟠", "passed": "🟢"}
@@ -38,7 +39,7 @@ def catalogue() -> None:
     account = auth.require(svc)
     course = svc.course
     st.title(course.info.title)
-    st.caption(f"Signed in as {account.display_name} ({account.role})")
+    st.caption(f"Signed in as {escape_markdown(account.display_name)} ({account.role})")
     content_problems(svc, account)
     if account.role == "trainee":
         _assignments(svc, account)
@@ -67,7 +68,7 @@ def catalogue() -> None:
 def _assignments(svc, account) -> None:
     """The trainee's assigned work with due dates; overdue work is marked; joining a cohort by code."""
     if joined := st.session_state.pop(_JOINED, None):
-        st.success(f"You joined {joined}.")
+        st.success(f"You joined {escape_markdown(joined)}.")
     rows = svc.cohorts.assignments_for(account.id)
     if rows:
         st.subheader("Your assignments")
@@ -85,7 +86,7 @@ def _assignments(svc, account) -> None:
             if st.form_submit_button("Join"):
                 from mesolearn.cohorts import CohortError
                 try:
-                    joined = svc.cohorts.join_with_code(account.id, code)
+                    joined = svc.cohorts.join_with_code(account.id, code, auth.client_address())
                 except CohortError as exc:
                     st.error(str(exc))
                 else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
