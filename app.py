@@ -20,5 +20,4 @@ with st.sidebar:
     auth.account_box(svc, account)
     st.caption(svc.course.info.notice)
 
-with auth.database_guard():
-    current.run()
+auth.run_page(current)  # database errors in the page: a short message, never a traceback

@@ -219,6 +219,18 @@ def show_database_error(exc: BaseException) -> bool:
     return True
 
 
+def run_page(page: st.Page) -> None:
+    """Run the page chosen by ``st.navigation``; a database error shows a short message instead of a traceback.
+
+    A plain try/except (not :func:`database_guard`): wrapping ``page.run()`` in a generator-based context
+    manager delayed the timed exam's countdown fragment by seconds in the browser tests.
+    """
+    try:
+        page.run()
+    except (SQLAlchemyError, StorageError) as exc:
+        show_database_error(exc)
+
+
 @contextmanager
 def database_guard() -> Iterator[None]:
     """Database errors become a short message (and a log entry with the details), never a traceback."""
