@@ -92,7 +92,7 @@ class ObjectiveMastery:
 @dataclass(frozen=True)
 class ModuleMastery:
     module_id: str
-    counts: dict[str, int]  # level -> number of objectives at that level (every level present)
+    counts: dict[Level, int]  # level -> number of objectives at that level (every level present)
     percent: float  # mean of the objectives' points, 0..100
 
     @property
