@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from mesolearn.certificates.service import CertificateInfo
 
@@ -126,7 +127,9 @@ def certificate_pdf(
 
     if font_path:
         pdf.add_font("body", "", font_path)
-        glyphs = pdf.fonts["body"].cmap
+        body = pdf.fonts["body"]
+        assert isinstance(body, TTFFont)  # add_font with a file always makes a TTF font
+        glyphs = body.cmap
         family, ok = "body", (lambda c: ord(c) in glyphs)
     else:
         family, ok = "helvetica", (lambda c: ord(c) < 256)
@@ -177,6 +180,7 @@ def certificate_pdf(
         pdf.set_font(family, size=size)
         h = size * 0.5
         lines = pdf.multi_cell(width, h, modules, align="C", dry_run=True, output="LINES")
+        assert isinstance(lines, list)  # output="LINES" returns just the list of lines
         if len(lines) * h <= room or size <= 6:
             break
         size -= 0.5

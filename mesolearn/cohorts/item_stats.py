@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -287,7 +287,7 @@ def analyse_quiz_data(
     for i, opts in enumerate(choices):
         if opts is not None:
             distractors[i] = [vocab.setdefault(o.id, len(vocab)) for o in opts if not o.correct]
-    names = {code: text for text, code in vocab.items()}
+    names: dict[Hashable, str] = {code: text for text, code in vocab.items()}  # never_chosen gives Hashable codes
     unused = never_chosen(counts_by_item, distractors, min_presented=min_presented_for_distractors, presented=presented)
     unused_ids = {i: [names[c] for c in codes] for i, codes in unused.items()}
 
@@ -298,11 +298,12 @@ def analyse_quiz_data(
     out_rows = []
     for i, (module_id, q) in enumerate(pool):
         options = no_answer = None
-        if choices[i] is not None:
+        item_choices = choices[i]
+        if item_choices is not None:
             seen = counts_by_item[i]
             n_i = int(presented[i])
             options = []
-            for o in choices[i]:
+            for o in item_choices:
                 c = seen.get(vocab.get(o.id, -1))
                 count = c.count if c else 0
                 options.append(OptionFrequency(o.id, o.text, o.correct, count, count / n_i if n_i else None))

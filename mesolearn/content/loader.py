@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -104,11 +104,11 @@ class _FileReader:
         except ValueError:
             return str(path)
 
-    def error(self, file: str, loc: tuple, message: str, severity: str = "error") -> None:
+    def error(self, file: str, loc: tuple, message: str, severity: Literal["error", "warning"] = "error") -> None:
         lines = self.lines.get(file, {})
         self.issues.append(
             ContentIssue(file, line_for(lines, loc) if lines else None, _loc_to_field(loc, lines), message, severity)
-        )  # type: ignore[arg-type]
+        )
 
     def read(self, path: Path, model: type[M]) -> M | None:
         file = self.rel(path)

@@ -27,7 +27,7 @@ class YamlProblem(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise YamlProblem("anchors and aliases (*name) are not allowed in course files", event.start_mark.line + 1)

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from mesolearn.content.models import Lesson, Quiz
 from mesolearn.content.safe_yaml import YamlProblem, load_yaml
+from mesolearn.exchange.common import ExchangeError
 from mesolearn.exchange.gift import GiftError, gift_to_quiz_dict, quiz_to_gift
 from mesolearn.exchange.moodle_xml import ORDERING_AS, MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
 
@@ -105,7 +106,7 @@ def _export(args: argparse.Namespace, render: Callable[..., str]) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, parse: Callable[..., tuple[dict, list[str]]], error: type[ValueError]) -> int:
+def _import(args: argparse.Namespace, parse: Callable[..., tuple[dict, list[str]]], error: type[ExchangeError]) -> int:
     source = Path(args.file)
     text = _read_text(source)
     try:

@@ -444,9 +444,9 @@ def _parse_block(src: _Src, ordinal: int, warnings: list[str]) -> ImportedQuesti
     if answer_text == "":
         warnings.append(f"{label}: essay questions are not supported; skipped")
         return None
-    answer = GiftAnswer(answer_text, prompt, label, ans_off, fmt, src, item, warnings)
+    block = GiftAnswer(answer_text, prompt, label, ans_off, fmt, src, item, warnings)
     for qtype in decoders():
-        body = qtype.gift_decode(answer)
+        body = qtype.gift_decode(block)
         if body is NOT_MINE:
             continue
         if body is None:

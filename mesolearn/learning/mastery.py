@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -50,7 +50,7 @@ NOT_ATTEMPTED, ATTEMPTED, FAMILIAR, PROFICIENT, MASTERED = range(5)
 STREAK_FOR_PROFICIENT = 3  # last answers that must all be correct to enter "proficient"
 SPACING_FOR_MASTERED = timedelta(days=1)  # a review this long after the first correct answer
 POINTS: dict[Level, int] = {"not attempted": 0, "attempted": 0, "familiar": 50, "proficient": 80, "mastered": 100}
-REVIEW_QUIZ_ID = "review"
+REVIEW_QUIZ_ID: Final = "review"  # Final: its type is the literal, so it is a custom-practice Kind
 EPS = 1e-9
 
 
@@ -92,7 +92,7 @@ class ObjectiveMastery:
 @dataclass(frozen=True)
 class ModuleMastery:
     module_id: str
-    counts: dict[str, int]  # level -> number of objectives at that level (every level present)
+    counts: dict[Level, int]  # level -> number of objectives at that level (every level present)
     percent: float  # mean of the objectives' points, 0..100
 
     @property

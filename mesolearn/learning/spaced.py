@@ -26,9 +26,10 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.card import CardDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -85,8 +86,18 @@ class ReviewItem:
         return predicted_recall(self.card, on)
 
 
+def _load_card(stored: dict) -> Card:
+    """A card from the JSON column (what ``Card.to_dict()`` wrote, so it has ``CardDict``'s keys)."""
+    return Card.from_dict(cast(CardDict, stored))
+
+
+def _stored(card: Card) -> dict:
+    """A card as the JSON column holds it."""
+    return dict(card.to_dict())
+
+
 def _item(row: ReviewCard) -> ReviewItem:
-    card = Card.from_dict(row.card)
+    card = _load_card(row.card)
     return ReviewItem(
         row.question_id,
         row.due,
@@ -139,11 +150,11 @@ def _review(
         s.add(row)
         s.flush()
         return row, "created"
-    card = Card.from_dict(row.card)
+    card = _load_card(row.card)
     if card.last_review is not None and reviewed_at <= card.last_review:
         return row, "skipped"  # already applied (or older than the last review)
     card, _ = SCHEDULER.review_card(card, rating, reviewed_at)
-    row.card, row.due, row.updated_at = card.to_dict(), to_naive(card.due), to_naive(now)
+    row.card, row.due, row.updated_at = _stored(card), to_naive(card.due), to_naive(now)
     return row, "updated"
 
 
@@ -239,9 +250,9 @@ def _as_card(card: Any) -> Card:
     if isinstance(card, ReviewItem):
         return card.card
     if isinstance(card, ReviewCard):
-        return Card.from_dict(card.card)
+        return _load_card(card.card)
     if isinstance(card, dict):
-        return Card.from_dict(card)  # type: ignore[arg-type]
+        return _load_card(card)
     raise TypeError(f"not a card: {type(card).__name__}")
 
 
@@ -349,11 +360,11 @@ def rate_card(
                 updated_at=to_naive(now),
             )
             s.add(row)
-        card = Card.from_dict(row.card)
+        card = _load_card(row.card)
         if once_since is not None and card.last_review is not None and card.last_review > to_aware(once_since):
             return _item(row)
         card, _ = SCHEDULER.review_card(card, RATINGS[rating], at)
-        row.card, row.due, row.updated_at = card.to_dict(), to_naive(card.due), to_naive(now)
+        row.card, row.due, row.updated_at = _stored(card), to_naive(card.due), to_naive(now)
         s.flush()
         return _item(row)
 

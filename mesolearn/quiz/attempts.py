@@ -193,11 +193,18 @@ class Attempts:
             return QuizSpec(quiz_id, "practice", PRACTICE_SESSIONS[quiz_id], 0, 0.0, None, None, False, ReviewPolicy())
         raise AttemptError(f"There is no quiz '{quiz_id}' (it may be unavailable while its content is fixed).")
 
+    def _module_questions(self, module_id: str) -> list[Question]:
+        """The questions of a module's quiz: spec() gives kind "module" only to a module with a quiz, and the
+        loader keeps only exams whose blueprint modules all have one."""
+        quiz = self.course.modules[module_id].quiz
+        assert quiz is not None, f"module '{module_id}' has no quiz"
+        return quiz.questions
+
     def _draw(self, spec: QuizSpec, seed: int) -> list[drawing.DrawnQuestion]:
         if spec.kind == "module":
-            return drawing.draw(self.course.modules[spec.id].quiz.questions, spec.questions, seed)
+            return drawing.draw(self._module_questions(spec.id), spec.questions, seed)
         exam = self.course.exams[spec.id]
-        pools = {b.module: self.course.modules[b.module].quiz.questions for b in exam.blueprint}
+        pools = {b.module: self._module_questions(b.module) for b in exam.blueprint}
         return drawing.draw_blueprint(pools, {b.module: b.weight for b in exam.blueprint}, spec.questions, seed)
 
     # ------------------------------------------------------------ counts and limits
@@ -382,7 +389,7 @@ class Attempts:
                 row.id,
                 row.user_id,
                 spec,
-                row.mode,
+                cast(Mode, row.mode),  # the column is a plain String; start() writes only a Mode
                 row.started_at,
                 row.deadline,
                 row.submitted_at,

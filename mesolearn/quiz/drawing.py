@@ -9,7 +9,7 @@ server, so no answer key or original item order reaches the page.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,7 +168,7 @@ def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) 
 
 
 def draw_blueprint(
-    pools: dict[str, Sequence[Question]], weights: dict[str, float], n: int, seed: int
+    pools: Mapping[str, Sequence[Question]], weights: dict[str, float], n: int, seed: int
 ) -> list[DrawnQuestion]:
     """An exam: questions from each module in proportion to its weight, at most one per enemy group across
     the whole exam (groups may span modules), then mixed together."""
