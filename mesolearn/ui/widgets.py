@@ -52,12 +52,15 @@ def _follow_saved_answer(renderer, item: Item, key: str, shown: object) -> None:
 
     Another tab or replica may have changed the answer since this tab drew it (security review 7b); Streamlit keeps
     a widget's last value in the session, so the widget would go on showing the old answer while the new one is
-    graded. Where a widget's value differs from the saved answer its state is dropped, and the widget is drawn
-    again from the saved answer. (Skipped while a refused value waits to be corrected: nothing typed is lost.)
+    graded. Where a widget's value differs from the saved answer, the saved value is written into the widget's
+    state, which Streamlit also sends to the browser (merely dropping the state would leave the browser holding the
+    old value, and its next message would save that old value back). Skipped while a refused value waits to be
+    corrected, so nothing typed is lost. (``global.disableWidgetStateDuplicationWarning`` in the config keeps
+    Streamlit from warning that such a widget also has a default.)
     """
     for _kind, widget_key, value in renderer.widget_values(item.view, key, shown):
         if widget_key in st.session_state and st.session_state[widget_key] != value:
-            del st.session_state[widget_key]
+            st.session_state[widget_key] = value
 
 
 def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None) -> None:
