@@ -1,4 +1,5 @@
 """MesoLearn entry point: `streamlit run app.py`. Chooses the pages a user may see, by role."""
+
 from pathlib import Path
 
 import streamlit as st
@@ -7,8 +8,9 @@ from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 
 # a local file: a Material icon as page icon makes every browser fetch it from a font server (fails offline, B15)
-st.set_page_config(page_title="MesoLearn", page_icon=str(Path(__file__).parent / "mesolearn/ui/assets/favicon.png"),
-                   layout="centered")
+st.set_page_config(
+    page_title="MesoLearn", page_icon=str(Path(__file__).parent / "mesolearn/ui/assets/favicon.png"), layout="centered"
+)
 
 with auth.database_guard():  # a missing, damaged or unreachable database: a message, never a traceback
     svc = services()

@@ -4,6 +4,7 @@
 (mesolearn.ui.session_routes) that set and clear the sign-in cookie from the server, so page scripts cannot
 read it. Under plain `streamlit run app.py` the cookie is written by page JavaScript instead (README, security).
 """
+
 import os
 
 import streamlit as st

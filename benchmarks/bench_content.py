@@ -5,6 +5,7 @@ authoring mode (MESOLEARN_AUTHORING=1) it pays the file fingerprint: a few dozen
 Prints figures; asserts nothing.
 Run: .venv/bin/python benchmarks/bench_content.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -32,6 +33,8 @@ if __name__ == "__main__":
     full = timed(lambda: load_course(REPO), 5)
     fp = timed(lambda: _fingerprint(REPO), 200)
     course = load_course(REPO)
-    print(f"load_course (parse + validate {len(course.modules)} modules, {len(course.questions)} questions): "
-          f"median {full * 1000:.1f} ms")
+    print(
+        f"load_course (parse + validate {len(course.modules)} modules, {len(course.questions)} questions): "
+        f"median {full * 1000:.1f} ms"
+    )
     print(f"per-rerun cost in authoring mode (file fingerprint): median {fp * 1000:.3f} ms; production: none")

@@ -19,6 +19,7 @@ Presets (the targets of issue 8 §3):
 Run from the repository root: ``.venv/bin/python benchmarks/bench_load.py --scenario 20-answering``
 (``--scenario all`` runs the three). The machine's other load skews every figure: compare ratios to hello.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -104,13 +105,31 @@ def _answer_widgets(tab: Session, attempt_id: int | None) -> list[Widget]:
     if attempt_id is None:
         return [w for w in tab.widgets if w.kind == "radio"]
     own = re.compile(rf"a{attempt_id}-[\w.-]+")
-    return [w for w in tab.widgets if w.key and own.match(w.key) and not re.search(r"-(flag|report.*)$", w.key)
-            and w.kind in ("radio", "selectbox", "checkbox") and not w.disabled]
+    return [
+        w
+        for w in tab.widgets
+        if w.key
+        and own.match(w.key)
+        and not re.search(r"-(flag|report.*)$", w.key)
+        and w.kind in ("radio", "selectbox", "checkbox")
+        and not w.disabled
+    ]
 
 
-async def _one_client(url: str, cookie: str | None, query: str, page: str, attempt_id: int | None, sc: Scenario,
-                      rng: random.Random, ph: Phase, go: asyncio.Event, done: asyncio.Event, ready: list[int],
-                      finished: list[int]) -> None:
+async def _one_client(
+    url: str,
+    cookie: str | None,
+    query: str,
+    page: str,
+    attempt_id: int | None,
+    sc: Scenario,
+    rng: random.Random,
+    ph: Phase,
+    go: asyncio.Event,
+    done: asyncio.Event,
+    ready: list[int],
+    finished: list[int],
+) -> None:
     tab = Session(url, cookies={"mesolearn_session": cookie} if cookie else None)
     set_values: dict[str, object] = {}
     try:
@@ -154,8 +173,9 @@ async def _one_client(url: str, cookie: str | None, query: str, page: str, attem
         await tab.close()
 
 
-async def _phase(url: str, pid: int, page: str, sessions: list[tuple[str | None, str, int | None]],
-                 sc: Scenario, seed: int) -> Phase:
+async def _phase(
+    url: str, pid: int, page: str, sessions: list[tuple[str | None, str, int | None]], sc: Scenario, seed: int
+) -> Phase:
     proc = psutil.Process(pid)
     ph = Phase(page, len(sessions))
     go, done = asyncio.Event(), asyncio.Event()
@@ -163,9 +183,14 @@ async def _phase(url: str, pid: int, page: str, sessions: list[tuple[str | None,
     finished: list[int] = []
     rss_before = proc.memory_info().rss
     url_path = "" if page == "hello" else "quiz"
-    tasks = [asyncio.create_task(_one_client(url, cookie, query, url_path, attempt, sc, random.Random(seed + i), ph,
-                                             go, done, ready, finished))
-             for i, (cookie, query, attempt) in enumerate(sessions)]
+    tasks = [
+        asyncio.create_task(
+            _one_client(
+                url, cookie, query, url_path, attempt, sc, random.Random(seed + i), ph, go, done, ready, finished
+            )
+        )
+        for i, (cookie, query, attempt) in enumerate(sessions)
+    ]
     while len(ready) < len(sessions) and not all(t.done() for t in tasks):
         await asyncio.sleep(0.02)
     go.set()
@@ -190,10 +215,25 @@ def _prepare(db_url: str, n: int, pages: tuple[str, ...]) -> dict[str, list[tupl
     accounts, attempts = Accounts(db), Attempts(db, course)
     with db.session() as s:
         if not accounts.has_users():
-            s.add(User(username="instructor", display_name="Instructor", password_hash="unused", role="instructor",
-                       created_at=datetime(2025, 1, 1)))
-        users = [User(username=f"bench{i:03d}", display_name=f"Bench trainee {i}", password_hash="unused",
-                      role="trainee", created_at=datetime(2025, 1, 1)) for i in range(n)]
+            s.add(
+                User(
+                    username="instructor",
+                    display_name="Instructor",
+                    password_hash="unused",
+                    role="instructor",
+                    created_at=datetime(2025, 1, 1),
+                )
+            )
+        users = [
+            User(
+                username=f"bench{i:03d}",
+                display_name=f"Bench trainee {i}",
+                password_hash="unused",
+                role="trainee",
+                created_at=datetime(2025, 1, 1),
+            )
+            for i in range(n)
+        ]
         s.add_all(users)
         s.flush()
         ids = [u.id for u in users]
@@ -234,8 +274,10 @@ def run_scenario(name: str, sc: Scenario, seed: int, options: dict[str, str], ro
                 asyncio.run(_phase(app.url, app.pid, p, sessions[p][:-1], sc, seed + 1000 * r))
             rss.append(_settled_rss(app.pid))
         if rounds > 1:
-            print("app server RSS after each round, all sessions closed (MiB): "
-                  + ", ".join(f"{x / 2**20:.1f}" for x in rss))
+            print(
+                "app server RSS after each round, all sessions closed (MiB): "
+                + ", ".join(f"{x / 2**20:.1f}" for x in rss)
+            )
     return phases
 
 
@@ -246,21 +288,31 @@ def _settled_rss(pid: int) -> int:
 
 def report(name: str, sc: Scenario, phases: list[Phase]) -> None:
     load = os.getloadavg()[0]
-    print(f"\n== {name}: {sc.clients} session(s) at once, {sc.clicks} clicks each, think {sc.think_s:g} s; "
-          f"{psutil.cpu_count()} CPUs, load average {load:.2f}")
-    print(f"{'page':<22}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'runs/s':>8}{'CPU ms/run':>12}{'MiB/session':>13}"
-          f"{'fragment runs':>15}")
+    print(
+        f"\n== {name}: {sc.clients} session(s) at once, {sc.clicks} clicks each, think {sc.think_s:g} s; "
+        f"{psutil.cpu_count()} CPUs, load average {load:.2f}"
+    )
+    print(
+        f"{'page':<22}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'runs/s':>8}{'CPU ms/run':>12}{'MiB/session':>13}"
+        f"{'fragment runs':>15}"
+    )
     for ph in phases:
-        print(f"{PAGE_TITLE[ph.page]:<22}{len(ph.errors):>7}{ph.pct(50):>9.1f}{ph.pct(95):>9.1f}{ph.runs_per_s:>8.1f}"
-              f"{ph.cpu_ms_per_run:>12.1f}{ph.rss_per_session / 2**20:>13.2f}{ph.fragment_runs:>9}/{len(ph.clicks)}")
+        print(
+            f"{PAGE_TITLE[ph.page]:<22}{len(ph.errors):>7}{ph.pct(50):>9.1f}{ph.pct(95):>9.1f}{ph.runs_per_s:>8.1f}"
+            f"{ph.cpu_ms_per_run:>12.1f}{ph.rss_per_session / 2**20:>13.2f}{ph.fragment_runs:>9}/{len(ph.clicks)}"
+        )
     hello = phases[0]
     for ph in phases[1:]:
-        print(f"  {ph.page} / hello: p50 {ph.pct(50) / hello.pct(50):.2f}x, CPU per click "
-              f"{ph.cpu_ms_per_run / hello.cpu_ms_per_run:.2f}x, throughput {ph.runs_per_s / hello.runs_per_s:.2f}x")
+        print(
+            f"  {ph.page} / hello: p50 {ph.pct(50) / hello.pct(50):.2f}x, CPU per click "
+            f"{ph.cpu_ms_per_run / hello.cpu_ms_per_run:.2f}x, throughput {ph.runs_per_s / hello.runs_per_s:.2f}x"
+        )
     by = {ph.page: ph for ph in phases}
     if "exam" in by and "quiz" in by:
-        print(f"  exam / quiz: p50 {by['exam'].pct(50) / by['quiz'].pct(50):.2f}x, "
-              f"CPU per click {by['exam'].cpu_ms_per_run / by['quiz'].cpu_ms_per_run:.2f}x")
+        print(
+            f"  exam / quiz: p50 {by['exam'].pct(50) / by['quiz'].pct(50):.2f}x, "
+            f"CPU per click {by['exam'].cpu_ms_per_run / by['quiz'].cpu_ms_per_run:.2f}x"
+        )
     for ph in phases:
         for e in ph.errors[:5]:
             print(f"  error ({ph.page}): {e}")
@@ -273,10 +325,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, help="override the preset's number of sessions")
     ap.add_argument("--clicks", type=int, help="override the preset's clicks per session")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--rounds", type=int, default=1,
-                    help="repeat the app's phases with the same cohort and print the server's RSS after each round")
-    ap.add_argument("--server-opt", action="append", default=[], metavar="KEY=VALUE",
-                    help="experiment: extra `streamlit run` option for both servers, e.g. runner.postScriptGC=false")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat the app's phases with the same cohort and print the server's RSS after each round",
+    )
+    ap.add_argument(
+        "--server-opt",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="experiment: extra `streamlit run` option for both servers, e.g. runner.postScriptGC=false",
+    )
     a = ap.parse_args(argv)
     options = dict(kv.split("=", 1) for kv in a.server_opt)
     names = list(SCENARIOS) if a.scenario == "all" else [a.scenario]

@@ -3,6 +3,7 @@
 Run by the benchmark with the same `.streamlit/config.toml` as the app, so the difference between the two
 is what MesoLearn's pages cost, not what Streamlit costs.
 """
+
 import streamlit as st
 
 st.title("Hello")

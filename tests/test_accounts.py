@@ -1,4 +1,5 @@
 """Accounts: registration, passwords, sign-in delays and sign-in sessions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -63,8 +64,10 @@ def test_bad_usernames_are_refused(accounts: Accounts, username: str) -> None:
     assert not accounts.has_users()
 
 
-@pytest.mark.parametrize("username, stored", [("abc", "abc"), ("a" * 32, "a" * 32), ("Jane.Doe", "jane.doe"),
-                                              ("  j_doe-2 ", "j_doe-2"), ("007", "007")])
+@pytest.mark.parametrize(
+    "username, stored",
+    [("abc", "abc"), ("a" * 32, "a" * 32), ("Jane.Doe", "jane.doe"), ("  j_doe-2 ", "j_doe-2"), ("007", "007")],
+)
 def test_good_usernames_are_accepted_in_lowercase(accounts: Accounts, username: str, stored: str) -> None:
     assert accounts.register_trainee(username, "Some Name", PASSWORD).username == stored
 
@@ -114,8 +117,9 @@ def test_wrong_password_and_unknown_user_get_the_same_message(accounts: Accounts
     assert str(wrong_password.value) == str(unknown_user.value) == "Wrong username or password."
 
 
-def test_wrong_passwords_bring_a_growing_delay_then_the_right_password_works(accounts: Accounts, clock,
-                                                                            trainee) -> None:
+def test_wrong_passwords_bring_a_growing_delay_then_the_right_password_works(
+    accounts: Accounts, clock, trainee
+) -> None:
     for _ in range(5):
         with pytest.raises(AccountError, match="Wrong username or password"):
             accounts.authenticate("trainee1", "wrong password")
@@ -128,7 +132,7 @@ def test_wrong_passwords_bring_a_growing_delay_then_the_right_password_works(acc
     with pytest.raises(AccountError, match=r"Please wait 30 seconds"):  # the delay doubles
         accounts.authenticate("trainee1", PASSWORD)
     clock.advance(seconds=30)
-    assert accounts.authenticate("trainee1", PASSWORD) == trainee   # the owner is never shut out for good
+    assert accounts.authenticate("trainee1", PASSWORD) == trainee  # the owner is never shut out for good
     # a right password clears the count: five more free tries
     for _ in range(5):
         with pytest.raises(AccountError, match="Wrong username or password"):
@@ -238,7 +242,7 @@ def test_a_session_ends_after_30_idle_minutes(accounts: Accounts, clock, trainee
     """Before: a token stayed valid for 14 days however long it was left unused."""
     token = accounts.start_session(trainee)
     clock.advance(minutes=29)
-    assert accounts.account_for_token(token) == trainee      # used: the idle timeout starts again
+    assert accounts.account_for_token(token) == trainee  # used: the idle timeout starts again
     clock.advance(minutes=29)
     assert accounts.account_for_token(token) == trainee
     clock.advance(minutes=31)
@@ -293,7 +297,7 @@ def test_sign_out_everywhere(accounts: Accounts, trainee) -> None:
 
 def test_ended_session_no_longer_signs_in(accounts: Accounts, trainee) -> None:
     token = accounts.start_session(trainee)
-    other = accounts.start_session(trainee)              # e.g. a second browser
+    other = accounts.start_session(trainee)  # e.g. a second browser
     accounts.end_session(token)
     assert accounts.account_for_token(token) is None
     assert accounts.account_for_token(other) == trainee
@@ -329,7 +333,7 @@ def test_expired_sessions_are_cleaned_up(accounts: Accounts, db, clock, trainee)
 
 def test_a_cookie_grant_is_single_use_short_lived_and_no_session_token(accounts: Accounts, clock, trainee) -> None:
     grant = accounts.start_grant(trainee)
-    assert accounts.account_for_token(grant) is None          # a grant never signs in by itself
+    assert accounts.account_for_token(grant) is None  # a grant never signs in by itself
     token = accounts.redeem_grant(grant, binding="ua")
     assert accounts.account_for_token(token, binding="ua") == trainee
     assert accounts.redeem_grant(grant, binding="ua") is None  # used up

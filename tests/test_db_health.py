@@ -3,6 +3,7 @@
 Before: a corrupted SQLite file gave a DatabaseError traceback on every page while /_stcore/health said "ok";
 a file deleted under a running server went on acknowledging answers, all lost at the next restart.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,8 @@ def test_damaged_pages_are_reported_by_health(tmp_path) -> None:
     db.dispose()
     data = bytearray(path.read_bytes())
     page = 4096
-    for start in range(2 * page, len(data), 3 * page):   # every third page after the schema
-        data[start:start + page] = b"\xff" * page
+    for start in range(2 * page, len(data), 3 * page):  # every third page after the schema
+        data[start : start + page] = b"\xff" * page
     path.write_bytes(bytes(data))
     assert not check_health(f"sqlite:///{path}").ok
 
@@ -86,7 +87,7 @@ def test_an_answer_after_the_file_was_deleted_fails_loudly(tmp_path, course) -> 
     attempts = Attempts(db, course)
     attempt_id = attempts.start(tom.id, "history", seed=3)
     item = attempts.load(attempt_id, tom.id).items[0]
-    _remove(path)                       # e.g. a clean-up script, or a volume that went away
+    _remove(path)  # e.g. a clean-up script, or a volume that went away
 
     with pytest.raises(StorageError, match="was deleted while the server was running"):
         attempts.save_answer(attempt_id, tom.id, item.question.id, None)

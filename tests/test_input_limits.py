@@ -3,6 +3,7 @@
 Before: a 1 MB display name was accepted (and broke the instructor's gradebook); on PostgreSQL a 121-character
 name, a 300-character email or a NUL byte raised a DataError traceback that showed the SQL and a password hash.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,15 +62,18 @@ def _users(db: Database) -> int:
         return s.scalar(select(func.count()).select_from(User)) or 0
 
 
-@pytest.mark.parametrize("name, email, message", [
-    ("A" * 1_000_000, None, "Your name: at most 120 characters"),
-    ("B" * 121, None, r"Your name: at most 120 characters \(it has 121\)"),
-    ("Nul\x00Name", None, "Your name: contains a NUL character"),
-    ("Bell\x07", None, "control character"),
-    ("Jane \u202eenaJ", None, "text-direction control"),
-    ("Jane", "x" * 290 + "@example.org", "Email: at most 254 characters"),
-    ("Jane", "ja\x00ne@example.org", "Email: contains a NUL"),
-])
+@pytest.mark.parametrize(
+    "name, email, message",
+    [
+        ("A" * 1_000_000, None, "Your name: at most 120 characters"),
+        ("B" * 121, None, r"Your name: at most 120 characters \(it has 121\)"),
+        ("Nul\x00Name", None, "Your name: contains a NUL character"),
+        ("Bell\x07", None, "control character"),
+        ("Jane \u202eenaJ", None, "text-direction control"),
+        ("Jane", "x" * 290 + "@example.org", "Email: at most 254 characters"),
+        ("Jane", "ja\x00ne@example.org", "Email: contains a NUL"),
+    ],
+)
 def test_registration_refuses_text_beyond_the_limits_with_a_message(accounts, db, name, email, message) -> None:
     with pytest.raises(AccountError, match=message):
         accounts.register_trainee("newbie", name, PASSWORD, email)
@@ -79,7 +83,7 @@ def test_registration_refuses_text_beyond_the_limits_with_a_message(accounts, db
 def test_names_at_the_limit_are_stored_normalised(accounts, db) -> None:
     longest = accounts.register_trainee("longest", "C" * 120, PASSWORD, "c" * 242 + "@example.org")
     assert len(longest.display_name) == 120 and len(longest.email) == 254
-    decomposed = "Rene\u0301e  Dupont "             # e + combining acute, double space
+    decomposed = "Rene\u0301e  Dupont "  # e + combining acute, double space
     renee = accounts.register_trainee("renee", decomposed, PASSWORD)
     assert renee.display_name == "Ren\u00e9e Dupont"  # NFC, white space tidied
     assert accounts.register_trainee("emoji", "Zoë 🌿 Ørsted", PASSWORD).display_name == "Zoë 🌿 Ørsted"
@@ -110,14 +114,16 @@ def test_instructor_created_and_csv_accounts_follow_the_same_limits(accounts, db
         accounts.create_user("trainee1", "D" * 500, PASSWORD, "trainee")
     cohorts = Cohorts(db, accounts)
     cohort = cohorts.create_cohort("Spring", boss.id)
-    result = cohorts.import_csv(cohort.id, "name,email\n" + "E" * 121 + ",e@example.org\nNul\x00Name,n@example.org\n"
-                                "Fine Name,f@example.org\n")
+    result = cohorts.import_csv(
+        cohort.id, "name,email\n" + "E" * 121 + ",e@example.org\nNul\x00Name,n@example.org\nFine Name,f@example.org\n"
+    )
     assert [e.line for e in result.errors] == [2, 3]
     assert [c.display_name for c in result.created] == ["Fine Name"]
 
 
-@pytest.mark.parametrize("name, message", [("F" * 121, "at most 120"), ("Nul\x00Cohort", "NUL"),
-                                           ("Tab\x1bEsc", "control character")])
+@pytest.mark.parametrize(
+    "name, message", [("F" * 121, "at most 120"), ("Nul\x00Cohort", "NUL"), ("Tab\x1bEsc", "control character")]
+)
 def test_cohort_names_are_limited(accounts, db, name, message) -> None:
     boss = accounts.create_user("boss", "Boss", PASSWORD, "instructor")
     cohorts = Cohorts(db, accounts)
@@ -155,7 +161,7 @@ def test_clean_is_the_one_rule() -> None:
 
 # ------------------------------------------------------------------ user text is shown as text
 INJECTION = "Jane** passed *X* ![x](http://127.0.0.1:9/p.png) [verify here](http://evil.example) :red[ok] $x$"
-_ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")   # a CommonMark backslash escape: renders the character itself
+_ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")  # a CommonMark backslash escape: renders the character itself
 _LIVE = set("*_[]()!<>:$`~|#\\")
 
 
@@ -185,17 +191,36 @@ def test_a_holder_name_shows_literally_on_the_public_verify_page(app_db) -> None
     jane = accounts.register_trainee("jane", INJECTION, PASSWORD)
     code = new_code()
     with app_db.session() as s:
-        attempt = Attempt(user_id=jane.id, quiz_id="certification", kind="exam", mode="graded", seed=1, layout=[],
-                          started_at=datetime(2026, 1, 1), submitted_at=datetime(2026, 1, 1), score=90, passed=True)
+        attempt = Attempt(
+            user_id=jane.id,
+            quiz_id="certification",
+            kind="exam",
+            mode="graded",
+            seed=1,
+            layout=[],
+            started_at=datetime(2026, 1, 1),
+            submitted_at=datetime(2026, 1, 1),
+            score=90,
+            passed=True,
+        )
         s.add(attempt)
         s.flush()
-        s.add(Certificate(code=code, user_id=jane.id, attempt_id=attempt.id, holder_name=jane.display_name,
-                          exam_title="Mesotherapy certification exam", score=90, modules=["History"],
-                          issued_at=datetime(2026, 1, 1)))
+        s.add(
+            Certificate(
+                code=code,
+                user_id=jane.id,
+                attempt_id=attempt.id,
+                holder_name=jane.display_name,
+                exam_title="Mesotherapy certification exam",
+                score=90,
+                modules=["History"],
+                issued_at=datetime(2026, 1, 1),
+            )
+        )
     public = open_page(new_app(), "verify", code=code)
     assert not public.exception
     [success] = [e.value for e in public.success]
-    name = success.split("**")[1]          # the bold part is the holder's name, and only that
+    name = success.split("**")[1]  # the bold part is the holder's name, and only that
     assert _inert(name) and _literal(name) == INJECTION
     assert success.count("**") == 2 and success.endswith("on 01 January 2026.")
 

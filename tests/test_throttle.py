@@ -3,6 +3,7 @@
 Each burst starts many threads at one barrier, each with its own try, against a file SQLite database and
 against PostgreSQL: the number of passwords actually checked must stay within the allowance (5).
 """
+
 from __future__ import annotations
 
 import os
@@ -104,7 +105,7 @@ def test_parallel_invite_code_guesses_are_throttled_per_trainee(url) -> None:
     answers = _burst(12, lambda i: cohorts.join_with_code(tom.id, f"ZZZZZ{i:05d}", client=f"198.51.100.{i}").name)
     assert sum(x.startswith("That invite code does not match") for x in answers) == 5
     assert sum(x.startswith("Too many invite-code attempts") for x in answers) == 7
-    with pytest.raises(CohortError, match="Too many"):   # even the right code waits
+    with pytest.raises(CohortError, match="Too many"):  # even the right code waits
         cohorts.join_with_code(tom.id, cohort.invite_code)
     db.dispose()
 
@@ -120,7 +121,7 @@ def test_certificate_checks_are_throttled_per_address(url, course) -> None:
             answers.append(str(exc))
     assert answers[:20] == [None] * 20
     assert all(str(x).startswith("Too many certificate checks") for x in answers[20:])
-    assert certs.verify("MESO-0000-0000-0000-0001", client="192.0.2.2") is None   # another address
+    assert certs.verify("MESO-0000-0000-0000-0001", client="192.0.2.2") is None  # another address
     db.dispose()
 
 

@@ -13,16 +13,17 @@ Rules (one place for every form: registration, account creation, CSV enrolment, 
 A refusal is a :class:`TextError` (a ``ValueError``) whose message names the field, e.g.
 ``"Your name: at most 120 characters (it has 121)."``.
 """
+
 from __future__ import annotations
 
 import unicodedata
 
-MAX_NAME = 120          # users.display_name, cohorts.name, certificates.holder_name
-MAX_USERNAME = 32       # the username rule allows 3 to 32 characters (column: 64)
-MAX_EMAIL = 254         # users.email (RFC 5321 path limit)
-MAX_PASSWORD = 1024     # argon2 accepts more; nobody types more, and the hash work stays bounded
-MAX_CODE = 64           # invite and certificate codes as typed (with spaces and dashes)
-MAX_REPORT = 2000       # question_reports.message
+MAX_NAME = 120  # users.display_name, cohorts.name, certificates.holder_name
+MAX_USERNAME = 32  # the username rule allows 3 to 32 characters (column: 64)
+MAX_EMAIL = 254  # users.email (RFC 5321 path limit)
+MAX_PASSWORD = 1024  # argon2 accepts more; nobody types more, and the hash work stays bounded
+MAX_CODE = 64  # invite and certificate codes as typed (with spaces and dashes)
+MAX_REPORT = 2000  # question_reports.message
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MULTILINE_ALLOWED = frozenset("\n\t")

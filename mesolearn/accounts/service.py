@@ -19,6 +19,7 @@
 * **Text limits** (:mod:`mesolearn.accounts.limits`): names <= 120 characters, e-mail <= 254, passwords
   8 to 1024, no control characters, Unicode NFC.
 """
+
 from __future__ import annotations
 
 import functools
@@ -119,8 +120,11 @@ class Accounts:
     def session_limits(self) -> tuple[timedelta, timedelta]:
         """(idle timeout, absolute lifetime) of a sign-in, from the settings."""
         with self.db.session() as s:
-            values = dict(s.execute(select(Setting.key, Setting.value)
-                                    .where(Setting.key.in_(["session_idle_minutes", "session_days"]))).all())
+            values = dict(
+                s.execute(
+                    select(Setting.key, Setting.value).where(Setting.key.in_(["session_idle_minutes", "session_days"]))
+                ).all()
+            )
         idle = _positive(values.get("session_idle_minutes"), SESSION_IDLE_MINUTES)
         days = _positive(values.get("session_days"), SESSION_DAYS)
         return timedelta(minutes=idle), timedelta(days=days)
@@ -136,13 +140,16 @@ class Accounts:
         with self.db.session() as s:
             return (s.scalar(select(func.count()).select_from(User)) or 0) > 0
 
-    def _validate(self, username: str, display_name: str, password: str, email: str | None
-                  ) -> tuple[str, str, str | None]:
+    def _validate(
+        self, username: str, display_name: str, password: str, email: str | None
+    ) -> tuple[str, str, str | None]:
         """(username, display name, email) as stored, or AccountError."""
         username = normalise_username(username)
         if not USERNAME.match(username):
-            raise AccountError("Username: 3 to 32 characters, lowercase letters, digits, '.', '_' or '-', "
-                               "starting with a letter or digit.")
+            raise AccountError(
+                "Username: 3 to 32 characters, lowercase letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit."
+            )
         name = _text(display_name, "Your name", limits.MAX_NAME)
         if not name:
             raise AccountError("Please enter your name.")
@@ -152,29 +159,38 @@ class Accounts:
             raise AccountError("That email address does not look right.")
         return username, name, address
 
-    def create_user(self, username: str, display_name: str, password: str, role: Role,
-                    email: str | None = None) -> Account:
+    def create_user(
+        self, username: str, display_name: str, password: str, role: Role, email: str | None = None
+    ) -> Account:
         username, name, address = self._validate(username, display_name, password, email)
         try:
             with self.db.session() as s:
                 if s.scalar(select(User.id).where(User.username == username)) is not None:
                     raise AccountError(TAKEN)
-                user = User(username=username, display_name=name, email=address,
-                            password_hash=self.hasher.hash(password), role=role, created_at=self.clock())
+                user = User(
+                    username=username,
+                    display_name=name,
+                    email=address,
+                    password_hash=self.hasher.hash(password),
+                    role=role,
+                    created_at=self.clock(),
+                )
                 s.add(user)
                 s.flush()
                 return Account.of(user)
         except IntegrityError:  # the same username registered at the same instant
             raise AccountError(TAKEN) from None
 
-    def create_first_instructor(self, username: str, display_name: str, password: str,
-                                email: str | None = None) -> Account:
+    def create_first_instructor(
+        self, username: str, display_name: str, password: str, email: str | None = None
+    ) -> Account:
         if self.has_users():
             raise AccountError("The first instructor already exists; please sign in.")
         return self.create_user(username, display_name, password, "instructor", email)
 
-    def register_trainee(self, username: str, display_name: str, password: str, email: str | None = None,
-                         client: str | None = None) -> Account:
+    def register_trainee(
+        self, username: str, display_name: str, password: str, email: str | None = None, client: str | None = None
+    ) -> Account:
         """Self-registration. A "not available" answer counts against the client address (see the module doc)."""
         if not self.self_registration:
             raise AccountError("Self-registration is turned off. Ask your instructor for an account.")
@@ -210,8 +226,9 @@ class Accounts:
         well_formed = bool(USERNAME.match(name))
         plausible = well_formed and len(password) <= limits.MAX_PASSWORD
         try:
-            self.throttle.hit_all([(SIGN_IN_CLIENT, client), (SIGN_IN_ACCOUNT, name if well_formed else username)],
-                                  "sign-in attempts")
+            self.throttle.hit_all(
+                [(SIGN_IN_CLIENT, client), (SIGN_IN_ACCOUNT, name if well_formed else username)], "sign-in attempts"
+            )
         except Throttled as exc:
             raise AccountError(str(exc)) from None
         user_id, stored = None, None
@@ -257,8 +274,14 @@ class Accounts:
         now = self.clock()
         idle, lifetime = self.session_limits()
         with self.db.session() as s:
-            s.add(AuthSession(token_hash=_token_hash(token, binding), user_id=account.id, created_at=now,
-                              expires_at=now + min(idle, lifetime)))
+            s.add(
+                AuthSession(
+                    token_hash=_token_hash(token, binding),
+                    user_id=account.id,
+                    created_at=now,
+                    expires_at=now + min(idle, lifetime),
+                )
+            )
             s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
         return token
 
@@ -288,8 +311,14 @@ class Accounts:
         grant = secrets.token_urlsafe(32)
         now = self.clock()
         with self.db.session() as s:
-            s.add(AuthSession(token_hash=_token_hash("grant\n" + grant), user_id=account.id, created_at=now,
-                              expires_at=now + timedelta(seconds=GRANT_SECONDS)))
+            s.add(
+                AuthSession(
+                    token_hash=_token_hash("grant\n" + grant),
+                    user_id=account.id,
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=GRANT_SECONDS),
+                )
+            )
         return grant
 
     def redeem_grant(self, grant: str | None, binding: str = "") -> str | None:
@@ -309,8 +338,11 @@ class Accounts:
     def end_session(self, token: str | None, binding: str = "") -> None:
         if token and isinstance(token, str):
             with self.db.session() as s:
-                s.execute(delete(AuthSession).where(AuthSession.token_hash.in_(
-                    [_token_hash(token), _token_hash(token, binding)])))
+                s.execute(
+                    delete(AuthSession).where(
+                        AuthSession.token_hash.in_([_token_hash(token), _token_hash(token, binding)])
+                    )
+                )
 
     def end_all_sessions(self, user_id: int) -> int:
         """Sign the account out everywhere. Returns how many sign-ins ended."""
@@ -318,8 +350,9 @@ class Accounts:
             result = s.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
             return result.rowcount or 0
 
-    def change_password(self, account: Account, old: str, new: str, binding: str = "",
-                        client: str | None = None) -> str:
+    def change_password(
+        self, account: Account, old: str, new: str, binding: str = "", client: str | None = None
+    ) -> str:
         """Change the password, end every sign-in of the account, and return a new token for this tab."""
         self.authenticate(account.username, old, client)
         _check_password(new)

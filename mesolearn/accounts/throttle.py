@@ -19,6 +19,7 @@ Business rules (following OWASP's authentication and credential-stuffing guidanc
 The numbers live in the ``Policy`` constants below; waiting callers get :class:`Throttled`, a ``ValueError``
 whose message says how long to wait.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,10 +40,10 @@ LOCAL = "local"  # the subject for an unknown or loopback client address
 
 @dataclass(frozen=True)
 class Policy:
-    name: str                  # key prefix, e.g. "signin-user"
-    free: int                  # failures allowed before delays start
-    base_seconds: float        # the first delay; each further failure doubles it
-    max_seconds: float         # the cap of a single delay
+    name: str  # key prefix, e.g. "signin-user"
+    free: int  # failures allowed before delays start
+    base_seconds: float  # the first delay; each further failure doubles it
+    max_seconds: float  # the cap of a single delay
     forget_after: timedelta = timedelta(hours=1)
 
     def delay(self, failures: int) -> float:
@@ -107,14 +108,22 @@ class Throttle:
         for _ in range(200):  # compare-and-swap: retried only when another try changed the row meanwhile
             now = self.clock()
             with self.db.session() as s:
-                row = s.execute(select(ThrottleCounter.failures, ThrottleCounter.last_failure_at,
-                                       ThrottleCounter.next_allowed_at)
-                                .where(ThrottleCounter.key == key)).first()
+                row = s.execute(
+                    select(
+                        ThrottleCounter.failures, ThrottleCounter.last_failure_at, ThrottleCounter.next_allowed_at
+                    ).where(ThrottleCounter.key == key)
+                ).first()
             if row is None:
                 try:
                     with self.db.session() as s:
-                        s.add(ThrottleCounter(key=key, failures=1, last_failure_at=now,
-                                              next_allowed_at=now + timedelta(seconds=policy.delay(1))))
+                        s.add(
+                            ThrottleCounter(
+                                key=key,
+                                failures=1,
+                                last_failure_at=now,
+                                next_allowed_at=now + timedelta(seconds=policy.delay(1)),
+                            )
+                        )
                     return 1
                 except IntegrityError:  # a parallel first try inserted it: read again
                     continue
@@ -127,11 +136,19 @@ class Throttle:
                 base = seen
             failures = base + 1
             with self.db.session() as s:
-                done = s.execute(update(ThrottleCounter)
-                                 .where(ThrottleCounter.key == key, ThrottleCounter.failures == seen,
-                                        ThrottleCounter.last_failure_at == last)
-                                 .values(failures=failures, last_failure_at=now,
-                                         next_allowed_at=now + timedelta(seconds=policy.delay(failures))))
+                done = s.execute(
+                    update(ThrottleCounter)
+                    .where(
+                        ThrottleCounter.key == key,
+                        ThrottleCounter.failures == seen,
+                        ThrottleCounter.last_failure_at == last,
+                    )
+                    .values(
+                        failures=failures,
+                        last_failure_at=now,
+                        next_allowed_at=now + timedelta(seconds=policy.delay(failures)),
+                    )
+                )
                 if done.rowcount == 1:
                     return failures
         raise Throttled(policy.base_seconds, what)  # pragma: no cover - only under extreme contention
@@ -152,8 +169,11 @@ class Throttle:
         """A counted try was right after all: give its count back (the delay already set stays)."""
         key = key_for(policy, subject)
         with self.db.session() as s:
-            s.execute(update(ThrottleCounter).where(ThrottleCounter.key == key, ThrottleCounter.failures > 0)
-                      .values(failures=ThrottleCounter.failures - 1))
+            s.execute(
+                update(ThrottleCounter)
+                .where(ThrottleCounter.key == key, ThrottleCounter.failures > 0)
+                .values(failures=ThrottleCounter.failures - 1)
+            )
 
     def reset(self, policy: Policy, subject: str | int | None) -> bool:
         """Forget every failure of ``subject`` (a right password; an instructor's unlock). True if any."""
@@ -174,8 +194,13 @@ class Throttle:
         """Keys of ``policy`` with failures that are not yet forgotten, most recent first."""
         now = self.clock()
         with self.db.session() as s:
-            rows = s.scalars(select(ThrottleCounter)
-                             .where(ThrottleCounter.key.startswith(policy.name + ":"), ThrottleCounter.failures > 0,
-                                    ThrottleCounter.last_failure_at > now - policy.forget_after)
-                             .order_by(ThrottleCounter.last_failure_at.desc()))
+            rows = s.scalars(
+                select(ThrottleCounter)
+                .where(
+                    ThrottleCounter.key.startswith(policy.name + ":"),
+                    ThrottleCounter.failures > 0,
+                    ThrottleCounter.last_failure_at > now - policy.forget_after,
+                )
+                .order_by(ThrottleCounter.last_failure_at.desc())
+            )
             return [Counter(r.key, r.failures, max(0.0, (r.next_allowed_at - now).total_seconds())) for r in rows]

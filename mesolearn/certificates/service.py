@@ -20,14 +20,15 @@ Codes look like ``MESO-7KQ2-XM9D-4HTR-PB3C``: 16 symbols from Crockford's base-3
 Verification accepts any case, spaces or dashes, with or without the ``MESO`` prefix, and reads
 O as 0 and I/L as 1 (Crockford's rules), then compares the stored code in constant time.
 """
+
 from __future__ import annotations
 
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -37,11 +38,11 @@ from mesolearn.content.loader import Course
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Certificate, CohortMember, User
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford base 32: no I, L, O, U
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
 PREFIX = "MESO"
 GROUPS, GROUP_LEN = 4, 4
 CODE_SYMBOLS = GROUPS * GROUP_LEN
-CODE_BITS = CODE_SYMBOLS * 5                     # 80
+CODE_BITS = CODE_SYMBOLS * 5  # 80
 DEFAULT_EXAM = "certification"
 _CODE_RE = re.compile(rf"^{PREFIX}(?:-[{ALPHABET}]{{{GROUP_LEN}}}){{{GROUPS}}}$")
 
@@ -53,7 +54,7 @@ class CertificateError(Exception):
 # ---------------------------------------------------------------- codes
 def new_code() -> str:
     body = "".join(secrets.choice(ALPHABET) for _ in range(CODE_SYMBOLS))
-    return "-".join([PREFIX] + [body[i:i + GROUP_LEN] for i in range(0, CODE_SYMBOLS, GROUP_LEN)])
+    return "-".join([PREFIX] + [body[i : i + GROUP_LEN] for i in range(0, CODE_SYMBOLS, GROUP_LEN)])
 
 
 def is_well_formed(code: str) -> bool:
@@ -66,13 +67,13 @@ def normalise_code(text: str | None) -> str | None:
         return None
     raw = re.sub(r"[\s\-_.–—]+", "", str(text)).upper()
     if len(raw) == len(PREFIX) + CODE_SYMBOLS and raw.startswith(PREFIX):
-        raw = raw[len(PREFIX):]
+        raw = raw[len(PREFIX) :]
     if len(raw) != CODE_SYMBOLS:
         return None
     raw = raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
     if any(ch not in ALPHABET for ch in raw):
         return None
-    return "-".join([PREFIX] + [raw[i:i + GROUP_LEN] for i in range(0, CODE_SYMBOLS, GROUP_LEN)])
+    return "-".join([PREFIX] + [raw[i : i + GROUP_LEN] for i in range(0, CODE_SYMBOLS, GROUP_LEN)])
 
 
 # ---------------------------------------------------------------- results
@@ -81,9 +82,9 @@ class CertificateInfo:
     code: str
     holder_name: str
     exam_title: str
-    score: float                 # percent
-    modules: list[str]           # titles of the modules passed
-    issued_at: datetime          # naive UTC
+    score: float  # percent
+    modules: list[str]  # titles of the modules passed
+    issued_at: datetime  # naive UTC
     revoked_at: datetime | None
     user_id: int
     attempt_id: int
@@ -93,9 +94,18 @@ class CertificateInfo:
         return self.revoked_at is None
 
     @classmethod
-    def of(cls, c: Certificate) -> "CertificateInfo":
-        return cls(c.code, c.holder_name, c.exam_title, c.score, list(c.modules or []), c.issued_at, c.revoked_at,
-                   c.user_id, c.attempt_id)
+    def of(cls, c: Certificate) -> CertificateInfo:
+        return cls(
+            c.code,
+            c.holder_name,
+            c.exam_title,
+            c.score,
+            list(c.modules or []),
+            c.issued_at,
+            c.revoked_at,
+            c.user_id,
+            c.attempt_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -104,20 +114,21 @@ class Eligibility:
     exam_id: str
     exam_title: str
     exam_passed: bool
-    exam_attempt_id: int | None          # the earliest passing exam attempt
+    exam_attempt_id: int | None  # the earliest passing exam attempt
     exam_score: float | None
-    required_modules: list[str]          # module ids
-    passed_modules: list[str]            # required modules passed
-    missing_modules: list[str]           # required modules not passed yet
-    from_assignments: bool               # False: no assignments, so every module with a quiz is required
-    reasons: list[str] = field(default_factory=list)   # what is missing, in words
-    certificate: CertificateInfo | None = None          # already issued for that attempt
+    required_modules: list[str]  # module ids
+    passed_modules: list[str]  # required modules passed
+    missing_modules: list[str]  # required modules not passed yet
+    from_assignments: bool  # False: no assignments, so every module with a quiz is required
+    reasons: list[str] = field(default_factory=list)  # what is missing, in words
+    certificate: CertificateInfo | None = None  # already issued for that attempt
 
 
 # ---------------------------------------------------------------- service
 class Certificates:
-    def __init__(self, db: Database, course: Course, clock: Callable[[], datetime] = utcnow,
-                 exam_id: str = DEFAULT_EXAM):
+    def __init__(
+        self, db: Database, course: Course, clock: Callable[[], datetime] = utcnow, exam_id: str = DEFAULT_EXAM
+    ):
         self.db, self.course, self.clock, self.exam_id = db, course, clock, exam_id
 
     @property
@@ -129,23 +140,46 @@ class Certificates:
         """(module ids the trainee must pass, whether they come from assignments). Catalogue order."""
         with self.db.session() as s:
             cohorts = select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)
-            assigned = set(s.scalars(select(Assignment.quiz_id).where(
-                or_(Assignment.user_id == user_id, Assignment.cohort_id.in_(cohorts)))))
+            assigned = set(
+                s.scalars(
+                    select(Assignment.quiz_id).where(
+                        or_(Assignment.user_id == user_id, Assignment.cohort_id.in_(cohorts))
+                    )
+                )
+            )
         modules = [m for m in self.course.modules if m in assigned]
         if modules:
             return modules, True
         return [m.id for m in self.course.modules.values() if m.quiz is not None], False
 
     def _passed_modules(self, s, user_id: int) -> set[str]:
-        return set(s.scalars(select(Attempt.quiz_id).where(
-            Attempt.user_id == user_id, Attempt.mode == "graded", Attempt.kind == "module",
-            Attempt.passed.is_(True), Attempt.submitted_at.is_not(None))))
+        return set(
+            s.scalars(
+                select(Attempt.quiz_id).where(
+                    Attempt.user_id == user_id,
+                    Attempt.mode == "graded",
+                    Attempt.kind == "module",
+                    Attempt.passed.is_(True),
+                    Attempt.submitted_at.is_not(None),
+                )
+            )
+        )
 
     def _passing_exams(self, s, user_id: int) -> list[Attempt]:
-        return list(s.scalars(select(Attempt).where(
-            Attempt.user_id == user_id, Attempt.quiz_id == self.exam_id, Attempt.kind == "exam",
-            Attempt.mode == "graded", Attempt.passed.is_(True), Attempt.submitted_at.is_not(None))
-            .order_by(Attempt.submitted_at, Attempt.id)))
+        return list(
+            s.scalars(
+                select(Attempt)
+                .where(
+                    Attempt.user_id == user_id,
+                    Attempt.quiz_id == self.exam_id,
+                    Attempt.kind == "exam",
+                    Attempt.mode == "graded",
+                    Attempt.passed.is_(True),
+                    Attempt.submitted_at.is_not(None),
+                )
+                .order_by(Attempt.submitted_at, Attempt.id)
+            )
+        )
 
     def eligibility(self, user_id: int) -> Eligibility:
         required, from_assignments = self.required_modules(user_id)
@@ -153,8 +187,11 @@ class Certificates:
             passed = self._passed_modules(s, user_id)
             exams = self._passing_exams(s, user_id)
             first = exams[0] if exams else None
-            cert = (s.scalar(select(Certificate).where(Certificate.attempt_id == first.id)
-                             .order_by(Certificate.id)) if first else None)
+            cert = (
+                s.scalar(select(Certificate).where(Certificate.attempt_id == first.id).order_by(Certificate.id))
+                if first
+                else None
+            )
             cert_info = CertificateInfo.of(cert) if cert else None
         missing = [m for m in required if m not in passed]
         reasons = []
@@ -163,9 +200,20 @@ class Certificates:
         if missing:
             titles = ", ".join(self.course.modules[m].title for m in missing)
             reasons.append(f"Pass the quiz of {len(missing)} more module(s): {titles}.")
-        return Eligibility(not reasons, self.exam_id, self.exam_title, first is not None,
-                           first.id if first else None, first.score if first else None, required,
-                           [m for m in required if m in passed], missing, from_assignments, reasons, cert_info)
+        return Eligibility(
+            not reasons,
+            self.exam_id,
+            self.exam_title,
+            first is not None,
+            first.id if first else None,
+            first.score if first else None,
+            required,
+            [m for m in required if m in passed],
+            missing,
+            from_assignments,
+            reasons,
+            cert_info,
+        )
 
     def issue(self, user_id: int, attempt_id: int | None = None) -> CertificateInfo:
         """Issue (or return the already issued) certificate for a passing exam attempt.
@@ -192,9 +240,16 @@ class Certificates:
                 return existing
             try:
                 with self.db.session() as s:
-                    cert = Certificate(code=new_code(), user_id=user_id, attempt_id=chosen, holder_name=holder,
-                                       exam_title=self.exam_title, score=score, modules=modules,
-                                       issued_at=self.clock())
+                    cert = Certificate(
+                        code=new_code(),
+                        user_id=user_id,
+                        attempt_id=chosen,
+                        holder_name=holder,
+                        exam_title=self.exam_title,
+                        score=score,
+                        modules=modules,
+                        issued_at=self.clock(),
+                    )
                     s.add(cert)
                     s.flush()
                     return CertificateInfo.of(cert)

@@ -1,4 +1,5 @@
 """Trainees' reports of problems with a question, and their resolution by an instructor."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ class ReportInfo:
 
 
 def _info(r: QuestionReport, u: User) -> ReportInfo:
-    return ReportInfo(r.id, r.user_id, u.username, u.display_name, r.question_id, r.message, r.created_at,
-                      r.resolved_at)
+    return ReportInfo(
+        r.id, r.user_id, u.username, u.display_name, r.question_id, r.message, r.created_at, r.resolved_at
+    )
 
 
 def list_reports(db: Database, resolved: bool | None = False) -> list[ReportInfo]:
@@ -53,8 +55,14 @@ def list_reports(db: Database, resolved: bool | None = False) -> list[ReportInfo
         return [_info(r, u) for r, u in s.execute(q)]
 
 
-def create_report(db: Database, user_id: int, question_id: str, message: str,
-                  now: datetime | None = None, course: Course | None = None) -> ReportInfo:
+def create_report(
+    db: Database,
+    user_id: int,
+    question_id: str,
+    message: str,
+    now: datetime | None = None,
+    course: Course | None = None,
+) -> ReportInfo:
     """Store a trainee's report (message stripped, 1 to 2000 characters).
 
     Sending the same open report twice (a double click, a page rerun) returns the first one.
@@ -75,19 +83,24 @@ def create_report(db: Database, user_id: int, question_id: str, message: str,
         user = s.get(User, user_id)
         if user is None:
             raise ReportError("That account does not exist.")
-        same = s.scalar(select(QuestionReport).where(QuestionReport.user_id == user_id,
-                                                     QuestionReport.question_id == question_id,
-                                                     QuestionReport.message == message,
-                                                     QuestionReport.resolved_at.is_(None)))
+        same = s.scalar(
+            select(QuestionReport).where(
+                QuestionReport.user_id == user_id,
+                QuestionReport.question_id == question_id,
+                QuestionReport.message == message,
+                QuestionReport.resolved_at.is_(None),
+            )
+        )
         if same is not None:
             return _info(same, user)
-        open_ = s.scalar(select(func.count()).select_from(QuestionReport).where(
-            QuestionReport.user_id == user_id, QuestionReport.resolved_at.is_(None)))
+        open_ = s.scalar(
+            select(func.count())
+            .select_from(QuestionReport)
+            .where(QuestionReport.user_id == user_id, QuestionReport.resolved_at.is_(None))
+        )
         if (open_ or 0) >= MAX_OPEN_PER_USER:
-            raise ReportError("You have many reports waiting for an instructor; please wait until some are "
-                              "resolved.")
-        report = QuestionReport(user_id=user_id, question_id=question_id, message=message,
-                                created_at=now or utcnow())
+            raise ReportError("You have many reports waiting for an instructor; please wait until some are resolved.")
+        report = QuestionReport(user_id=user_id, question_id=question_id, message=message, created_at=now or utcnow())
         s.add(report)
         s.flush()
         return _info(report, user)

@@ -6,6 +6,7 @@ Everything here is UI-free: errors meant for the person at the keyboard are :cla
 Time convention: naive UTC everywhere (``mesolearn.storage.utcnow``). An aware ``due_at`` is
 converted to naive UTC on the way in.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,9 +15,9 @@ import re
 import secrets
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Callable, Iterable, Literal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,16 +28,16 @@ from mesolearn.accounts.limits import MAX_CODE
 from mesolearn.accounts.service import EMAIL, USERNAME, AccountError, Accounts
 from mesolearn.accounts.throttle import INVITE_CLIENT, INVITE_USER, Throttle, Throttled
 from mesolearn.content.loader import Course
-from mesolearn.progress.tracker import STATUSES, Status, module_status
+from mesolearn.progress.tracker import STATUSES as STATUSES  # re-exported: the gradebook and pages import it here
+from mesolearn.progress.tracker import Status, module_status
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember, Override, User
 
-
 # Invite codes: no 0/O, 1/I/L, so a code read aloud or copied from paper survives.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-INVITE_LENGTH = 10          # 31**10 ≈ 8.2e14 (~49.5 bits)
+INVITE_LENGTH = 10  # 31**10 ≈ 8.2e14 (~49.5 bits)
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-PASSWORD_GROUPS, PASSWORD_GROUP_LEN = 3, 4   # e.g. "k7pm-x3qa-9wet" (~59 bits)
+PASSWORD_GROUPS, PASSWORD_GROUP_LEN = 3, 4  # e.g. "k7pm-x3qa-9wet" (~59 bits)
 MAX_CSV_CHARS = 1_000_000
 MAX_CSV_ROWS = 5_000
 MAX_NAME = 120
@@ -100,7 +101,7 @@ class ExistingAccount:
 
 @dataclass(frozen=True)
 class RowError:
-    line: int       # 1-based line of the CSV text; 0 = the file as a whole
+    line: int  # 1-based line of the CSV text; 0 = the file as a whole
     message: str
 
     def __str__(self) -> str:
@@ -150,7 +151,7 @@ class QuizResult:
 
     status: Status
     best_score: float | None
-    attempts: int                  # submitted graded attempts
+    attempts: int  # submitted graded attempts
     last_activity: datetime | None
 
 
@@ -163,14 +164,14 @@ class EffectiveAssignment:
 
     quiz_id: str
     title: str
-    kind: str                      # "module" | "exam" | "" (quiz no longer in the course)
+    kind: str  # "module" | "exam" | "" (quiz no longer in the course)
     due_at: datetime | None
     status: Status
     overdue: bool
     best_score: float | None
     attempts: int
-    direct: bool                   # assigned to the trainee personally
-    cohorts: tuple[str, ...]       # names of the cohorts it came through
+    direct: bool  # assigned to the trainee personally
+    cohorts: tuple[str, ...]  # names of the cohorts it came through
     assignment_ids: tuple[int, ...]
 
 
@@ -190,8 +191,9 @@ def normalise_invite(code: str) -> str:
 
 
 def new_password() -> str:
-    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP_LEN))
-                    for _ in range(PASSWORD_GROUPS))
+    return "-".join(
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP_LEN)) for _ in range(PASSWORD_GROUPS)
+    )
 
 
 def naive_utc(value: datetime | None) -> datetime | None:
@@ -228,8 +230,9 @@ def graded_results(s: Session, user_ids: Iterable[int] | None = None) -> dict[tu
     One query. ``passed`` = any submitted graded attempt passed; ``in progress`` = no pass and a graded attempt
     is open; ``not passed`` = submitted graded attempts, none passed, none open; otherwise absent (= :data:`NO_RESULT`).
     """
-    q = select(Attempt.user_id, Attempt.quiz_id, Attempt.started_at, Attempt.submitted_at, Attempt.score,
-               Attempt.passed).where(Attempt.mode == "graded")
+    q = select(
+        Attempt.user_id, Attempt.quiz_id, Attempt.started_at, Attempt.submitted_at, Attempt.score, Attempt.passed
+    ).where(Attempt.mode == "graded")
     if user_ids is not None:
         ids = list(user_ids)
         if not ids:
@@ -249,9 +252,10 @@ def graded_results(s: Session, user_ids: Iterable[int] | None = None) -> dict[tu
                 entry[0] = True
             if score is not None and (entry[1] is None or score > entry[1]):
                 entry[1] = score
-    return {key: QuizResult(module_status(p, is_open, n > 0), best, n, last)
-            for key, (p, best, n, last, is_open) in acc.items()}
-
+    return {
+        key: QuizResult(module_status(p, is_open, n > 0), best, n, last)
+        for key, (p, best, n, last, is_open) in acc.items()
+    }
 
 
 @dataclass
@@ -279,7 +283,8 @@ def effective_assignments(s: Session, user_ids: Iterable[int] | None = None) -> 
         return {}
     mq = select(CohortMember.cohort_id, CohortMember.user_id)
     dq = select(Assignment.id, Assignment.quiz_id, Assignment.user_id, Assignment.due_at).where(
-        Assignment.user_id.is_not(None))
+        Assignment.user_id.is_not(None)
+    )
     if ids is not None:
         mq = mq.where(CohortMember.user_id.in_(ids))
         dq = dq.where(Assignment.user_id.in_(ids))
@@ -289,13 +294,14 @@ def effective_assignments(s: Session, user_ids: Iterable[int] | None = None) -> 
     names: dict[int, str] = {}
     if members:
         nq = select(Cohort.id, Cohort.name).where(Cohort.id.in_(list(members)))
-        names = {cid: name for cid, name in s.execute(nq)}
+        names = dict(s.execute(nq).all())
     out: dict[tuple[int, str], _Due] = {}
     for a_id, quiz_id, user_id, due in s.execute(dq):
         out.setdefault((user_id, quiz_id), _Due()).add(a_id, due, None)
     if members:
         cq = select(Assignment.id, Assignment.quiz_id, Assignment.cohort_id, Assignment.due_at).where(
-            Assignment.cohort_id.in_(list(members)))
+            Assignment.cohort_id.in_(list(members))
+        )
         for a_id, quiz_id, cohort_id, due in s.execute(cq):
             for user_id in members[cohort_id]:
                 out.setdefault((user_id, quiz_id), _Due()).add(a_id, due, names.get(cohort_id, str(cohort_id)))
@@ -347,8 +353,9 @@ _USERNAME_HEADERS = {"username", "user name", "user_name", "login"}
 
 # ---------------------------------------------------------------------- service
 class Cohorts:
-    def __init__(self, db: Database, accounts: Accounts, clock: Callable[[], datetime] = utcnow,
-                 course: Course | None = None):
+    def __init__(
+        self, db: Database, accounts: Accounts, clock: Callable[[], datetime] = utcnow, course: Course | None = None
+    ):
         self.db, self.accounts, self.clock, self.course = db, accounts, clock, course
         self.throttle = Throttle(db, clock)
 
@@ -359,8 +366,9 @@ class Cohorts:
         if user is None:
             raise CohortError("That account does not exist.")
         if role == "trainee" and user.role != "trainee":
-            raise CohortError(f"{user.display_name} is not a trainee account; only trainees join cohorts "
-                              "and get assignments.")
+            raise CohortError(
+                f"{user.display_name} is not a trainee account; only trainees join cohorts and get assignments."
+            )
         if role == "instructor" and user.role != "instructor":
             raise CohortError("Only instructors can manage cohorts and assignments.")
         return user
@@ -395,8 +403,9 @@ class Cohorts:
                 self._user(s, instructor_id, "instructor")
             if s.scalar(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())) is not None:
                 raise CohortError(f"A cohort named '{name}' already exists.")
-            cohort = Cohort(name=name, invite_code=self._unused_code(s), created_at=self.clock(),
-                            created_by=instructor_id)
+            cohort = Cohort(
+                name=name, invite_code=self._unused_code(s), created_at=self.clock(), created_by=instructor_id
+            )
             s.add(cohort)
             try:
                 s.flush()
@@ -442,33 +451,47 @@ class Cohorts:
     def list_cohorts(self) -> list[CohortInfo]:
         with self.db.session() as s:
             q = select(CohortMember.cohort_id, func.count()).group_by(CohortMember.cohort_id)
-            counts = {cid: n for cid, n in s.execute(q)}
+            counts = dict(s.execute(q).all())
             return [self._info(c, counts.get(c.id, 0)) for c in s.scalars(select(Cohort).order_by(Cohort.name))]
 
     def members(self, cohort_id: int) -> list[Member]:
         with self.db.session() as s:
             self._cohort(s, cohort_id)
-            rows = s.execute(select(User, CohortMember.joined_at).join(CohortMember, CohortMember.user_id == User.id)
-                             .where(CohortMember.cohort_id == cohort_id).order_by(User.display_name, User.id))
+            rows = s.execute(
+                select(User, CohortMember.joined_at)
+                .join(CohortMember, CohortMember.user_id == User.id)
+                .where(CohortMember.cohort_id == cohort_id)
+                .order_by(User.display_name, User.id)
+            )
             return [Member(u.id, u.username, u.display_name, u.email, joined) for u, joined in rows]
 
     def cohorts_of(self, user_id: int) -> list[CohortInfo]:
         with self.db.session() as s:
-            cohorts = list(s.scalars(select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
-                                     .where(CohortMember.user_id == user_id).order_by(Cohort.name)))
+            cohorts = list(
+                s.scalars(
+                    select(Cohort)
+                    .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+                    .where(CohortMember.user_id == user_id)
+                    .order_by(Cohort.name)
+                )
+            )
             ids = [c.id for c in cohorts]
             counts: dict[int, int] = {}
             if ids:
-                q = (select(CohortMember.cohort_id, func.count()).where(CohortMember.cohort_id.in_(ids))
-                     .group_by(CohortMember.cohort_id))
-                counts = {cid: n for cid, n in s.execute(q)}
+                q = (
+                    select(CohortMember.cohort_id, func.count())
+                    .where(CohortMember.cohort_id.in_(ids))
+                    .group_by(CohortMember.cohort_id)
+                )
+                counts = dict(s.execute(q).all())
             return [self._info(c, counts.get(c.id, 0)) for c in cohorts]
 
     # ------------------------------------------------------------ membership
     def _add(self, s: Session, cohort_id: int, user_id: int) -> bool:
         """Add a membership in session ``s``; False if it already existed."""
-        exists = s.scalar(select(CohortMember.id).where(CohortMember.cohort_id == cohort_id,
-                                                        CohortMember.user_id == user_id))
+        exists = s.scalar(
+            select(CohortMember.id).where(CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_id)
+        )
         if exists is not None:
             return False
         s.add(CohortMember(cohort_id=cohort_id, user_id=user_id, joined_at=self.clock()))
@@ -485,8 +508,9 @@ class Cohorts:
     def remove_member(self, cohort_id: int, user_id: int) -> bool:
         """True if the trainee was a member. Attempts and direct assignments are kept."""
         with self.db.session() as s:
-            result = s.execute(delete(CohortMember).where(CohortMember.cohort_id == cohort_id,
-                                                          CohortMember.user_id == user_id))
+            result = s.execute(
+                delete(CohortMember).where(CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_id)
+            )
             return (result.rowcount or 0) > 0
 
     def join_with_code(self, user_id: int, code: str, client: str | None = None) -> CohortInfo:
@@ -509,9 +533,11 @@ class Cohorts:
             self._user(s, user_id, "trainee")
             cohort = s.scalar(select(Cohort).where(Cohort.invite_code == normal))
             if cohort is None:
-                raise CohortError("That invite code does not match any cohort. Check it with your instructor "
-                                  f"(codes have {INVITE_LENGTH} letters and digits, like ABCDE-FGH23); "
-                                  "it may have been replaced by a new one.")
+                raise CohortError(
+                    "That invite code does not match any cohort. Check it with your instructor "
+                    f"(codes have {INVITE_LENGTH} letters and digits, like ABCDE-FGH23); "
+                    "it may have been replaced by a new one."
+                )
         for policy, subject in pairs:
             self.throttle.refund(policy, subject)
         with self.db.session() as s:
@@ -536,8 +562,11 @@ class Cohorts:
             self._cohort(s, cohort_id)
         text = (csv_text or "").lstrip("\ufeff")
         if len(text) > MAX_CSV_CHARS:
-            result.errors.append(RowError(0, f"The file is too large (more than {MAX_CSV_CHARS:,} characters); "
-                                             "split it into smaller files."))
+            result.errors.append(
+                RowError(
+                    0, f"The file is too large (more than {MAX_CSV_CHARS:,} characters); split it into smaller files."
+                )
+            )
             return result
         rows = self._parse_csv(text, result)
         if not rows:
@@ -569,14 +598,16 @@ class Cohorts:
                     result.errors.append(RowError(line, "; ".join(problems)))
                     continue
                 if email in seen:
-                    result.errors.append(RowError(line, f"{email} already appears on line {seen[email]}; "
-                                                        "this row was skipped"))
+                    result.errors.append(
+                        RowError(line, f"{email} already appears on line {seen[email]}; this row was skipped")
+                    )
                     continue
                 seen[email] = line
                 matches = by_email.get(email, [])
                 if len(matches) > 1:
-                    result.errors.append(RowError(line, f"several accounts use {email}; add the right one "
-                                                        "to the cohort by hand"))
+                    result.errors.append(
+                        RowError(line, f"several accounts use {email}; add the right one to the cohort by hand")
+                    )
                     continue
                 if matches:
                     u = matches[0]
@@ -585,13 +616,19 @@ class Cohorts:
                         continue
                     with self.db.session() as s:
                         newly = self._add(s, cohort_id, u.id)
-                    result.added.append(ExistingAccount(line, u.id, u.username, u.display_name, email,
-                                                        already_member=not newly))
+                    result.added.append(
+                        ExistingAccount(line, u.id, u.username, u.display_name, email, already_member=not newly)
+                    )
                     continue
                 if username:
                     if not USERNAME.match(username):
-                        result.errors.append(RowError(line, f"username '{username[:40]}' is not valid (3 to 32 "
-                                                            "lowercase letters, digits, '.', '_' or '-')"))
+                        result.errors.append(
+                            RowError(
+                                line,
+                                f"username '{username[:40]}' is not valid (3 to 32 "
+                                "lowercase letters, digits, '.', '_' or '-')",
+                            )
+                        )
                         continue
                     if username in taken:
                         result.errors.append(RowError(line, f"username '{username}' is already taken"))
@@ -604,8 +641,9 @@ class Cohorts:
                 with self.db.session() as s:
                     self._add(s, cohort_id, account.id)
                 by_email[email].append(_Row(account.id, account.username, account.display_name, email, "trainee"))
-                result.created.append(CreatedAccount(line, account.id, account.username, account.display_name,
-                                                     email, password))
+                result.created.append(
+                    CreatedAccount(line, account.id, account.username, account.display_name, email, password)
+                )
             except (AccountError, CohortError) as exc:
                 result.errors.append(RowError(line, str(exc)))
             except Exception as exc:  # never a traceback for the instructor; the row is reported
@@ -631,26 +669,37 @@ class Cohorts:
                     lowered = [c.lower() for c in cells]
                     known = _NAME_HEADERS | _FIRST_HEADERS | _LAST_HEADERS | _EMAIL_HEADERS | _USERNAME_HEADERS
                     if any(c in known for c in lowered) and not any("@" in c for c in cells):
-                        def col(names: set[str]) -> int | None:
-                            return next((i for i, c in enumerate(lowered) if c in names), None)
-                        cols = {"name": col(_NAME_HEADERS), "first": col(_FIRST_HEADERS), "last": col(_LAST_HEADERS),
-                                "email": col(_EMAIL_HEADERS), "username": col(_USERNAME_HEADERS)}
-                        if cols["email"] is None or (cols["name"] is None and cols["first"] is None
-                                                     and cols["last"] is None):
+
+                        def col(names: set[str]) -> int | None:  # used at once, in this iteration
+                            return next((i for i, c in enumerate(lowered) if c in names), None)  # noqa: B023
+
+                        cols = {
+                            "name": col(_NAME_HEADERS),
+                            "first": col(_FIRST_HEADERS),
+                            "last": col(_LAST_HEADERS),
+                            "email": col(_EMAIL_HEADERS),
+                            "username": col(_USERNAME_HEADERS),
+                        }
+                        if cols["email"] is None or (
+                            cols["name"] is None and cols["first"] is None and cols["last"] is None
+                        ):
                             missing = "'email'" if cols["email"] is None else "'name'"
-                            result.errors.append(RowError(line, f"the header has no {missing} column "
-                                                                "(expected: name,email[,username])"))
+                            result.errors.append(
+                                RowError(line, f"the header has no {missing} column (expected: name,email[,username])")
+                            )
                             return []
                         continue
                     cols = {"name": 0, "first": None, "last": None, "email": 1, "username": 2}
                 if len(out) >= MAX_CSV_ROWS:
-                    result.errors.append(RowError(line, f"more than {MAX_CSV_ROWS:,} rows: the rest of the file "
-                                                        "was not imported"))
+                    result.errors.append(
+                        RowError(line, f"more than {MAX_CSV_ROWS:,} rows: the rest of the file was not imported")
+                    )
                     break
 
-                def cell(key: str) -> str:
-                    i = cols[key]  # type: ignore[index]
-                    return cells[i] if i is not None and i < len(cells) else ""
+                def cell(key: str) -> str:  # used at once, in this iteration
+                    i = cols[key]  # type: ignore[index]  # noqa: B023
+                    return cells[i] if i is not None and i < len(cells) else ""  # noqa: B023
+
                 name = cell("name") if cols["name"] is not None else _clean_name(f"{cell('first')} {cell('last')}")
                 out.append((line, _clean_name(name), cell("email").lower(), cell("username").lower()))
         except csv.Error as exc:
@@ -663,12 +712,21 @@ class Cohorts:
         if course is None:
             raise CohortError("No course was given to check the quiz against.")
         if quiz_kind_title(course, quiz_id)[0] == "":
-            raise CohortError(f"There is no quiz or exam '{quiz_id}' in the course (a module without a valid "
-                              "quiz cannot be assigned).")
+            raise CohortError(
+                f"There is no quiz or exam '{quiz_id}' in the course (a module without a valid "
+                "quiz cannot be assigned)."
+            )
 
-    def assign(self, quiz_id: str, due_at: datetime | None = None, *, cohort_id: int | None = None,
-               user_id: int | None = None, instructor_id: int | None, course: Course | None = None
-               ) -> AssignmentInfo:
+    def assign(
+        self,
+        quiz_id: str,
+        due_at: datetime | None = None,
+        *,
+        cohort_id: int | None = None,
+        user_id: int | None = None,
+        instructor_id: int | None,
+        course: Course | None = None,
+    ) -> AssignmentInfo:
         """Assign a module quiz or exam to a cohort or to one trainee (exactly one), with a due date.
 
         Assigning the same quiz to the same target again updates the due date.
@@ -688,14 +746,21 @@ class Cohorts:
                 where = Assignment.user_id == user_id
             row = s.scalar(select(Assignment).where(where, Assignment.quiz_id == quiz_id))
             if row is None:
-                row = Assignment(quiz_id=quiz_id, cohort_id=cohort_id, user_id=user_id, due_at=due_at,
-                                 created_at=self.clock(), created_by=instructor_id)
+                row = Assignment(
+                    quiz_id=quiz_id,
+                    cohort_id=cohort_id,
+                    user_id=user_id,
+                    due_at=due_at,
+                    created_at=self.clock(),
+                    created_by=instructor_id,
+                )
                 s.add(row)
                 s.flush()
             else:
                 row.due_at = due_at
-            return AssignmentInfo(row.id, row.quiz_id, row.cohort_id, row.user_id, row.due_at, row.created_at,
-                                  row.created_by)
+            return AssignmentInfo(
+                row.id, row.quiz_id, row.cohort_id, row.user_id, row.due_at, row.created_at, row.created_by
+            )
 
     def unassign(self, assignment_id: int) -> bool:
         with self.db.session() as s:
@@ -710,8 +775,10 @@ class Cohorts:
                 q = q.where(Assignment.cohort_id == cohort_id)
             if user_id is not None:
                 q = q.where(Assignment.user_id == user_id)
-            return [AssignmentInfo(a.id, a.quiz_id, a.cohort_id, a.user_id, a.due_at, a.created_at, a.created_by)
-                    for a in s.scalars(q.order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id))]
+            return [
+                AssignmentInfo(a.id, a.quiz_id, a.cohort_id, a.user_id, a.due_at, a.created_at, a.created_by)
+                for a in s.scalars(q.order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id))
+            ]
 
     def assignments_for(self, user_id: int, now: datetime | None = None) -> list[EffectiveAssignment]:
         """The trainee's assignments (direct and through cohorts), merged per quiz, earliest due first."""
@@ -723,23 +790,36 @@ class Cohorts:
         for (_, quiz_id), due in merged.items():
             r = results.get((user_id, quiz_id), NO_RESULT)
             kind, title = quiz_kind_title(self.course, quiz_id)
-            out.append(EffectiveAssignment(
-                quiz_id, title, kind, due.due_at, r.status,
-                overdue=due.due_at is not None and due.due_at < now and r.status != "passed",
-                best_score=r.best_score, attempts=r.attempts, direct=due.direct, cohorts=tuple(due.cohorts),
-                assignment_ids=tuple(due.ids)))
+            out.append(
+                EffectiveAssignment(
+                    quiz_id,
+                    title,
+                    kind,
+                    due.due_at,
+                    r.status,
+                    overdue=due.due_at is not None and due.due_at < now and r.status != "passed",
+                    best_score=r.best_score,
+                    attempts=r.attempts,
+                    direct=due.direct,
+                    cohorts=tuple(due.cohorts),
+                    assignment_ids=tuple(due.ids),
+                )
+            )
         out.sort(key=lambda a: (_due_key(a.due_at), a.title))
         return out
 
     # ------------------------------------------------------------ overrides
-    def set_override(self, user_id: int, quiz_id: str, extra_minutes: int = 0, extra_attempts: int = 0
-                     ) -> OverrideInfo | None:
+    def set_override(
+        self, user_id: int, quiz_id: str, extra_minutes: int = 0, extra_attempts: int = 0
+    ) -> OverrideInfo | None:
         """Grant a trainee extra minutes and/or extra graded attempts on one quiz (0 and 0 removes it).
 
         Extra minutes apply to attempts started afterwards.
         """
-        for label, value, top in (("Extra minutes", extra_minutes, MAX_EXTRA_MINUTES),
-                                  ("Extra attempts", extra_attempts, MAX_EXTRA_ATTEMPTS)):
+        for label, value, top in (
+            ("Extra minutes", extra_minutes, MAX_EXTRA_MINUTES),
+            ("Extra attempts", extra_attempts, MAX_EXTRA_ATTEMPTS),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
                 raise CohortError(f"{label}: a whole number from 0 to {top}.")
         if self.course is not None:
@@ -764,8 +844,10 @@ class Cohorts:
                 q = q.where(Override.user_id == user_id)
             if quiz_id is not None:
                 q = q.where(Override.quiz_id == quiz_id)
-            return [OverrideInfo(o.user_id, o.quiz_id, o.extra_minutes, o.extra_attempts)
-                    for o in s.scalars(q.order_by(Override.user_id, Override.quiz_id))]
+            return [
+                OverrideInfo(o.user_id, o.quiz_id, o.extra_minutes, o.extra_attempts)
+                for o in s.scalars(q.order_by(Override.user_id, Override.quiz_id))
+            ]
 
 
 @dataclass(frozen=True)

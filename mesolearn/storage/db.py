@@ -10,14 +10,15 @@ restart) makes each unit of work fail with :class:`StorageError` instead. :meth:
 query (and ``PRAGMA quick_check`` on SQLite) and reports any problem as a message: ``python -m mesolearn health``
 and the instructor's Settings page show it.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -81,8 +82,10 @@ class Database:
         now = _file_identity(self.file)
         if now != self._identity:
             what = "deleted" if now is None else "replaced"
-            raise StorageError(f"The database file {self.file.name} was {what} while the server was running. "
-                               "Nothing can be saved until the server is restarted by its administrator.")
+            raise StorageError(
+                f"The database file {self.file.name} was {what} while the server was running. "
+                "Nothing can be saved until the server is restarted by its administrator."
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

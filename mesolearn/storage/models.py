@@ -12,6 +12,7 @@ Rules the database itself enforces (races between requests, sessions or replicas
 The schema changes only through the Alembic revisions in ``mesolearn/storage/migrations`` (a test checks that
 these models and the revisions agree).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -62,28 +63,34 @@ class Attempt(Base):
 
     __tablename__ = "attempts"
     __table_args__ = (
-        Index("uq_attempts_one_open_graded", "user_id", "quiz_id", unique=True,
-              sqlite_where=text("mode = 'graded' AND submitted_at IS NULL"),
-              postgresql_where=text("mode = 'graded' AND submitted_at IS NULL")),
+        Index(
+            "uq_attempts_one_open_graded",
+            "user_id",
+            "quiz_id",
+            unique=True,
+            sqlite_where=text("mode = 'graded' AND submitted_at IS NULL"),
+            postgresql_where=text("mode = 'graded' AND submitted_at IS NULL"),
+        ),
         Index("uq_attempts_number", "user_id", "quiz_id", "mode", "attempt_number", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     quiz_id: Mapped[str] = mapped_column(String(80), index=True)  # module id or exam id
-    kind: Mapped[str] = mapped_column(String(16))                   # "module" | "exam"
+    kind: Mapped[str] = mapped_column(String(16))  # "module" | "exam"
     mode: Mapped[str] = mapped_column(String(16), default="graded")  # "graded" | "practice"
     attempt_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1, 2, ... (graded only)
     seed: Mapped[int] = mapped_column(Integer)
-    layout: Mapped[list] = mapped_column(JSON)                       # [{question_id, layout}, ...]
+    layout: Mapped[list] = mapped_column(JSON)  # [{question_id, layout}, ...]
     started_at: Mapped[datetime] = mapped_column(DateTime)
     deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
-    score: Mapped[float | None] = mapped_column(Float, nullable=True)   # percent
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)  # percent
     passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     critical_failed: Mapped[list | None] = mapped_column(JSON, nullable=True)  # question ids
-    answers: Mapped[list["Answer"]] = relationship(back_populates="attempt", cascade="all, delete-orphan",
-                                                   order_by="Answer.position")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="Answer.position"
+    )
 
 
 class Answer(Base):
@@ -132,7 +139,7 @@ class ReviewCard(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[str] = mapped_column(String(80))
-    card: Mapped[dict] = mapped_column(JSON)          # fsrs.Card.to_dict()
+    card: Mapped[dict] = mapped_column(JSON)  # fsrs.Card.to_dict()
     due: Mapped[datetime] = mapped_column(DateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -148,7 +155,7 @@ class Certificate(Base):
     holder_name: Mapped[str] = mapped_column(String(120))
     exam_title: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
-    modules: Mapped[list] = mapped_column(JSON)        # titles of the modules passed
+    modules: Mapped[list] = mapped_column(JSON)  # titles of the modules passed
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -177,7 +184,9 @@ class Assignment(Base):
     __tablename__ = "assignments"
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[str] = mapped_column(String(80))
-    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=True, index=True)
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

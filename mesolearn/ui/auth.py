@@ -20,6 +20,7 @@ Rules of this module:
 * **Database trouble never shows a traceback**: :func:`database_guard` turns SQLAlchemy and storage errors
   into a short message and logs the details.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,12 @@ log = logging.getLogger("mesolearn")
 
 def _cookie_script(value: str, max_age: int) -> str:
     # value is our own url-safe token or empty: json.dumps makes it a safe JS string literal
-    return ("<script>document.cookie = " + json.dumps(f"{COOKIE}={value}") +
-            f" + '; path=/; max-age={max_age}; SameSite=Strict'"
-            " + (location.protocol === 'https:' ? '; Secure' : '');</script>")
+    return (
+        "<script>document.cookie = "
+        + json.dumps(f"{COOKIE}={value}")
+        + f" + '; path=/; max-age={max_age}; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
 
 
 def _browser_cookie() -> str | None:
@@ -107,8 +111,11 @@ def _go(path: str, **params: str) -> None:
     """Send the browser to one of our routes; it comes back to the page it is on (``next``)."""
     query = "&".join(f"{k}={v}" for k, v in params.items())  # url-safe tokens only
     target = json.dumps(f"{path}?{query}{'&' if query else ''}next=")
-    st.html(f"<script>window.location.replace({target} + encodeURIComponent(location.pathname + location.search));"
-            "</script>", unsafe_allow_javascript=True)
+    st.html(
+        f"<script>window.location.replace({target} + encodeURIComponent(location.pathname + location.search));"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def sync_cookie() -> None:
@@ -187,12 +194,12 @@ def _account_box(svc: Services, account: Account) -> None:
             st.rerun()
     with st.expander("Change password"), st.form("change-password", clear_on_submit=True):
         old = st.text_input("Current password", type="password", max_chars=MAX_PASSWORD)
-        new = st.text_input("New password", type="password", help="At least 8 characters",
-                            max_chars=MAX_PASSWORD)
+        new = st.text_input("New password", type="password", help="At least 8 characters", max_chars=MAX_PASSWORD)
         if st.form_submit_button("Change password"):
             try:
                 st.session_state["token"] = svc.accounts.change_password(
-                    account, old, new, browser_binding(), client_address())
+                    account, old, new, browser_binding(), client_address()
+                )
                 st.success("Password changed.")
                 st.caption("Every other sign-in of your account (other devices, other browsers) has ended.")
                 _hand_over(svc, account)
@@ -201,9 +208,11 @@ def _account_box(svc: Services, account: Account) -> None:
                 st.error(str(exc))
 
 
-DATABASE_MESSAGE = ("The database cannot be reached or is damaged, so this page cannot be shown and nothing you "
-                    "do now would be saved. Please try again in a few minutes; if it persists, tell your "
-                    "instructor or the site's administrator.")
+DATABASE_MESSAGE = (
+    "The database cannot be reached or is damaged, so this page cannot be shown and nothing you "
+    "do now would be saved. Please try again in a few minutes; if it persists, tell your "
+    "instructor or the site's administrator."
+)
 
 
 def show_database_error(exc: BaseException) -> bool:

@@ -9,6 +9,7 @@ Rules that keep a rerun cheap (issue 8, measured in benchmarks/README.md):
   done only in authoring mode (``MESOLEARN_AUTHORING=1``, see ``scripts/run-app --author``), where an edit
   reloads the course on the next rerun.
 """
+
 from __future__ import annotations
 
 import gc
@@ -110,7 +111,8 @@ def services() -> Services:
     db = _database(os.environ.get("MESOLEARN_DATABASE_URL") or None)
     accounts = Accounts(db)
     attempts = Attempts(db, course)
-    svc = Services(course, db, accounts, attempts, Progress(db), Cohorts(db, accounts, course=course),
-                   Certificates(db, course))
+    svc = Services(
+        course, db, accounts, attempts, Progress(db), Cohorts(db, accounts, course=course), Certificates(db, course)
+    )
     attempts.on_submit = svc.after_submit  # also after a submission forced by the deadline
     return svc

@@ -13,6 +13,7 @@ routes next to its own; these two use it:
 ``serve.py`` sets ``MESOLEARN_SERVER_COOKIE=1``; ``mesolearn.ui.auth`` then uses these routes instead of
 writing the cookie with JavaScript (the fallback under plain ``streamlit run app.py``).
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,15 @@ async def session(request: Request) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if token:
         _idle, lifetime = await run_in_threadpool(accounts.session_limits)
-        response.set_cookie(COOKIE, token, max_age=int(lifetime.total_seconds()), path="/", httponly=True,
-                            samesite="strict", secure=_secure(request))
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=int(lifetime.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request),
+        )
     return response
 
 

@@ -5,6 +5,7 @@ any server, emphasis, ``:red[...]`` colour directives, KaTeX between dollar sign
 person typed (display names, cohort names, usernames, values echoed in error messages) goes through
 :func:`escape_markdown` before it is put into such a string; or it is shown with ``st.text``.
 """
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 Before: the cookie was written by page JavaScript (httpOnly false, the token readable through document.cookie).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,11 +40,28 @@ def asgi_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     db.dispose()
     env = dict(os.environ, MESOLEARN_DATABASE_URL=db_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     env.pop("MESOLEARN_CONTENT_DIR", None)
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "serve.py"), "--server.headless",
-                             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.fileWatcherType", "none"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - the server writes to it until the module's teardown
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "serve.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -96,7 +114,7 @@ def test_the_sign_in_cookie_is_httponly_and_survives_a_reload(asgi_server, page)
     assert cookie["value"] not in page.content()
     page.reload()
     settle(page)
-    see(page, "Signed in as Ada Instructor (instructor)")   # the reload is signed in by the HttpOnly cookie
+    see(page, "Signed in as Ada Instructor (instructor)")  # the reload is signed in by the HttpOnly cookie
 
     # a password change ends that session and hands a new HttpOnly cookie to this browser
     first = cookie["value"]
@@ -143,8 +161,9 @@ def test_an_answer_after_the_database_file_was_deleted_is_refused_with_a_message
     tom = Accounts(db).authenticate("tom", PASSWORD)
     attempts = Attempts(db, load_course(REPO))
     attempt_id = attempts.start(tom.id, "history", seed=5)
-    item = next(it for it in attempts.load(attempt_id, tom.id).items
-                if it.question.type in ("single_choice", "true_false"))
+    item = next(
+        it for it in attempts.load(attempt_id, tom.id).items if it.question.type in ("single_choice", "true_false")
+    )
     db.dispose()
     page.goto(base)
     settle(page)

@@ -4,6 +4,7 @@ The server runs from the repository root, so it reads the repository's ``.stream
 ``scripts/run-app`` does, on a free loopback port, against the database given (default: a fresh SQLite file
 in a temporary folder). It is our own child process in its own process group, stopped by its pid.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,14 @@ def free_port() -> int:
 class LiveServer:
     """``with LiveServer() as srv: srv.url, srv.database_url, srv.pid``."""
 
-    def __init__(self, app: str | Path = "app.py", database_url: str | None = None,
-                 options: dict[str, str] | None = None, env: dict[str, str] | None = None,
-                 startup_timeout: float = 60.0):
+    def __init__(
+        self,
+        app: str | Path = "app.py",
+        database_url: str | None = None,
+        options: dict[str, str] | None = None,
+        env: dict[str, str] | None = None,
+        startup_timeout: float = 60.0,
+    ):
         self.app = Path(app) if Path(app).is_absolute() else REPO / app
         self._tmp = tempfile.TemporaryDirectory(prefix="mesolearn-live-")
         self.database_url = database_url or f"sqlite:///{self._tmp.name}/live.db"
@@ -48,15 +54,31 @@ class LiveServer:
         return self.proc.pid
 
     def start(self) -> LiveServer:
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.app), "--server.port", str(self.port),
-               "--server.address", "127.0.0.1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(self.app),
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+        ]
         for key, value in self.options.items():
             cmd += [f"--{key}", value]
         env = {k: v for k, v in os.environ.items() if k != "MESOLEARN_CONTENT_DIR"}  # the repository's course
         env.update(MESOLEARN_DATABASE_URL=self.database_url, PYTHONUNBUFFERED="1", **self.extra_env)
         with open(self.log_path, "w") as log:  # the child keeps its own copy of the descriptor
-            self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

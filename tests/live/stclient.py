@@ -23,6 +23,7 @@ protocol with the protobuf classes of the installed ``streamlit`` package:
 Only what MesoLearn's pages use is simulated: buttons, checkboxes, radios, selectboxes, text inputs and text
 areas. No JavaScript runs, so ``st.html`` scripts (e.g. the cookie writer) have no effect.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,10 +47,25 @@ XSRF_COOKIE = "_streamlit_xsrf"
 # The client's User-Agent. Sign-ins are bound to the browser's user agent (mesolearn.ui.auth.browser_binding), so a
 # token made for a live session is made with this binding: ``accounts.start_session(account, USER_AGENT)``.
 USER_AGENT = "MesoLearn live test client"
-WIDGET_KINDS = {"button", "checkbox", "radio", "selectbox", "text_input", "text_area", "multiselect", "slider",
-                "number_input", "date_input", "download_button", "button_group"}
-_DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
-         ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+WIDGET_KINDS = {
+    "button",
+    "checkbox",
+    "radio",
+    "selectbox",
+    "text_input",
+    "text_area",
+    "multiselect",
+    "slider",
+    "number_input",
+    "date_input",
+    "download_button",
+    "button_group",
+}
+_DONE = {
+    ForwardMsg.FINISHED_SUCCESSFULLY,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+}
 
 
 class ProtocolError(RuntimeError):
@@ -181,11 +197,17 @@ class Session:
         xsrf = self.cookies.get(XSRF_COOKIE)
         cookie_header = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await ws_connect(
-            self.ws_url, subprotocols=[Subprotocol(p) for p in ["streamlit"] + ([xsrf] if xsrf else [])],
+            self.ws_url,
+            subprotocols=[Subprotocol(p) for p in ["streamlit"] + ([xsrf] if xsrf else [])],
             origin=Origin(self.origin),
-            additional_headers={"Cookie": cookie_header} if cookie_header else None, proxy=None,
-            user_agent_header=USER_AGENT, open_timeout=timeout, ping_interval=None, max_size=None,
-            compression="deflate")
+            additional_headers={"Cookie": cookie_header} if cookie_header else None,
+            proxy=None,
+            user_agent_header=USER_AGENT,
+            open_timeout=timeout,
+            ping_interval=None,
+            max_size=None,
+            compression="deflate",
+        )
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -210,8 +232,13 @@ class Session:
 
     def widget(self, key: str | None = None, *, label: str | None = None, kind: str | None = None) -> Widget:
         """The one widget with this ``key=`` (or label, optionally of one kind); KeyError if absent or ambiguous."""
-        found = [w for w in self.widgets if (key is None or w.key == key) and (label is None or w.label == label)
-                 and (kind is None or w.kind == kind)]
+        found = [
+            w
+            for w in self.widgets
+            if (key is None or w.key == key)
+            and (label is None or w.label == label)
+            and (kind is None or w.kind == kind)
+        ]
         if len(found) != 1:
             raise KeyError(f"{len(found)} widgets match key={key!r} label={label!r} kind={kind!r}")
         return found[0]
@@ -319,8 +346,9 @@ class Session:
                     continue  # a late message of an earlier run
                 if msg.script_finished in _DONE:
                     self._clear_stale(run_id, frags)
-                    return RunResult(time.perf_counter() - t0, len(run_ids), fragment_run, exceptions,
-                                     msg.script_finished)
+                    return RunResult(
+                        time.perf_counter() - t0, len(run_ids), fragment_run, exceptions, msg.script_finished
+                    )
 
     def _apply_delta(self, msg: ForwardMsg, exceptions: list[str], run_id: str) -> None:
         path = tuple(msg.metadata.delta_path)
@@ -340,6 +368,7 @@ class Session:
     def _clear_stale(self, run_id: str, fragments: Collection[str]) -> None:
         """Drop what the finished run did not write: everything after a full run, the fragments' own after a
         fragment run (the browser's stale-element sweep)."""
+
         def stale(e: Element) -> bool:
             return e.run_id != run_id and (not fragments or e.fragment_id in fragments)
 

@@ -4,6 +4,7 @@ A real server on a copy of the course: an author edits a lesson title in its YAM
 rerun. With ``MESOLEARN_AUTHORING=1`` (``scripts/run-app --author``) the new title appears; in production the
 trainees keep the course the server started with (no stat() of every content file on every click).
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -9,6 +9,7 @@ questions, one click per rerun, as a person does. Rules checked:
 - every answer given is in the database, exactly as given, the moment the click's run has finished;
 - the "k of N answered" line counts the answers given.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -95,8 +96,11 @@ class Journey:
                 return
             self.attempt_id = int(match.group(1))
             for _ in range(ANSWERS_EACH):
-                choices = [(qid, w) for w in self.tab.widgets if w.kind == "radio"
-                           and (qid := self._question_of(w.key)) and qid not in self.given]
+                choices = [
+                    (qid, w)
+                    for w in self.tab.widgets
+                    if w.kind == "radio" and (qid := self._question_of(w.key)) and qid not in self.given
+                ]
                 if not choices:
                     break
                 qid, w = self.rng.choice(choices)

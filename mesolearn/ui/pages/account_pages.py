@@ -1,4 +1,5 @@
 """First-run setup, sign in, registration, and the instructor's account settings."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -14,8 +15,9 @@ from mesolearn.ui.text import escape_markdown
 def _account_form(key: str, submit_label: str, with_email: bool = True):
     with st.form(key):
         name = st.text_input("Your name", max_chars=MAX_NAME)
-        username = st.text_input("Username", help="3 to 32 characters: lowercase letters, digits, '.', '_' or '-'",
-                                 max_chars=MAX_USERNAME)
+        username = st.text_input(
+            "Username", help="3 to 32 characters: lowercase letters, digits, '.', '_' or '-'", max_chars=MAX_USERNAME
+        )
         email = st.text_input("Email (optional)", max_chars=MAX_EMAIL) if with_email else ""
         password = st.text_input("Password", type="password", help="At least 8 characters", max_chars=MAX_PASSWORD)
         confirm = st.text_input("Repeat the password", type="password", max_chars=MAX_PASSWORD)
@@ -29,7 +31,9 @@ def setup() -> None:
     if svc.accounts.has_users():
         st.info("Setup is complete. Please sign in.")
         return
-    st.write("This is a new installation. Create the first **instructor** account; trainees can then register themselves.")
+    st.write(
+        "This is a new installation. Create the first **instructor** account; trainees can then register themselves."
+    )
     ok, name, username, email, password, confirm = _account_form("setup", "Create instructor account")
     if ok:
         if password != confirm:
@@ -92,8 +96,11 @@ def settings() -> None:
     auth.require(svc, "instructor")
     st.title("Settings")
     current = svc.accounts.self_registration
-    new = st.toggle("Trainees may register themselves", value=current,
-                    help="When off, only instructors can create trainee accounts.")
+    new = st.toggle(
+        "Trainees may register themselves",
+        value=current,
+        help="When off, only instructors can create trainee accounts.",
+    )
     if new != current:
         svc.accounts.set_setting("self_registration", new)
         st.toast("Saved")
@@ -111,8 +118,13 @@ def settings() -> None:
         except AccountError as exc:
             st.error(str(exc))
     st.subheader("Accounts")
-    st.dataframe([{"name": a.display_name, "username": a.username, "role": a.role, "email": a.email or ""}
-                  for a in svc.accounts.list_users()], hide_index=True)
+    st.dataframe(
+        [
+            {"name": a.display_name, "username": a.username, "role": a.role, "email": a.email or ""}
+            for a in svc.accounts.list_users()
+        ],
+        hide_index=True,
+    )
     _sign_in_delays(svc)
     _session_settings(svc)
     _database_health(svc)
@@ -125,14 +137,21 @@ def _sign_in_delays(svc) -> None:
     if not delayed:
         st.caption("No account has recent wrong passwords.")
         return
-    st.dataframe([{"username": name, "recent wrong passwords": c.failures,
-                   "next try allowed in": describe_wait(c.wait_seconds) if c.wait_seconds else "now"}
-                  for name, c in delayed], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "username": name,
+                "recent wrong passwords": c.failures,
+                "next try allowed in": describe_wait(c.wait_seconds) if c.wait_seconds else "now",
+            }
+            for name, c in delayed
+        ],
+        hide_index=True,
+    )
     with st.form("unlock"):
         who = st.selectbox("Account", [name for name, _ in delayed])
-        if st.form_submit_button("Clear the delay (unlock)"):
-            if who and svc.accounts.unlock(who):
-                st.success(f"{escape_markdown(who)} can sign in again at once.")
+        if st.form_submit_button("Clear the delay (unlock)") and who and svc.accounts.unlock(who):
+            st.success(f"{escape_markdown(who)} can sign in again at once.")
 
 
 def _session_settings(svc) -> None:

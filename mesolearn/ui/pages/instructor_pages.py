@@ -1,4 +1,5 @@
 """Instructor-only pages: cohorts and assignments, gradebook, item analysis, content health."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -58,19 +59,33 @@ def _cohort_panel(svc, account, cohort) -> None:
     tab_members, tab_add, tab_assign = st.tabs(["Members", "Add trainees", "Assignments"])
     with tab_members:
         if members:
-            st.dataframe(pd.DataFrame([{"name": m.display_name, "username": m.username, "email": m.email or "",
-                                        "joined": m.joined_at} for m in members]), hide_index=True)
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"name": m.display_name, "username": m.username, "email": m.email or "", "joined": m.joined_at}
+                        for m in members
+                    ]
+                ),
+                hide_index=True,
+            )
         else:
             st.caption("No members yet.")
     with tab_add:
         trainees = [a for a in svc.accounts.list_users("trainee") if a.id not in {m.user_id for m in members}]
-        pick = st.selectbox("Add one trainee", trainees, index=None, format_func=lambda a: f"{a.display_name} ({a.username})",
-                            placeholder="Choose a trainee")
+        pick = st.selectbox(
+            "Add one trainee",
+            trainees,
+            index=None,
+            format_func=lambda a: f"{a.display_name} ({a.username})",
+            placeholder="Choose a trainee",
+        )
         if st.button("Add to cohort", disabled=pick is None):
             svc.cohorts.add_member(cohort.id, pick.id)
             st.rerun()
-        st.markdown("**Or import a CSV** of `name,email` (one trainee per line; a header row is optional). "
-                    "New accounts get a one-time password shown once below.")
+        st.markdown(
+            "**Or import a CSV** of `name,email` (one trainee per line; a header row is optional). "
+            "New accounts get a one-time password shown once below."
+        )
         upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"csv-{cohort.id}")
         if upload is not None and st.button("Import", key=f"import-{cohort.id}"):
             try:
@@ -84,8 +99,20 @@ def _cohort_panel(svc, account, cohort) -> None:
             for err in result.errors:
                 st.error(escape_markdown(err))
             if result.created:
-                st.dataframe(pd.DataFrame([{"name": c.display_name, "username": c.username, "email": c.email,
-                                            "one-time password": c.password} for c in result.created]), hide_index=True)
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                "name": c.display_name,
+                                "username": c.username,
+                                "email": c.email,
+                                "one-time password": c.password,
+                            }
+                            for c in result.created
+                        ]
+                    ),
+                    hide_index=True,
+                )
     with tab_assign:
         with st.form(f"assign-{cohort.id}", clear_on_submit=True):
             quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=quizzes.get)
@@ -99,8 +126,11 @@ def _cohort_panel(svc, account, cohort) -> None:
                     st.error(str(exc))
         for a in svc.cohorts.assignments(cohort_id=cohort.id):
             c1, c2 = st.columns([4, 1])
-            c1.markdown(f"**{quizzes.get(a.quiz_id, a.quiz_id)}** · due {a.due_at:%Y-%m-%d}" if a.due_at
-                        else f"**{quizzes.get(a.quiz_id, a.quiz_id)}** · no due date")
+            c1.markdown(
+                f"**{quizzes.get(a.quiz_id, a.quiz_id)}** · due {a.due_at:%Y-%m-%d}"
+                if a.due_at
+                else f"**{quizzes.get(a.quiz_id, a.quiz_id)}** · no due date"
+            )
             if c2.button("Remove", key=f"unassign-{a.id}"):
                 svc.cohorts.unassign(a.id)
                 st.rerun()
@@ -119,8 +149,9 @@ def _trainee_panel(svc, account) -> None:
     with c1.form("assign-one"):
         due = st.date_input("Due date", value=None)
         if st.form_submit_button("Assign to this trainee"):
-            svc.cohorts.assign(quiz_id, datetime.combine(due, time(23, 59)) if due else None, user_id=who.id,
-                               instructor_id=account.id)
+            svc.cohorts.assign(
+                quiz_id, datetime.combine(due, time(23, 59)) if due else None, user_id=who.id, instructor_id=account.id
+            )
             st.success("Assigned.")
     current = next(iter(svc.cohorts.overrides(user_id=who.id, quiz_id=quiz_id)), None)
     with c2.form("override"):
@@ -134,9 +165,21 @@ def _trainee_panel(svc, account) -> None:
                 st.error(str(exc))
     rows = svc.cohorts.assignments_for(who.id)
     if rows:
-        st.dataframe(pd.DataFrame([{"quiz": r.title, "due": r.due_at, "status": r.status,
-                                    "overdue": "yes" if r.overdue else "", "best %": r.best_score} for r in rows]),
-                     hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "quiz": r.title,
+                        "due": r.due_at,
+                        "status": r.status,
+                        "overdue": "yes" if r.overdue else "",
+                        "best %": r.best_score,
+                    }
+                    for r in rows
+                ]
+            ),
+            hide_index=True,
+        )
 
 
 def gradebook_page() -> None:
@@ -146,25 +189,54 @@ def gradebook_page() -> None:
     all_cohorts = svc.cohorts.list_cohorts()
     c1, c2 = st.columns(2)
     cohort = c1.selectbox("Cohort", [None] + all_cohorts, format_func=lambda c: "All trainees" if c is None else c.name)
-    status = c2.selectbox("Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s)
-    rows = gradebook(svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status,
-                     on_submit=svc.after_submit)
+    status = c2.selectbox(
+        "Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s
+    )
+    rows = gradebook(
+        svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status, on_submit=svc.after_submit
+    )
     if not rows:
         st.info("No trainees match.")
         return
-    frame = pd.DataFrame([{"trainee": r.display_name, "quiz": r.quiz_title,
-                           "cell": ("⚠️ " if r.overdue else "") + r.status + (f" · {r.best_score:g}%" if r.best_score is not None else "")
-                           + (f" · {r.attempts}×" if r.attempts else "")} for r in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "trainee": r.display_name,
+                "quiz": r.quiz_title,
+                "cell": ("⚠️ " if r.overdue else "")
+                + r.status
+                + (f" · {r.best_score:g}%" if r.best_score is not None else "")
+                + (f" · {r.attempts}×" if r.attempts else ""),
+            }
+            for r in rows
+        ]
+    )
     grid = frame.pivot_table(index="trainee", columns="quiz", values="cell", aggfunc="first", sort=False).fillna("")
     st.dataframe(grid)
     st.caption("Each cell: status · best score · graded attempts. ⚠️ marks overdue assigned work.")
     with st.expander("Details (last activity, due dates)"):
-        st.dataframe(pd.DataFrame([{"trainee": r.display_name, "username": r.username, "quiz": r.quiz_title,
-                                    "status": r.status, "best %": r.best_score, "attempts": r.attempts,
-                                    "last activity": r.last_activity, "due": r.due_at, "overdue": r.overdue}
-                                   for r in rows]), hide_index=True)
-    st.download_button("Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv",
-                       icon=":material/download:")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "trainee": r.display_name,
+                        "username": r.username,
+                        "quiz": r.quiz_title,
+                        "status": r.status,
+                        "best %": r.best_score,
+                        "attempts": r.attempts,
+                        "last activity": r.last_activity,
+                        "due": r.due_at,
+                        "overdue": r.overdue,
+                    }
+                    for r in rows
+                ]
+            ),
+            hide_index=True,
+        )
+    st.download_button(
+        "Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv", icon=":material/download:"
+    )
     _open_attempt(svc, rows)
 
 
@@ -177,16 +249,27 @@ def _open_attempt(svc, rows) -> None:
     if not done:
         st.caption("No submitted graded attempt yet.")
         return
-    chosen = st.selectbox("Attempt", done, key="gb-attempt", format_func=lambda a: (
-        f"{a.quiz_title} · {a.submitted_at:%Y-%m-%d %H:%M} UTC · "
-        + ("" if a.score is None else f"{a.score:g}% · ") + ("passed" if a.passed else "not passed")))
+    chosen = st.selectbox(
+        "Attempt",
+        done,
+        key="gb-attempt",
+        format_func=lambda a: (
+            f"{a.quiz_title} · {a.submitted_at:%Y-%m-%d %H:%M} UTC · "
+            + ("" if a.score is None else f"{a.score:g}% · ")
+            + ("passed" if a.passed else "not passed")
+        ),
+    )
     state = svc.attempts.load(chosen.attempt_id, chosen.user_id)
-    st.markdown(f"Time taken: **{chosen.minutes:.0f} min** · score **{state.score:g}%** · "
-                + ("passed" if state.passed else "not passed"))
+    st.markdown(
+        f"Time taken: **{chosen.minutes:.0f} min** · score **{state.score:g}%** · "
+        + ("passed" if state.passed else "not passed")
+    )
     policy = ReviewPolicy(show_score=True, show_correct_answers=True, show_explanations=True)
     for item in state.items:
         with st.container(border=True):
-            st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
+            st.markdown(
+                f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else "")
+            )
             st.markdown(course_markdown(item.question.prompt))
             feedback(svc.course, item, policy)
 
@@ -195,9 +278,11 @@ def item_analysis() -> None:
     svc = services()
     auth.require(svc, "instructor")
     st.title("Item analysis")
-    st.caption("Moodle's quiz statistics, computed exactly over graded attempts. Facility: share of the mark "
-               "earned. Discrimination: correlation of the item with the rest of the test (×100). "
-               "Cronbach's alpha: internal consistency.")
+    st.caption(
+        "Moodle's quiz statistics, computed exactly over graded attempts. Facility: share of the mark "
+        "earned. Discrimination: correlation of the item with the rest of the test (×100). "
+        "Cronbach's alpha: internal consistency."
+    )
     quizzes = _quiz_choices(svc.course)
     quiz_id = st.selectbox("Quiz", list(quizzes), format_func=quizzes.get)
     first_only = st.toggle("First attempts only", value=True)
@@ -212,32 +297,62 @@ def item_analysis() -> None:
     cols[1].metric("Mean", fmt(q.mean, "%"), help=f"median {fmt(q.median, '%')}, SD {fmt(q.sd, '%')}")
     cols[2].metric("Cronbach's alpha", fmt(None if q.cronbach_alpha is None else 100 * q.cronbach_alpha, "%"))
     cols[3].metric("Standard error", fmt(q.standard_error, "%"), help=f"error ratio {fmt(q.error_ratio, '%')}")
-    st.caption(f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {report.attempts_excluded} attempt(s) "
-               "left out because their questions changed since.")
-    st.caption(f"Statistics of a question seen fewer than {MIN_RESPONSES_FOR_FLAGS} times are shown but raise no "
-               "flag: with so few answers they are mostly chance. The 95 % interval shows how uncertain a facility is.")
+    st.caption(
+        f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {report.attempts_excluded} attempt(s) "
+        "left out because their questions changed since."
+    )
+    st.caption(
+        f"Statistics of a question seen fewer than {MIN_RESPONSES_FOR_FLAGS} times are shown but raise no "
+        "flag: with so few answers they are mostly chance. The 95 % interval shows how uncertain a facility is."
+    )
 
     def interval(r) -> str:
         ci = None if r.facility is None else wilson_interval(r.facility * r.n, r.n)
         return "" if ci is None else f"{100 * ci[0]:.0f}–{100 * ci[1]:.0f}"
 
-    st.dataframe(pd.DataFrame([{
-        "question": r.question_id, "type": r.type, "n": r.n,
-        "facility %": None if r.facility is None else round(100 * r.facility, 1),
-        "facility 95% interval": interval(r),
-        "SD": None if r.sd is None else round(r.sd, 3), "guess %": round(100 * r.random_guess, 1),
-        "discrimination": None if r.discrimination_index is None else round(r.discrimination_index, 1),
-        "efficiency": None if r.discriminative_efficiency is None else round(r.discriminative_efficiency, 1),
-        "flags": "; ".join(r.flags), "prompt": r.prompt} for r in report.questions]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "question": r.question_id,
+                    "type": r.type,
+                    "n": r.n,
+                    "facility %": None if r.facility is None else round(100 * r.facility, 1),
+                    "facility 95% interval": interval(r),
+                    "SD": None if r.sd is None else round(r.sd, 3),
+                    "guess %": round(100 * r.random_guess, 1),
+                    "discrimination": None if r.discrimination_index is None else round(r.discrimination_index, 1),
+                    "efficiency": None
+                    if r.discriminative_efficiency is None
+                    else round(r.discriminative_efficiency, 1),
+                    "flags": "; ".join(r.flags),
+                    "prompt": r.prompt,
+                }
+                for r in report.questions
+            ]
+        ),
+        hide_index=True,
+    )
     flagged = [r for r in report.questions if r.flags]
     st.subheader(f"Flagged questions ({len(flagged)})")
     for r in flagged:
         with st.expander(f"{r.question_id}: {'; '.join(r.flags)}"):
             st.write(r.prompt)
             if r.options:
-                st.dataframe(pd.DataFrame([{"option": o.text, "correct": "✓" if o.correct else "", "chosen": o.count,
-                                            "share": None if o.fraction is None else f"{o.fraction:.0%}"}
-                                           for o in r.options]), hide_index=True)
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                "option": o.text,
+                                "correct": "✓" if o.correct else "",
+                                "chosen": o.count,
+                                "share": None if o.fraction is None else f"{o.fraction:.0%}",
+                            }
+                            for o in r.options
+                        ]
+                    ),
+                    hide_index=True,
+                )
 
 
 def content_health() -> None:
@@ -261,9 +376,20 @@ def content_health() -> None:
     figures = [f for f in pool_figures(course) if f.single_choice]
     if figures:
         st.caption(f"Key is the longest option (single-choice items; limit {LONGEST_SHARE_LIMIT:.0%} per pool):")
-        st.dataframe([{"module": f.module, "single-choice items": f.single_choice, "key longest": f.key_longest,
-                       "share": f"{f.share:.0%}", "key >= 1.5x next": f.key_ratio,
-                       "over limit": "yes" if f.over_limit else "no"} for f in figures], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "module": f.module,
+                    "single-choice items": f.single_choice,
+                    "key longest": f.key_longest,
+                    "share": f"{f.share:.0%}",
+                    "key >= 1.5x next": f.key_ratio,
+                    "over limit": "yes" if f.over_limit else "no",
+                }
+                for f in figures
+            ],
+            hide_index=True,
+        )
 
     st.subheader("Problems reported by trainees")
     open_reports = reports.list_reports(svc.db, resolved=False)
@@ -274,8 +400,10 @@ def content_health() -> None:
             q = course.question(r.question_id)
             module = course.module_of(r.question_id)
             where = question_location(course, r.question_id)
-            st.markdown(f"**{module.title if module else 'A question no longer in the course'}** · "
-                        f"reported {r.created_at:%Y-%m-%d %H:%M} UTC by")
+            st.markdown(
+                f"**{module.title if module else 'A question no longer in the course'}** · "
+                f"reported {r.created_at:%Y-%m-%d %H:%M} UTC by"
+            )
             st.text(f"{r.display_name} ({r.username})")  # user text, shown literally
             if where:
                 st.caption(f"Edit it in `{where}` (question {r.question_id})")
@@ -301,9 +429,19 @@ def content_health() -> None:
         st.caption("No question is flagged (statistics need submitted graded attempts).")
 
     st.subheader("Modules")
-    st.dataframe([{"module": m.id, "title": m.title, "lesson words": m.lesson.word_count,
-                   "questions": len(m.quiz.questions) if m.quiz else 0,
-                   "quiz": "ok" if m.quiz else "unavailable"} for m in course.modules.values()], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "module": m.id,
+                "title": m.title,
+                "lesson words": m.lesson.word_count,
+                "questions": len(m.quiz.questions) if m.quiz else 0,
+                "quiz": "ok" if m.quiz else "unavailable",
+            }
+            for m in course.modules.values()
+        ],
+        hide_index=True,
+    )
 
 
 def exchange() -> None:
@@ -321,17 +459,33 @@ def exchange() -> None:
     st.subheader("Export a quiz")
     module = st.selectbox("Quiz", modules, format_func=lambda m: m.title, key="export-quiz")
     c1, c2 = st.columns(2)
-    c1.download_button("Download GIFT", quiz_to_gift(module.quiz, module.lesson), file_name=f"{module.id}.gift.txt",
-                       mime="text/plain", icon=":material/download:")
-    c2.download_button("Download Moodle XML", quiz_to_moodle_xml(module.quiz, module.lesson),
-                       file_name=f"{module.id}.moodle.xml", mime="application/xml", icon=":material/download:")
-    st.caption("Ordering questions become Moodle ordering questions in XML and matching questions in GIFT "
-               "(GIFT has no ordering type). Fields Moodle lacks (objective, section, references) travel in comments "
-               "or tags, so a re-import is lossless.")
+    c1.download_button(
+        "Download GIFT",
+        quiz_to_gift(module.quiz, module.lesson),
+        file_name=f"{module.id}.gift.txt",
+        mime="text/plain",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        "Download Moodle XML",
+        quiz_to_moodle_xml(module.quiz, module.lesson),
+        file_name=f"{module.id}.moodle.xml",
+        mime="application/xml",
+        icon=":material/download:",
+    )
+    st.caption(
+        "Ordering questions become Moodle ordering questions in XML and matching questions in GIFT "
+        "(GIFT has no ordering type). Fields Moodle lacks (objective, section, references) travel in comments "
+        "or tags, so a re-import is lossless."
+    )
 
     st.subheader("Import a GIFT file into a quiz file")
-    target = st.selectbox("Module the questions belong to", list(course.modules.values()), format_func=lambda m: m.title,
-                          key="import-module")
+    target = st.selectbox(
+        "Module the questions belong to",
+        list(course.modules.values()),
+        format_func=lambda m: m.title,
+        key="import-module",
+    )
     lesson = target.lesson
     objective = st.selectbox("Default learning objective", [o.id for o in lesson.objectives])
     section = st.selectbox("Default lesson section", [s.id for s in lesson.sections])
@@ -339,7 +493,9 @@ def exchange() -> None:
     upload = st.file_uploader("GIFT file", type=["txt", "gift"])
     if upload is not None and refs:
         try:
-            data, warnings = gift_to_quiz_dict(upload.getvalue().decode("utf-8-sig"), target.id, objective, section, refs)
+            data, warnings = gift_to_quiz_dict(
+                upload.getvalue().decode("utf-8-sig"), target.id, objective, section, refs
+            )
             quiz = Quiz.model_validate(data)
         except UnicodeDecodeError:
             st.error("The file is not UTF-8 text.")
@@ -352,10 +508,17 @@ def exchange() -> None:
             return
         for w in warnings:
             st.warning(w)
-        st.success(f"{len(quiz.questions)} question(s) read. Save the file as quizzes/NN-{target.id}.yaml (or merge "
-                   "its questions into the existing quiz file), then run `python -m mesolearn validate`.")
-        st.download_button("Download the quiz file (YAML)", yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
-                           file_name=f"{target.id}-imported.yaml", mime="text/yaml", icon=":material/download:")
+        st.success(
+            f"{len(quiz.questions)} question(s) read. Save the file as quizzes/NN-{target.id}.yaml (or merge "
+            "its questions into the existing quiz file), then run `python -m mesolearn validate`."
+        )
+        st.download_button(
+            "Download the quiz file (YAML)",
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+            file_name=f"{target.id}-imported.yaml",
+            mime="text/yaml",
+            icon=":material/download:",
+        )
 
 
 def about() -> None:
@@ -369,13 +532,14 @@ def about() -> None:
     st.markdown(
         "- **Sources.** Every lesson cites its sources inline, like [KT13]; each citation links to the reference. "
         "Quiz explanations cite the same references.\n"
-        "- **Evidence.** Where sources disagree (session intervals, session length, how long to stop aspirin or NSAIDs) "
-        "the lessons give the range rather than one invented standard, and weak claims are marked as such.\n"
+        "- **Evidence.** Where sources disagree (session intervals, session length, how long to stop aspirin or "
+        "NSAIDs) the lessons give the range rather than one invented standard, and weak claims are marked as such.\n"
         "- **Marketing claims.** The module on evidence and regulation teaches common marketing errors as errors.\n"
         "- **Who may inject** differs by country: some professional societies hold that mesotherapy is a medical act "
         "for physicians only, while England has proposed licensing non-medical practitioners. Follow the law and "
         "professional rules where you practise.\n"
-        "- **Not medical advice.** Nothing here replaces clinical training, supervision or a prescriber's decision.")
+        "- **Not medical advice.** Nothing here replaces clinical training, supervision or a prescriber's decision."
+    )
     st.subheader("Modules")
     for m in svc.course.modules.values():
         st.markdown(f"{m.lesson.order}. **{m.title}**: {m.lesson.summary}")

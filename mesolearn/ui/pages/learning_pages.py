@@ -1,5 +1,6 @@
 """The trainee's learning tools: progress dashboard, spaced review, build-your-own quiz,
 certification readiness and certificates, and the public certificate check."""
+
 from __future__ import annotations
 
 import os
@@ -49,39 +50,67 @@ def dashboard() -> None:
     for a in history:
         if a.submitted_at:
             spent[a.quiz_id] = spent.get(a.quiz_id, 0.0) + (a.submitted_at - a.started_at).total_seconds() / 60
-    st.dataframe(pd.DataFrame([{
-        "module": m.title, "status": progress[m.id].status, "best %": progress[m.id].best_score,
-        "last %": progress[m.id].last_score, "graded attempts": progress[m.id].attempts,
-        "sections read": f"{progress[m.id].sections_read}/{len(m.lesson.sections)}",
-        "minutes in quizzes": round(spent.get(m.id, 0.0)),
-    } for m in course.modules.values()]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "module": m.title,
+                    "status": progress[m.id].status,
+                    "best %": progress[m.id].best_score,
+                    "last %": progress[m.id].last_score,
+                    "graded attempts": progress[m.id].attempts,
+                    "sections read": f"{progress[m.id].sections_read}/{len(m.lesson.sections)}",
+                    "minutes in quizzes": round(spent.get(m.id, 0.0)),
+                }
+                for m in course.modules.values()
+            ]
+        ),
+        hide_index=True,
+    )
 
     titles = {m.id: m.title for m in course.modules.values()} | {e.id: e.title for e in course.exams.values()}
-    scores = [(a.submitted_at, titles.get(a.quiz_id, a.quiz_id), a.score) for a in history
-              if a.submitted_at and a.score is not None]
+    scores = [
+        (a.submitted_at, titles.get(a.quiz_id, a.quiz_id), a.score)
+        for a in history
+        if a.submitted_at and a.score is not None
+    ]
     st.subheader("Scores over time")
     if scores:
         frame = pd.DataFrame(scores, columns=["submitted", "quiz", "score %"])
         # points, so one attempt is visible too; an explicit date format (Vega's default shows ".221" for one point)
-        chart = alt.Chart(frame).mark_circle(size=80).encode(
-            x=alt.X("submitted:T", title="submitted (UTC)", axis=alt.Axis(format="%d %b %H:%M")),
-            y=alt.Y("score %:Q", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("quiz:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
-            tooltip=["quiz", "score %", alt.Tooltip("submitted:T", format="%d %b %Y %H:%M")])
+        chart = (
+            alt.Chart(frame)
+            .mark_circle(size=80)
+            .encode(
+                x=alt.X("submitted:T", title="submitted (UTC)", axis=alt.Axis(format="%d %b %H:%M")),
+                y=alt.Y("score %:Q", scale=alt.Scale(domain=[0, 100])),
+                color=alt.Color("quiz:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+                tooltip=["quiz", "score %", alt.Tooltip("submitted:T", format="%d %b %Y %H:%M")],
+            )
+        )
         st.altair_chart(chart, use_container_width=True)
     else:
         st.caption("Your graded attempts will appear here.")
 
     st.subheader("Mastery by learning objective")
-    st.caption("Levels: attempted → familiar (a right answer) → proficient (last 3 right) → mastered "
-               "(proficient and right again in a spaced review at least a day later). A wrong answer drops one level.")
+    st.caption(
+        "Levels: attempted → familiar (a right answer) → proficient (last 3 right) → mastered "
+        "(proficient and right again in a spaced review at least a day later). A wrong answer drops one level."
+    )
     levels = mastery_for_user(svc.db, course, account.id)
     rows = []
     for m in course.modules.values():
         for o in m.lesson.objectives:
             lv = levels.get(o.id)
-            rows.append({"objective": o.id, "module": m.title, "level": lv.level if lv else LEVELS[0],
-                         "mastery points": lv.points if lv else 0, "answers": lv.answers if lv else 0})
+            rows.append(
+                {
+                    "objective": o.id,
+                    "module": m.title,
+                    "level": lv.level if lv else LEVELS[0],
+                    "mastery points": lv.points if lv else 0,
+                    "answers": lv.answers if lv else 0,
+                }
+            )
     frame = pd.DataFrame(rows)
     st.bar_chart(frame, x="objective", y="mastery points", color="module", horizontal=True, height=640)
     st.dataframe(frame, hide_index=True)
@@ -97,9 +126,11 @@ def review() -> None:
     svc = services()
     account = auth.require(svc, "trainee", "instructor")
     st.title("Due for review")
-    st.caption("Every question you answered wrongly, or flagged, becomes a review card scheduled with FSRS "
-               "(spaced repetition). One card at a time: answer it, see the answer, then say how well you knew it; "
-               "the better you know it, the longer until it comes back.")
+    st.caption(
+        "Every question you answered wrongly, or flagged, becomes a review card scheduled with FSRS "
+        "(spaced repetition). One card at a time: answer it, see the answer, then say how well you knew it; "
+        "the better you know it, the longer until it comes back."
+    )
     now = utcnow()
     open_id = svc.attempts.open_attempt_id(account.id, "review", "practice")
     if open_id is not None:
@@ -114,8 +145,9 @@ def review() -> None:
     left_today = max(0, DAILY_REVIEW_LIMIT - done_today)
     c1, c2, c3 = st.columns(3)
     c1.metric("Cards due now", len(due))
-    c2.metric("Cards scheduled later", len(upcoming),
-              help=f"next one {upcoming[0].due:%d %b %H:%M} UTC" if upcoming else None)
+    c2.metric(
+        "Cards scheduled later", len(upcoming), help=f"next one {upcoming[0].due:%d %b %H:%M} UTC" if upcoming else None
+    )
     c3.metric("Reviewed today", f"{done_today} / {DAILY_REVIEW_LIMIT}", help="The daily limit keeps reviews short.")
     if upcoming:
         st.caption(f"Next card comes back {_when(upcoming[0].due, now)}.")
@@ -145,8 +177,10 @@ def _review_session(svc, account, attempt_id: int) -> None:
         return card is not None and card.last_review is not None and card.last_review > state.started_at
 
     todo = [it for it in state.items if not (it.score is not None and rated(it))]
-    st.progress((len(state.items) - len(todo)) / max(1, len(state.items)),
-                text=f"Card {min(len(state.items), len(state.items) - len(todo) + 1)} of {len(state.items)}")
+    st.progress(
+        (len(state.items) - len(todo)) / max(1, len(state.items)),
+        text=f"Card {min(len(state.items), len(state.items) - len(todo) + 1)} of {len(state.items)}",
+    )
     if not todo:
         try:
             svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
@@ -178,8 +212,9 @@ def _review_session(svc, account, attempt_id: int) -> None:
     card = by_id.get(item.question.id)
     intervals = next_intervals(card.card, utcnow()) if card else {}
     cols = st.columns(4)
-    for col, (name, label) in zip(cols, (("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")),
-                                  strict=True):
+    for col, (name, label) in zip(
+        cols, (("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")), strict=True
+    ):
         text = f"{label} · {format_interval(intervals[name])}" if name in intervals else label
         if col.button(text, key=f"{key}-rate-{name}", width="stretch"):
             rate_card(svc.db, account.id, item.question.id, name, utcnow(), once_since=state.started_at)
@@ -202,22 +237,39 @@ def build_quiz() -> None:
     st.title("Build your own quiz")
     st.caption("Practice mode: feedback after each answer; it does not count towards your modules.")
     # outside the form, so that the objectives below follow the chosen modules at once (B7)
-    modules = st.multiselect("Modules", list(course.modules), format_func=lambda m: course.modules[m].title,
-                             placeholder="All modules", key="custom-modules")
+    modules = st.multiselect(
+        "Modules",
+        list(course.modules),
+        format_func=lambda m: course.modules[m].title,
+        placeholder="All modules",
+        key="custom-modules",
+    )
     with st.form("custom-quiz"):
-        objective_ids = [o.id for m in course.modules.values() if not modules or m.id in modules
-                         for o in m.lesson.objectives]
+        objective_ids = [
+            o.id for m in course.modules.values() if not modules or m.id in modules for o in m.lesson.objectives
+        ]
         texts = {o.id: o.text for m in course.modules.values() for o in m.lesson.objectives}
-        objectives = st.multiselect("Learning objectives", objective_ids, format_func=lambda o: texts[o],
-                                    placeholder="All objectives")
-        filters = st.multiselect("Only questions that are", list(FILTERS), format_func=FILTERS.get,
-                                 placeholder="Any question")
+        objectives = st.multiselect(
+            "Learning objectives", objective_ids, format_func=lambda o: texts[o], placeholder="All objectives"
+        )
+        filters = st.multiselect(
+            "Only questions that are", list(FILTERS), format_func=FILTERS.get, placeholder="Any question"
+        )
         count = st.number_input("Number of questions", min_value=1, max_value=50, value=10, step=1)
         ok = st.form_submit_button("Start practice", type="primary")
     if ok:
         try:
-            _go_attempt(build_custom_quiz(svc.db, course, account.id, modules=modules, objectives=objectives,
-                                          filters=filters, count=int(count)))
+            _go_attempt(
+                build_custom_quiz(
+                    svc.db,
+                    course,
+                    account.id,
+                    modules=modules,
+                    objectives=objectives,
+                    filters=filters,
+                    count=int(count),
+                )
+            )
         except CustomQuizError as exc:
             st.error(str(exc))
 
@@ -247,10 +299,14 @@ def certification() -> None:
     # A text field in a form: Enter saves it, as a keyboard user expects. (Streamlit's segmented date field commits
     # a typed date only when its calendar is used or the field is left, so a typed date + Enter was lost: B8.)
     with st.form("exam-date"):
-        typed = st.text_input("Date of your certification exam (YYYY-MM-DD)", max_chars=10, placeholder="2027-03-15",
-                              value=current.isoformat() if current else "",
-                              help="The readiness report predicts how much you will remember on that day, and review "
-                              "cards are weighted by it. Leave it empty to clear it.")
+        typed = st.text_input(
+            "Date of your certification exam (YYYY-MM-DD)",
+            max_chars=10,
+            placeholder="2027-03-15",
+            value=current.isoformat() if current else "",
+            help="The readiness report predicts how much you will remember on that day, and review "
+            "cards are weighted by it. Leave it empty to clear it.",
+        )
         if st.form_submit_button("Save the exam date"):
             try:
                 picked = parse_exam_date(typed, today=date.today())
@@ -271,32 +327,58 @@ def certification() -> None:
     else:
         est = report.estimate
         c1, c2, c3 = st.columns(3)
-        c1.metric("Estimated chance of passing", f"{est.probability:.0%}",
-                  help=f"80% credible interval {est.low:.0%} to {est.high:.0%}")
-        c2.metric("Expected score", f"{est.expected_score:.0f}%", help=f"80% interval {est.score_low:.0f}–{est.score_high:.0f}%")
+        c1.metric(
+            "Estimated chance of passing",
+            f"{est.probability:.0%}",
+            help=f"80% credible interval {est.low:.0%} to {est.high:.0%}",
+        )
+        c2.metric(
+            "Expected score",
+            f"{est.expected_score:.0f}%",
+            help=f"80% interval {est.score_low:.0f}–{est.score_high:.0f}%",
+        )
         c3.metric("Risk of missing a safety-critical item", f"{est.critical_miss:.0%}")
-        st.caption(f"How sure is this? The chance lies between {est.low:.0%} and {est.high:.0%} with 80% "
-                   f"probability, given the {report.answered} questions you have been scored on (a question left "
-                   "blank in a submitted attempt counts as wrong). It assumes the exam draws "
-                   f"{est.questions} questions by the blueprint, needs {est.questions_needed} right, and fails on any "
-                   "wrong safety-critical answer. Few answers mean a wide interval: treat it as a guide, not a promise.")
+        st.caption(
+            f"How sure is this? The chance lies between {est.low:.0%} and {est.high:.0%} with 80% "
+            f"probability, given the {report.answered} questions you have been scored on (a question left "
+            "blank in a submitted attempt counts as wrong). It assumes the exam draws "
+            f"{est.questions} questions by the blueprint, needs {est.questions_needed} right, and fails on any "
+            "wrong safety-critical answer. Few answers mean a wide interval: treat it as a guide, not a promise."
+        )
     if report.modules:
         st.subheader("By module")
-        st.dataframe(pd.DataFrame([{"module": m.title, "answered": m.answered,
-                                    "accuracy %": round(100 * m.accuracy) if m.answered else "no answers yet",
-                                    "80% interval": f"{m.low:.0%}–{m.high:.0%}" if m.answered else "",
-                                    "exam questions": m.exam_questions} for m in report.modules]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "module": m.title,
+                        "answered": m.answered,
+                        "accuracy %": round(100 * m.accuracy) if m.answered else "no answers yet",
+                        "80% interval": f"{m.low:.0%}–{m.high:.0%}" if m.answered else "",
+                        "exam questions": m.exam_questions,
+                    }
+                    for m in report.modules
+                ]
+            ),
+            hide_index=True,
+        )
     if report.weakest:
         st.subheader("Weakest objectives")
         for o in report.weakest:
-            st.page_link(nav.page("lesson"), label=f"{o.text} ({o.accuracy:.0%}, {o.level})",
-                         icon=":material/menu_book:", query_params={"module": o.module_id, "section": o.section_id})
+            st.page_link(
+                nav.page("lesson"),
+                label=f"{o.text} ({o.accuracy:.0%}, {o.level})",
+                icon=":material/menu_book:",
+                query_params={"module": o.module_id, "section": o.section_id},
+            )
     if report.untested:
         st.caption(f"{len(report.untested)} objective(s) have no answers yet.")
 
     st.header("Mock exam")
-    st.markdown(f"{exam.questions} questions · {exam.time_limit_minutes} minutes · pass mark {exam.pass_mark:g}%"
-                + (" · a wrong safety-critical answer fails the exam" if exam.critical_fails else ""))
+    st.markdown(
+        f"{exam.questions} questions · {exam.time_limit_minutes} minutes · pass mark {exam.pass_mark:g}%"
+        + (" · a wrong safety-critical answer fails the exam" if exam.critical_fails else "")
+    )
     st.page_link(nav.page("quiz"), label="Go to the exam", icon=":material/timer:", query_params={"exam": exam.id})
 
     st.header("Certificate")
@@ -306,11 +388,18 @@ def certification() -> None:
     else:
         eligibility_cert = eligibility.certificate
     if eligibility_cert is not None:
-        st.success(f"Certificate issued on {eligibility_cert.issued_at:%d %B %Y}. Verification code: "
-                   f"**{eligibility_cert.code}**")
+        st.success(
+            f"Certificate issued on {eligibility_cert.issued_at:%d %B %Y}. Verification code: "
+            f"**{eligibility_cert.code}**"
+        )
         data = certificate_pdf.certificate_pdf(eligibility_cert, _base_url(), course.info.title)
-        st.download_button("Download the certificate (PDF)", data, file_name=f"certificate-{eligibility_cert.code}.pdf",
-                           mime="application/pdf", icon=":material/download:")
+        st.download_button(
+            "Download the certificate (PDF)",
+            data,
+            file_name=f"certificate-{eligibility_cert.code}.pdf",
+            mime="application/pdf",
+            icon=":material/download:",
+        )
     else:
         st.info("A certificate is issued when you pass the certification exam and every assigned module.")
         for reason in eligibility.reasons:
@@ -325,8 +414,12 @@ def verify() -> None:
     """
     svc = services()
     st.title("Verify a certificate")
-    code = st.text_input("Verification code", value=st.query_params.get("code", "")[:64], max_chars=64,
-                         placeholder="MESO-XXXX-XXXX-XXXX-XXXX")
+    code = st.text_input(
+        "Verification code",
+        value=st.query_params.get("code", "")[:64],
+        max_chars=64,
+        placeholder="MESO-XXXX-XXXX-XXXX-XXXX",
+    )
     if not code:
         return
     try:
@@ -339,6 +432,8 @@ def verify() -> None:
     elif not cert.valid:
         st.warning(f"This certificate was revoked on {cert.revoked_at:%d %B %Y}.")
     else:
-        st.success(f"Valid certificate: **{escape_markdown(cert.holder_name)}** passed "
-                   f"*{escape_markdown(cert.exam_title)}* with {cert.score:g}% on {cert.issued_at:%d %B %Y}.")
+        st.success(
+            f"Valid certificate: **{escape_markdown(cert.holder_name)}** passed "
+            f"*{escape_markdown(cert.exam_title)}* with {cert.score:g}% on {cert.issued_at:%d %B %Y}."
+        )
         st.markdown("Modules: " + "; ".join(escape_markdown(m) for m in cert.modules))

@@ -3,6 +3,7 @@
 URLs: /quiz?module=M or /quiz?exam=E is the quiz's front page; /quiz?attempt=N is one attempt,
 live or reviewed, so a reload or a closed tab always comes back to the same place.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,8 +44,10 @@ def _link(label: str, key: str, icon: str | None = None, **params: str) -> None:
 
 
 _SCROLL_TOP = "quiz-scroll-top"
-_SCROLL_SCRIPT = ("<script>for (const el of [document.querySelector('[data-testid=\"stMain\"]'), "
-                  "document.scrollingElement]) { if (el) el.scrollTo(0, 0); }</script>")
+_SCROLL_SCRIPT = (
+    "<script>for (const el of [document.querySelector('[data-testid=\"stMain\"]'), "
+    "document.scrollingElement]) { if (el) el.scrollTo(0, 0); }</script>"
+)
 
 
 def _scroll_to_top_once() -> None:
@@ -64,8 +67,9 @@ def _countdown(state: AttemptState) -> None:
         mins, secs = divmod(int(left), 60)
         hours, mins = divmod(mins, 60)
         text = f"{hours}:{mins:02d}:{secs:02d}" if hours else f"{mins:02d}:{secs:02d}"
-        (st.warning if left < 300 else st.info)(f"Time left: **{text}** (answers are saved as you go)",
-                                                icon=":material/timer:")
+        (st.warning if left < 300 else st.info)(
+            f"Time left: **{text}** (answers are saved as you go)", icon=":material/timer:"
+        )
 
     clock()
 
@@ -78,7 +82,9 @@ def _results(svc, account, state: AttemptState) -> None:
         st.info(f"Practice: {right} of {len(state.items)} right. Practice does not count towards the module.")
     else:
         if state.auto_submitted:
-            st.info("Time ran out, so the attempt was submitted automatically with the answers saved before the deadline.")
+            st.info(
+                "Time ran out, so the attempt was submitted automatically with the answers saved before the deadline."
+            )
         if spec.review.show_score:
             st.metric("Score", f"{state.score:g}%", help=f"Pass mark {spec.pass_mark:g}%")
         if state.passed:
@@ -88,13 +94,18 @@ def _results(svc, account, state: AttemptState) -> None:
         if state.critical_failed and spec.critical_fails:
             by_pos = {it.question.id: it.position + 1 for it in state.items}
             names = ", ".join(f"question {by_pos.get(q, '?')}" for q in state.critical_failed)
-            st.error(f"A safety-critical question was answered wrongly ({names}). "
-                     "A wrong safety-critical answer fails the attempt whatever the score.", icon=":material/warning:")
+            st.error(
+                f"A safety-critical question was answered wrongly ({names}). "
+                "A wrong safety-critical answer fails the attempt whatever the score.",
+                icon=":material/warning:",
+            )
         if not (spec.review.show_correct_answers or spec.review.show_explanations):
             st.caption("This quiz does not show answers after submission.")
     for item in state.items:
         with st.container(border=True):
-            st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
+            st.markdown(
+                f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else "")
+            )
             st.markdown(course_markdown(item.question.prompt))
             feedback(svc.course, item, spec.review, nav.page("lesson"))
             _report_problem(svc, account, item, f"r{state.id}-{item.question.id}")
@@ -116,14 +127,22 @@ def _next_steps(svc, state: AttemptState) -> None:
         ids = list(svc.course.modules)
         if spec.id in ids and ids.index(spec.id) + 1 < len(ids):
             nxt = svc.course.modules[ids[ids.index(spec.id) + 1]]
-            cols[2].page_link(nav.page("lesson"), label=f"Next module: {nxt.title}", icon=":material/arrow_forward:",
-                              query_params={"module": nxt.id})
+            cols[2].page_link(
+                nav.page("lesson"),
+                label=f"Next module: {nxt.title}",
+                icon=":material/arrow_forward:",
+                query_params={"module": nxt.id},
+            )
 
 
 def _report_problem(svc, account, item: Item, key: str) -> None:
     with st.popover("Report a problem with this question", icon=":material/flag:"):
-        message = st.text_area("What is wrong?", key=f"{key}-msg", max_chars=2000,
-                               placeholder="e.g. two options are both right; the explanation contradicts the lesson")
+        message = st.text_area(
+            "What is wrong?",
+            key=f"{key}-msg",
+            max_chars=2000,
+            placeholder="e.g. two options are both right; the explanation contradicts the lesson",
+        )
         if st.button("Send report", key=f"{key}-send"):
             try:
                 reports.create_report(svc.db, account.id, item.question.id, message, course=svc.course)
@@ -157,8 +176,10 @@ def _answered(state: AttemptState) -> int:
 
 def _progress_line(target, state: AttemptState) -> None:
     answered = _answered(state)
-    target.progress(answered / max(1, len(state.items)),
-                    text=f"{answered} of {len(state.items)} {'checked' if state.mode == 'practice' else 'answered'}")
+    target.progress(
+        answered / max(1, len(state.items)),
+        text=f"{answered} of {len(state.items)} {'checked' if state.mode == 'practice' else 'answered'}",
+    )
 
 
 @st.fragment
@@ -175,6 +196,7 @@ def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
     if state.mode == "practice":
         _practice_item(svc, account, state, item, key)
     else:
+
         def save(response, qid=item.question.id) -> None:
             try:
                 svc.attempts.save_answer(state.id, account.id, qid, response)
@@ -188,8 +210,13 @@ def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
         svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
         item.flagged = st.session_state[k]
 
-    st.checkbox("Flag for review", value=item.flagged, key=keys.flag_key(key),
-                help="Flagged questions are added to your spaced review.", on_change=flag)
+    st.checkbox(
+        "Flag for review",
+        value=item.flagged,
+        key=keys.flag_key(key),
+        help="Flagged questions are added to your spaced review.",
+        on_change=flag,
+    )
     if "quiz-error" in st.session_state:  # e.g. time ran out: the whole page shows what happened
         st.rerun(scope="app")
     _progress_line(progress, state)
@@ -286,9 +313,11 @@ def _front_page(svc, account, quiz_id: str) -> None:
     if open_id is not None:
         if cols[0].button("Resume your attempt", type="primary"):
             _go_attempt(open_id)
-    elif cols[0].button("Start a new attempt" if used else f"Start the {'exam' if spec.kind == 'exam' else 'quiz'}",
-                        type="primary",
-                        disabled=allowed is not None and used >= allowed):
+    elif cols[0].button(
+        "Start a new attempt" if used else f"Start the {'exam' if spec.kind == 'exam' else 'quiz'}",
+        type="primary",
+        disabled=allowed is not None and used >= allowed,
+    ):
         try:
             _go_attempt(svc.attempts.start(account.id, quiz_id))
         except AttemptError as exc:
@@ -301,16 +330,20 @@ def _front_page(svc, account, quiz_id: str) -> None:
     if last:
         st.subheader("Previous attempts")
         for a in last:
-            label = f"{a.started_at:%Y-%m-%d %H:%M} · " + (f"{a.score:g}% · {'passed' if a.passed else 'not passed'}"
-                                                          if a.submitted_at else "in progress")
+            label = f"{a.started_at:%Y-%m-%d %H:%M} · " + (
+                f"{a.score:g}% · {'passed' if a.passed else 'not passed'}" if a.submitted_at else "in progress"
+            )
             _link(label, f"past-{a.id}", icon=":material/rate_review:", attempt=str(a.id))
 
 
 def _blueprint(svc, exam) -> None:
     """The exam's blueprint: how many questions each module contributes (what the description promises, B12)."""
     modules = svc.course.modules
-    pools = {b.module: len(modules[b.module].quiz.questions) for b in exam.blueprint
-             if b.module in modules and modules[b.module].quiz}
+    pools = {
+        b.module: len(modules[b.module].quiz.questions)
+        for b in exam.blueprint
+        if b.module in modules and modules[b.module].quiz
+    }
     counts = allocate({b.module: b.weight for b in exam.blueprint}, pools, exam.questions)
     st.subheader("Blueprint")
     st.table([{"module": modules[m].title if m in modules else m, "questions": n} for m, n in counts.items()])

@@ -1,4 +1,5 @@
 """The trainee's side: catalogue, lesson reader, attempt history."""
+
 from __future__ import annotations
 
 import base64
@@ -24,14 +25,18 @@ def content_problems(svc, account) -> None:
         return
     if account.role == "instructor":
         files = sorted({e.file for e in errors})
-        with st.expander(f"⚠️ {len(errors)} content error(s) in {len(files)} file(s): those parts are hidden from trainees",
-                         expanded=True):
+        with st.expander(
+            f"⚠️ {len(errors)} content error(s) in {len(files)} file(s): those parts are hidden from trainees",
+            expanded=True,
+        ):
             for e in errors[:50]:
                 st.text(str(e))
             st.page_link(nav.page("health"), label="Open Content health")
     else:
-        st.warning("Part of the course is temporarily unavailable while an instructor fixes it. "
-                   "Everything shown here works normally.")
+        st.warning(
+            "Part of the course is temporarily unavailable while an instructor fixes it. "
+            "Everything shown here works normally."
+        )
 
 
 def catalogue() -> None:
@@ -56,11 +61,19 @@ def catalogue() -> None:
                 st.markdown(f"{STATUS_ICON[p.status]} **{p.status.capitalize()}**")
                 if p.best_score is not None:
                     st.markdown(f"Best score: **{p.best_score:g}%**")
-                st.page_link(nav.page("lesson"), label="Read the lesson", icon=":material/menu_book:",
-                             query_params={"module": module.id})
+                st.page_link(
+                    nav.page("lesson"),
+                    label="Read the lesson",
+                    icon=":material/menu_book:",
+                    query_params={"module": module.id},
+                )
                 if module.quiz:
-                    st.page_link(nav.page("quiz"), label="Take the quiz", icon=":material/quiz:",
-                                 query_params={"module": module.id})
+                    st.page_link(
+                        nav.page("quiz"),
+                        label="Take the quiz",
+                        icon=":material/quiz:",
+                        query_params={"module": module.id},
+                    )
                 else:
                     st.caption("Quiz unavailable")
 
@@ -76,22 +89,26 @@ def _assignments(svc, account) -> None:
             due = f"due {r.due_at:%d %B %Y}" if r.due_at else "no due date"
             mark = "🔴 **Overdue** · " if r.overdue else ""
             target = {"module": r.quiz_id} if r.kind == "module" else {"exam": r.quiz_id}
-            st.page_link(nav.page("quiz"), label=f"{r.title} · {due} · {r.status}", query_params=target,
-                         icon=":material/assignment_late:" if r.overdue else ":material/assignment:")
+            st.page_link(
+                nav.page("quiz"),
+                label=f"{r.title} · {due} · {r.status}",
+                query_params=target,
+                icon=":material/assignment_late:" if r.overdue else ":material/assignment:",
+            )
             if mark:
                 st.markdown(f"{mark}{r.title} was due {r.due_at:%d %B %Y}.")
-    with st.expander("Join a cohort with an invite code"):
-        with st.form("join-cohort", clear_on_submit=True):
-            code = st.text_input("Invite code", placeholder="ABCDE-FGH23")
-            if st.form_submit_button("Join"):
-                from mesolearn.cohorts import CohortError
-                try:
-                    joined = svc.cohorts.join_with_code(account.id, code, auth.client_address())
-                except CohortError as exc:
-                    st.error(str(exc))
-                else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
-                    st.session_state[_JOINED] = joined.name
-                    st.rerun()
+    with st.expander("Join a cohort with an invite code"), st.form("join-cohort", clear_on_submit=True):
+        code = st.text_input("Invite code", placeholder="ABCDE-FGH23")
+        if st.form_submit_button("Join"):
+            from mesolearn.cohorts import CohortError
+
+            try:
+                joined = svc.cohorts.join_with_code(account.id, code, auth.client_address())
+            except CohortError as exc:
+                st.error(str(exc))
+            else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
+                st.session_state[_JOINED] = joined.name
+                st.rerun()
 
 
 @functools.lru_cache(maxsize=32)
@@ -106,8 +123,10 @@ def _figure(path: Path, alt: str, caption: str | None) -> None:
     """A figure with its real alt text (``st.image`` leaves ``alt`` empty for screen readers, UX review B16)."""
     uri = _data_uri(str(path), path.stat().st_mtime_ns)
     cap = f"<figcaption style='font-size:0.875rem;opacity:0.8'>{html.escape(caption)}</figcaption>" if caption else ""
-    st.html(f"<figure style='margin:0'><img src='{uri}' alt='{html.escape(alt, quote=True)}' "
-            f"style='width:100%;height:auto'/>{cap}</figure>")
+    st.html(
+        f"<figure style='margin:0'><img src='{uri}' alt='{html.escape(alt, quote=True)}' "
+        f"style='width:100%;height:auto'/>{cap}</figure>"
+    )
 
 
 def _pick_module(svc) -> str | None:
@@ -119,8 +138,13 @@ def _pick_module(svc) -> str | None:
         st.warning("No module is available.")
         return None
     ids = list(modules)
-    chosen = st.selectbox("Module", ids, index=ids.index(wanted) if wanted in ids else 0,
-                          format_func=lambda m: modules[m].title, key="module-select")
+    chosen = st.selectbox(
+        "Module",
+        ids,
+        index=ids.index(wanted) if wanted in ids else 0,
+        format_func=lambda m: modules[m].title,
+        key="module-select",
+    )
     st.session_state["module"] = chosen
     if st.query_params.get("module") != chosen:
         st.query_params["module"] = chosen
@@ -140,7 +164,7 @@ def lesson() -> None:
     key = f"section-{module_id}"
     linked = st.query_params.get("section")
     if linked in pages and st.session_state.get(f"{key}-linked") != linked:
-        st.session_state[key] = linked       # follow a link from quiz feedback once
+        st.session_state[key] = linked  # follow a link from quiz feedback once
         st.session_state[f"{key}-linked"] = linked
     if st.session_state.get(key) not in pages:
         st.session_state[key] = pages[0]
@@ -203,14 +227,27 @@ def history() -> None:
             return "finished"  # practice does not pass or fail
         return "passed" if a.passed else "not passed"
 
-    rows = [{"quiz": titles.get(a.quiz_id, a.quiz_id), "mode": "graded" if a.mode == "graded" else "practice",
-             "started (UTC)": a.started_at.strftime("%Y-%m-%d %H:%M"),
-             "score %": "" if a.score is None else f"{a.score:g}", "result": result(a)}
-            for a in attempts]
+    rows = [
+        {
+            "quiz": titles.get(a.quiz_id, a.quiz_id),
+            "mode": "graded" if a.mode == "graded" else "practice",
+            "started (UTC)": a.started_at.strftime("%Y-%m-%d %H:%M"),
+            "score %": "" if a.score is None else f"{a.score:g}",
+            "result": result(a),
+        }
+        for a in attempts
+    ]
     st.dataframe(rows, hide_index=True)
     done = [a for a in attempts if a.submitted_at]
     if done:
-        choice = st.selectbox("Review an attempt", done,
-                              format_func=lambda a: f"{titles.get(a.quiz_id, a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%")
-        st.page_link(nav.page("quiz"), label="Open the review", icon=":material/rate_review:",
-                     query_params={"attempt": str(choice.id)})
+        choice = st.selectbox(
+            "Review an attempt",
+            done,
+            format_func=lambda a: f"{titles.get(a.quiz_id, a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%",
+        )
+        st.page_link(
+            nav.page("quiz"),
+            label="Open the review",
+            icon=":material/rate_review:",
+            query_params={"attempt": str(choice.id)},
+        )
