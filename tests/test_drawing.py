@@ -153,7 +153,10 @@ def canonical_responses(q) -> list:
     if q.type == "numeric":
         return [q.answer, q.answer + 1.5, -3.25, 0.0]
     if q.type == "calculated":  # a response is for the numbers drawn in the layout it is shown with
-        return [lambda layout, x=x: {"value": x, "vars": dict(zip(q.variables, layout["values"], strict=True))} for x in (2.5, 0.0)]
+        return [
+            lambda layout, x=x: {"value": x, "vars": dict(zip(q.variables, layout["values"], strict=True))}
+            for x in (2.5, 0.0)
+        ]
     n = len(q.pairs) if q.type == "matching" else len(q.items)
     identity = list(range(n))
     rotated = identity[1:] + identity[:1]
