@@ -242,3 +242,46 @@ def test_a_reload_of_an_attempt_shows_the_same_numbers(db, clock, tmp_path: Path
     after = attempts.load(attempt_id, user)
     saved = next(it for it in after.items if it.question.id == DEPTH)
     assert grade(saved.question, saved.response) == 1.0 and saved.view.prompt == seen.view.prompt
+
+
+# ------------------------------------------------------------------ the page
+def _seed_with_the_item(tmp_path: Path) -> int:
+    """A seed whose technique paper holds the calculated item (found on a throwaway database)."""
+    from mesolearn.storage import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'seeds.db'}")
+    course = load_course(REPO)
+    attempts = Attempts(db, course)
+    try:
+        for seed in range(60):
+            user = make_user(db, f"s{seed}")
+            attempt_id = attempts.start(user, "technique", seed=seed)
+            if any(item.question.id == DEPTH for item in attempts.load(attempt_id, user).items):
+                return seed
+    finally:
+        db.dispose()
+    raise AssertionError("no seed draws the calculated item")
+
+
+def test_the_quiz_page_shows_the_drawn_numbers_not_the_placeholders(tmp_path: Path, monkeypatch) -> None:
+    from mesolearn.storage import Database
+    from tests.app_driver import fill_account_form, new_app, open_page, sign_out, texts
+
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
+    monkeypatch.delenv("MESOLEARN_CONTENT_DIR", raising=False)
+    seed = _seed_with_the_item(tmp_path)
+    at = fill_account_form(new_app(), "Ada Instructor", "ada", "correct horse battery")
+    at = fill_account_form(open_page(sign_out(at), "register"), "Tom Trainee", "tom", "trainee pass 1")
+    attempts = Attempts(Database(url), load_course(REPO))
+    attempt_id = attempts.start(2, "technique", seed=seed)
+    item = next(i for i in attempts.load(attempt_id, 2).items if i.question.id == DEPTH)
+    at = open_page(at, "quiz", module="technique")
+    labels = [b.label for b in at.button]
+    next(b for b in at.button if b.label == "Resume your attempt").click()
+    at.run()  # starting resumes the open attempt
+    assert attempts.open_attempt_id(2, "technique") == attempt_id, labels
+    page = texts(at)
+    length, angle = item.layout["values"]
+    assert f"A needle with {length} mm inserted in the skin is held at {angle}° to the skin surface." in page
+    assert "{length_mm}" not in page and "{angle_deg}" not in page

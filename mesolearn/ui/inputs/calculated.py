@@ -38,5 +38,8 @@ class CalculatedRenderer(Renderer):
     def browser_steps(self, q: Any) -> list[BrowserStep]:
         return [("fill", _text(calculated.TYPE.correct_response(q)["value"]))]
 
+    def browser_steps_for(self, q: Any, layout: Any) -> list[BrowserStep]:
+        return [("fill", _text(calculated.TYPE.correct_for(q, layout)["value"]))]
+
 
 RENDERER = CalculatedRenderer()

@@ -186,7 +186,7 @@ def _open_attempt(svc, rows) -> None:
     for item in state.items:
         with st.container(border=True):
             st.markdown(f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else ""))
-            st.markdown(course_markdown(item.question.prompt))
+            st.markdown(course_markdown(item.view.prompt))
             feedback(svc.course, item, policy)
 
 
