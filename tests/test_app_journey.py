@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mesolearn.content import load_course
+from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from tests.app_driver import answer, fill_account_form, new_app, open_page, sign_in, sign_out, texts
 
@@ -114,7 +114,8 @@ def test_trainee_takes_a_quiz_and_gets_a_score(db_url):
     state = attempts.load(attempt_id, user_id)
     assert len(state.items) == 10
     for item in state.items:
-        answer(at, attempt_id, item.question, item.layout, correct_response(item.question))
+        q = item.question
+        answer(at, attempt_id, q, item.layout, type_of(q).correct_for(q, item.layout))
     at.run()
     # answers are in the database before submission (a closed tab loses nothing)
     saved = attempts.load(attempt_id, user_id)
@@ -197,7 +198,8 @@ def test_practice_gives_feedback_at_once_and_does_not_count(db_url):
     state = attempts.load(attempt_id, 1)
     assert state.mode == "practice"
     item = state.items[0]
-    answer(at, attempt_id, item.question, item.layout, correct_response(item.question))
+    q = item.question
+    answer(at, attempt_id, q, item.layout, type_of(q).correct_for(q, item.layout))
     at.run()
     next(b for b in at.button if b.key == f"a{attempt_id}-{item.question.id}-check").click()
     at.run()
@@ -212,7 +214,8 @@ def test_a_closed_tab_resumes_the_same_attempt(db_url):
     at = _setup_instructor(new_app())
     at, attempts, attempt_id, state = _start_quiz(at, db_url, 1, "history")
     item = state.items[2]
-    answer(at, attempt_id, item.question, item.layout, correct_response(item.question))
+    q = item.question
+    answer(at, attempt_id, q, item.layout, type_of(q).correct_for(q, item.layout))
     at.run()
     # a new browser session signs in again and finds the attempt waiting, with the answer kept
     at2 = sign_in(new_app(), "ada", "correct horse battery")

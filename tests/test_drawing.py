@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from mesolearn.content import Course
+from mesolearn.questions.registry import type_of
 from mesolearn.quiz import drawing
 from mesolearn.quiz.drawing import allocate, draw, draw_blueprint, make_layout, to_response, to_shown, view
 from mesolearn.quiz.grading import grade
@@ -72,6 +73,10 @@ def test_layouts_are_permutations(course: Course) -> None:
                 assert sorted(layout["lefts"]) == list(range(n)) and sorted(layout["rights"]) == list(range(n)), q.id
             elif q.type == "ordering":
                 assert sorted(layout["items"]) == list(range(len(q.items))), q.id
+            elif q.type == "calculated":  # one drawn value per variable, each on its grid
+                grids = [v.grid() for v in q.variables.values()]
+                assert len(layout["values"]) == len(grids), q.id
+                assert all(v in g for v, g in zip(layout["values"], grids, strict=True)), q.id
             else:
                 assert layout == {}, q.id
 
@@ -104,7 +109,7 @@ def test_views_of_every_real_question_show_display_order_only(course: Course) ->
             v = view(q, layout)
             assert not hasattr(v, "answer") and not hasattr(v, "answers") and not hasattr(v, "pairs")
             assert not hasattr(v, "explanation") and not hasattr(v, "options")
-            assert (v.id, v.type, v.prompt) == (q.id, q.type, q.prompt)
+            assert (v.id, v.type, v.prompt) == (q.id, q.type, type_of(q).prompt_for(q, layout))
             shown = [str(x) for x in (*v.choices, *v.lefts, *v.items)]
             assert q.explanation not in shown
             if q.type in ("single_choice", "multiple_response"):
@@ -147,6 +152,11 @@ def canonical_responses(q) -> list:
         return [True, False]
     if q.type == "numeric":
         return [q.answer, q.answer + 1.5, -3.25, 0.0]
+    if q.type == "calculated":  # a response is for the numbers drawn in the layout it is shown with
+        return [
+            lambda layout, x=x: {"value": x, "vars": dict(zip(q.variables, layout["values"], strict=True))}
+            for x in (2.5, 0.0)
+        ]
     n = len(q.pairs) if q.type == "matching" else len(q.items)
     identity = list(range(n))
     rotated = identity[1:] + identity[:1]
@@ -160,6 +170,7 @@ def test_round_trip_for_every_real_question(course: Course) -> None:
         for layout in layouts(q, range(3)):
             assert to_shown(q, layout, None) is None and to_response(q, layout, None) is None
             for x in canonical_responses(q):
+                x = x(layout) if callable(x) else x
                 assert to_response(q, layout, to_shown(q, layout, x)) == x, (q.id, layout, x)
 
 
@@ -188,6 +199,8 @@ def test_choosing_what_is_shown_gives_the_right_answer(course: Course) -> None:
                 shown = [v.choices.index(right_of[left]) for left in v.lefts]
             elif q.type == "ordering":
                 shown = [v.items.index(text) for text in q.items]
+            elif q.type == "calculated":  # the value computed from the numbers in the prompt shown
+                shown = type_of(q).correct_for(q, layout)["value"]
             else:
                 shown = q.answer
             assert grade(q, to_response(q, layout, shown)) == 1.0, (q.id, layout)
@@ -468,8 +481,9 @@ def test_a_crafted_choice_value_is_refused_with_a_message_not_a_type_error(cours
                 response = drawing.normalise(q, layout, raw)
             except drawing.ResponseError as exc:
                 assert "choose again" in str(exc) or "number" in str(exc) or "True or False" in str(exc), (q.id, raw)
-            else:  # only a numeric question may read a plain number
-                assert isinstance(response, float) and math.isfinite(response), (q.id, raw, response)
+            else:  # only a numeric (or calculated) question may read a plain number
+                value = response["value"] if q.type == "calculated" else response
+                assert isinstance(value, float) and math.isfinite(value), (q.id, raw, response)
 
 
 def _one_numeric_question_page() -> None:

@@ -47,6 +47,8 @@ def semantic(q) -> tuple:
         return base + (q.answer, q.tolerance)
     if q.type == "matching":
         return base + (tuple((p.left, p.right) for p in q.pairs),)
+    if q.type == "calculated":
+        return base + (q.formula, q.model_dump()["variables"], q.tolerance, q.tolerance_percent, q.decimals)
     return base + (tuple(q.items),)
 
 
@@ -57,7 +59,15 @@ def moodle_score(fractions: list[float], chosen: set[int]) -> float:
 
 def test_the_course_has_every_question_type():
     types = {q.type for mid in MODULES for q in COURSE.modules[mid].quiz.questions}
-    assert types == {"single_choice", "multiple_response", "true_false", "numeric", "matching", "ordering"}
+    assert types == {
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "numeric",
+        "matching",
+        "ordering",
+        "calculated",
+    }
 
 
 # ====================================================================== GIFT round trips
@@ -120,6 +130,7 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
         "numeric": "numerical",
         "matching": "matching",
         "ordering": "ordering",
+        "calculated": "calculated",
     }
     for q, el in zip(quiz.questions, elements, strict=False):
         assert el.get("type") == expected[q.type], q.id
@@ -149,6 +160,12 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
             assert [(s.findtext("text"), s.findtext("answer/text")) for s in el.findall("subquestion")] == [
                 (p.left, p.right) for p in q.pairs
             ]
+        elif q.type == "calculated":  # Moodle's syntax: {name} for a variable, pi(), one dataset per variable
+            (answer,) = el.findall("answer")
+            formula = answer.findtext("text")
+            assert all("{" + name + "}" in formula for name in q.variables) and "pi" not in formula.replace("pi()", "")
+            names = [d.findtext("name/text") for d in el.findall("dataset_definitions/dataset_definition")]
+            assert names == list(q.variables)
         else:
             assert el.findtext("gradingtype") == "ABSOLUTE_POSITION" and el.findtext("selecttype") == "ALL"
             assert [a.findtext("text") for a in el.findall("answer")] == list(q.items)

@@ -104,9 +104,9 @@ def test_layouts_are_json_and_views_carry_no_key(t: QuestionType) -> None:
         assert json.loads(json.dumps(layout)) == layout  # stored with the attempt
         v = drawing.view(q, layout)
         assert type(v) is QuestionView and {f.name for f in dataclasses.fields(v)} == view_fields
-        assert (v.id, v.type, v.prompt) == (q.id, q.type, q.prompt)
+        assert (v.id, v.type, v.prompt) == (q.id, q.type, t.prompt_for(q, layout))
         assert q.explanation not in json.dumps(dataclasses.asdict(v))
-        shown_key.add(json.dumps(drawing.to_shown(q, layout, grading.correct_response(q))))
+        shown_key.add(json.dumps(drawing.to_shown(q, layout, t.correct_for(q, layout))))
         if not layout:  # nothing shuffled: nothing but the prompt (and a unit) may be shown
             assert v.choices == v.lefts == v.items == []
     if any(lays):  # where answers are shown in display positions, the key's positions change per draw
@@ -136,7 +136,7 @@ def test_display_positions_round_trip_and_widget_values_are_normalised(t: Questi
     q, lays = layouts(t)
     for layout in lays:
         assert drawing.to_shown(q, layout, None) is None and drawing.normalise(q, layout, None) is None
-        for response in (grading.correct_response(q), t.wrong_response(q)):
+        for response in (t.correct_for(q, layout), t.wrong_for(q, layout)):
             shown = drawing.to_shown(q, layout, response)
             assert drawing.to_response(q, layout, shown) == response
             assert drawing.normalise(q, layout, shown) == response
@@ -203,9 +203,13 @@ def _page(t: QuestionType) -> AppTest:
     return at.run()
 
 
-def _set(at: AppTest, t: QuestionType, response) -> None:
+def _drawn(t: QuestionType):
     q = t.sample()
-    layout = t.make_layout(q, random.Random(7))  # as the page draws it
+    return q, t.make_layout(q, random.Random(7))  # as the page draws it
+
+
+def _set(at: AppTest, t: QuestionType, response) -> None:
+    q, layout = _drawn(t)
     key = keys.answer_key(1, q.id)
     steps = RENDERERS[t.name].widget_values(drawing.view(q, layout), key, drawing.to_shown(q, layout, response))
     assert steps
@@ -218,14 +222,14 @@ def test_the_renderer_shows_the_question_and_reports_the_answer(t: QuestionType)
     at = _page(t)
     assert not at.exception
     assert RENDERERS[t.name].hint in [c.value for c in at.caption]
-    q = t.sample()
-    for response in (t.wrong_response(q), grading.correct_response(q)):
+    q, layout = _drawn(t)
+    for response in (t.wrong_for(q, layout), t.correct_for(q, layout)):
         _set(at, t, response)
         at.run()
         assert not at.exception and not at.error
         assert at.session_state["saved"] == response
     at.run()  # shown again from the saved answer: nothing changes, nothing breaks
-    assert not at.exception and at.session_state["saved"] == grading.correct_response(q)
+    assert not at.exception and at.session_state["saved"] == t.correct_for(q, layout)
     assert grading.grade(q, at.session_state["saved"]) == 1.0
 
 

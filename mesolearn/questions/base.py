@@ -157,6 +157,10 @@ class QuestionType(ABC, Generic[M, R]):
     def view(self, q: M, layout: Layout) -> QuestionView:
         """Browser-safe: texts in display order, no key."""
 
+    def prompt_for(self, q: M, layout: Layout) -> str:
+        """The prompt as the view shows it for ``layout``: the prompt as written, unless the draw fills it in."""
+        return q.prompt
+
     @abstractmethod
     def to_response(self, q: M, layout: Layout, shown: Any) -> R | None:
         """Display positions -> canonical response (``shown`` is not None)."""
@@ -181,6 +185,15 @@ class QuestionType(ABC, Generic[M, R]):
     @abstractmethod
     def wrong_response(self, q: M) -> R:
         """A complete answer that scores 0 (test support, previews)."""
+
+    def correct_for(self, q: M, layout: Layout) -> R:
+        """The full-marks answer to the question as drawn in ``layout``: the same as :meth:`correct_response`
+        unless the draw changes the answer (a calculated question's numbers). Test drivers answer with it."""
+        return self.correct_response(q)
+
+    def wrong_for(self, q: M, layout: Layout) -> R:
+        """A complete answer scoring 0 to the question as drawn in ``layout`` (see :meth:`correct_for`)."""
+        return self.wrong_response(q)
 
     @abstractmethod
     def is_answered(self, q: M, response: Any) -> bool:

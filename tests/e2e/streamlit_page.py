@@ -79,7 +79,7 @@ def rendered(markdown: str) -> str:
 def answer_correctly(page: Page, box: Locator, item) -> None:
     """Answer one question through its widgets, as a trainee who knows the answer would: the steps come
     from the question type's renderer (mesolearn/ui/inputs/)."""
-    for step in renderer_for(item.question).browser_steps(item.question):
+    for step in renderer_for(item.question).browser_steps_for(item.question, item.layout):
         if step[0] == "click":
             box.get_by_text(rendered(step[1]), exact=True).click()
         elif step[0] == "fill":

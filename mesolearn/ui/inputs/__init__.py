@@ -42,6 +42,11 @@ class Renderer(ABC):
     def browser_steps(self, q: Any) -> list[BrowserStep]:
         """How a trainee who knows the answer answers ``q`` in the browser (test support for e2e)."""
 
+    def browser_steps_for(self, q: Any, layout: Any) -> list[BrowserStep]:
+        """The same for ``q`` as drawn in ``layout`` (a calculated question's numbers); by default
+        :meth:`browser_steps`."""
+        return self.browser_steps(q)
+
 
 def _discover() -> dict[str, Renderer]:
     found: dict[str, Renderer] = {}

@@ -270,7 +270,7 @@ def _open_attempt(svc, rows) -> None:
             st.markdown(
                 f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else "")
             )
-            st.markdown(course_markdown(item.question.prompt))
+            st.markdown(course_markdown(item.view.prompt))
             feedback(svc.course, item, policy)
 
 

@@ -192,7 +192,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     item = todo[0]
     key = f"rv{attempt_id}-{item.question.id}"
     with st.container(border=True):
-        st.markdown(course_markdown(item.question.prompt))
+        st.markdown(course_markdown(item.view.prompt))
         if item.score is None:
             pending_key = f"{key}-pending"
             pending = st.session_state.get(pending_key)

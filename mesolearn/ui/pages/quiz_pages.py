@@ -106,7 +106,7 @@ def _results(svc, account, state: AttemptState) -> None:
             st.markdown(
                 f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else "")
             )
-            st.markdown(course_markdown(item.question.prompt))
+            st.markdown(course_markdown(item.view.prompt))
             feedback(svc.course, item, spec.review, nav.page("lesson"))
             _report_problem(svc, account, item, f"r{state.id}-{item.question.id}")
     _next_steps(svc, state)
@@ -237,7 +237,7 @@ def _take(svc, account, state: AttemptState) -> None:
             if item.question.critical:
                 head += " · ⚠️ safety-critical"
             st.markdown(head)
-            st.markdown(course_markdown(item.question.prompt))
+            st.markdown(course_markdown(item.view.prompt))
             _answer(svc, account, state, item, progress)
             _report_problem(svc, account, item, keys.report_key(keys.answer_key(state.id, item.question.id)))
 
