@@ -157,7 +157,7 @@ def test_two_replicas_share_sign_in_answers_and_one_submission(cluster, browser)
     fill(page_a, "Password", "trainee pass 1")
     click_button(page_a, "Sign in")
     see(page_a, "Signed in as Tom Trainee (trainee)")
-    for _ in range(40):  # the page writes the cookie with a script after the sign-in
+    for _ in range(40):  # the sign-in cookie arrives just after the sign-in (set by the server, HttpOnly)
         cookie = next((c for c in contexts[0].cookies() if c["name"] == COOKIE and c["value"]), None)
         if cookie is not None:
             break
