@@ -5,11 +5,7 @@ Before: the cookie was written by page JavaScript (httpOnly false, the token rea
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +16,8 @@ from mesolearn.accounts import Accounts
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
-from tests.e2e.conftest import _free_port
 from tests.e2e.streamlit_page import answer_correctly, click_button, fill, question_box, see, settle
+from tests.live.server import LiveServer
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
@@ -29,57 +25,15 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def asgi_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
-    tmp = tmp_path_factory.mktemp("asgi")
-    port = _free_port()
-    db_url = f"sqlite:///{tmp}/e2e.db"
-    db = Database(db_url)
-    accounts = Accounts(db)
-    accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
-    accounts.create_user("tom", "Tom Trainee", PASSWORD, "trainee")
-    db.dispose()
-    env = dict(os.environ, MESOLEARN_DATABASE_URL=db_url, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    env.pop("MESOLEARN_CONTENT_DIR", None)
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - the server writes to it until the module's teardown
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "serve.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start:\n" + (tmp / "server.log").read_text())
-    yield base, db_url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def asgi_server() -> Iterator[tuple[str, str]]:
+    """``streamlit run serve.py``: the app plus the routes that set the sign-in cookie from the server."""
+    with LiveServer("serve.py", options={"server.headless": "true", "server.fileWatcherType": "none"}) as srv:
+        db = Database(srv.database_url)
+        accounts = Accounts(db)
+        accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
+        accounts.create_user("tom", "Tom Trainee", PASSWORD, "trainee")
+        db.dispose()
+        yield srv.url, srv.database_url
 
 
 def _session_cookie(page) -> dict | None:
