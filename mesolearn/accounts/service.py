@@ -29,11 +29,12 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from mesolearn.accounts import limits
@@ -120,7 +121,7 @@ class Accounts:
     def session_limits(self) -> tuple[timedelta, timedelta]:
         """(idle timeout, absolute lifetime) of a sign-in, from the settings."""
         with self.db.session() as s:
-            values = dict(
+            values: dict[str, Any] = dict(
                 s.execute(
                     select(Setting.key, Setting.value).where(Setting.key.in_(["session_idle_minutes", "session_days"]))
                 ).all()
@@ -248,6 +249,8 @@ class Accounts:
         self.throttle.refund(SIGN_IN_CLIENT, client)
         with self.db.session() as s:
             user = s.get(User, user_id)
+            if user is None:  # the account was deleted since its password was checked
+                raise AccountError(WRONG)
             if self.hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = self.hasher.hash(password)
             return Account.of(user)
@@ -331,7 +334,7 @@ class Accounts:
                 return None
             account, expired = Account.of(row.user), row.expires_at <= self.clock()
             done = s.execute(delete(AuthSession).where(AuthSession.id == row.id))
-            if expired or done.rowcount != 1:  # expired, or redeemed by a parallel request
+            if expired or cast(CursorResult[Any], done).rowcount != 1:  # expired, or redeemed by a parallel request
                 return None
         return self.start_session(account, binding)
 
@@ -348,7 +351,7 @@ class Accounts:
         """Sign the account out everywhere. Returns how many sign-ins ended."""
         with self.db.session() as s:
             result = s.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
-            return result.rowcount or 0
+            return cast(CursorResult[Any], result).rowcount or 0
 
     def change_password(
         self, account: Account, old: str, new: str, binding: str = "", client: str | None = None
@@ -358,6 +361,8 @@ class Accounts:
         _check_password(new)
         with self.db.session() as s:
             user = s.get(User, account.id)
+            if user is None:  # deleted since authenticate() found it
+                raise AccountError(WRONG)
             user.password_hash = self.hasher.hash(new)
             s.execute(delete(AuthSession).where(AuthSession.user_id == account.id))
         return self.start_session(account, binding)

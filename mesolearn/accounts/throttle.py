@@ -28,8 +28,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from mesolearn.storage import Database, utcnow
@@ -136,18 +138,21 @@ class Throttle:
                 base = seen
             failures = base + 1
             with self.db.session() as s:
-                done = s.execute(
-                    update(ThrottleCounter)
-                    .where(
-                        ThrottleCounter.key == key,
-                        ThrottleCounter.failures == seen,
-                        ThrottleCounter.last_failure_at == last,
-                    )
-                    .values(
-                        failures=failures,
-                        last_failure_at=now,
-                        next_allowed_at=now + timedelta(seconds=policy.delay(failures)),
-                    )
+                done = cast(
+                    CursorResult[Any],
+                    s.execute(
+                        update(ThrottleCounter)
+                        .where(
+                            ThrottleCounter.key == key,
+                            ThrottleCounter.failures == seen,
+                            ThrottleCounter.last_failure_at == last,
+                        )
+                        .values(
+                            failures=failures,
+                            last_failure_at=now,
+                            next_allowed_at=now + timedelta(seconds=policy.delay(failures)),
+                        )
+                    ),
                 )
                 if done.rowcount == 1:
                     return failures
@@ -179,7 +184,7 @@ class Throttle:
         """Forget every failure of ``subject`` (a right password; an instructor's unlock). True if any."""
         with self.db.session() as s:
             result = s.execute(delete(ThrottleCounter).where(ThrottleCounter.key == key_for(policy, subject)))
-            return (result.rowcount or 0) > 0
+            return (cast(CursorResult[Any], result).rowcount or 0) > 0
 
     def status(self, policy: Policy, subject: str | int | None) -> Counter:
         key = key_for(policy, subject)

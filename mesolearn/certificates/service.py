@@ -70,7 +70,7 @@ def normalise_code(text: str | None) -> str | None:
         raw = raw[len(PREFIX) :]
     if len(raw) != CODE_SYMBOLS:
         return None
-    raw = raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    raw = raw.translate(str.maketrans("OIL", "011"))
     if any(ch not in ALPHABET for ch in raw):
         return None
     return "-".join([PREFIX] + [raw[i : i + GROUP_LEN] for i in range(0, CODE_SYMBOLS, GROUP_LEN)])

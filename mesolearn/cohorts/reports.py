@@ -114,4 +114,4 @@ def resolve(db: Database, report_id: int, now: datetime | None = None) -> Report
             raise ReportError("That report does not exist.")
         if report.resolved_at is None:
             report.resolved_at = now or utcnow()
-        return _info(report, s.get(User, report.user_id))
+        return _info(report, s.get_one(User, report.user_id))  # the foreign key guarantees the user

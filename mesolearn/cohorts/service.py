@@ -18,8 +18,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -272,7 +274,7 @@ class _Due:
             self.direct = True
         elif cohort not in self.cohorts:
             self.cohorts.append(cohort)
-        if due is not None and (not self.has_due or due < self.due_at):  # earliest due date wins
+        if due is not None and (self.due_at is None or due < self.due_at):  # earliest due date wins
             self.due_at, self.has_due = due, True
 
 
@@ -296,15 +298,19 @@ def effective_assignments(s: Session, user_ids: Iterable[int] | None = None) -> 
         nq = select(Cohort.id, Cohort.name).where(Cohort.id.in_(list(members)))
         names = dict(s.execute(nq).all())
     out: dict[tuple[int, str], _Due] = {}
-    for a_id, quiz_id, user_id, due in s.execute(dq):
-        out.setdefault((user_id, quiz_id), _Due()).add(a_id, due, None)
+    for a_id, quiz_id, owner, due in s.execute(dq):
+        if owner is None:  # excluded by the query (direct assignments only)
+            continue
+        out.setdefault((owner, quiz_id), _Due()).add(a_id, due, None)
     if members:
         cq = select(Assignment.id, Assignment.quiz_id, Assignment.cohort_id, Assignment.due_at).where(
             Assignment.cohort_id.in_(list(members))
         )
-        for a_id, quiz_id, cohort_id, due in s.execute(cq):
-            for user_id in members[cohort_id]:
-                out.setdefault((user_id, quiz_id), _Due()).add(a_id, due, names.get(cohort_id, str(cohort_id)))
+        for a_id, quiz_id, via, due in s.execute(cq):
+            if via is None:  # excluded by the query (cohort assignments only)
+                continue
+            for user_id in members[via]:
+                out.setdefault((user_id, quiz_id), _Due()).add(a_id, due, names.get(via, str(via)))
     return out
 
 
@@ -511,7 +517,7 @@ class Cohorts:
             result = s.execute(
                 delete(CohortMember).where(CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_id)
             )
-            return (result.rowcount or 0) > 0
+            return (cast(CursorResult[Any], result).rowcount or 0) > 0
 
     def join_with_code(self, user_id: int, code: str, client: str | None = None) -> CohortInfo:
         """A trainee joins the cohort whose invite code this is (case and spaces do not matter).
@@ -697,7 +703,7 @@ class Cohorts:
                     break
 
                 def cell(key: str) -> str:  # used at once, in this iteration
-                    i = cols[key]  # type: ignore[index]  # noqa: B023
+                    i = cols[key]  # noqa: B023
                     return cells[i] if i is not None and i < len(cells) else ""  # noqa: B023
 
                 name = cell("name") if cols["name"] is not None else _clean_name(f"{cell('first')} {cell('last')}")
@@ -765,7 +771,7 @@ class Cohorts:
     def unassign(self, assignment_id: int) -> bool:
         with self.db.session() as s:
             result = s.execute(delete(Assignment).where(Assignment.id == assignment_id))
-            return (result.rowcount or 0) > 0
+            return (cast(CursorResult[Any], result).rowcount or 0) > 0
 
     def assignments(self, cohort_id: int | None = None, user_id: int | None = None) -> list[AssignmentInfo]:
         """Assignment rows as created (no merging): all, a cohort's, or one trainee's direct ones."""

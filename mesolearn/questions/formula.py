@@ -131,6 +131,8 @@ def _check(node: ast.AST, declared: frozenset[str]) -> None:
 
 def _eval(node: ast.AST, values: Mapping[str, float]) -> float:
     if isinstance(node, ast.Constant):
+        if not isinstance(node.value, (int, float)):  # unreachable after _check (numbers only)
+            raise FormulaError(f"only numbers may appear in a formula, not {node.value!r}")
         return float(node.value)
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:

@@ -97,7 +97,7 @@ class Services:
         as soon as the trainee has earned one."""
         spaced.sync_from_attempt(self.db, self.course, attempt_id)
         with self.db.session() as s:
-            row = s.get(Attempt, attempt_id)
+            row = s.get_one(Attempt, attempt_id)
             user_id, mode = row.user_id, row.mode
         if mode == "graded" and self.course.exams:
             eligibility = self.certificates.eligibility(user_id)

@@ -79,7 +79,7 @@ def _cohort_panel(svc, account, cohort) -> None:
             format_func=lambda a: f"{a.display_name} ({a.username})",
             placeholder="Choose a trainee",
         )
-        if st.button("Add to cohort", disabled=pick is None):
+        if st.button("Add to cohort", disabled=pick is None) and pick is not None:
             svc.cohorts.add_member(cohort.id, pick.id)
             st.rerun()
         st.markdown(
@@ -115,7 +115,7 @@ def _cohort_panel(svc, account, cohort) -> None:
                 )
     with tab_assign:
         with st.form(f"assign-{cohort.id}", clear_on_submit=True):
-            quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=quizzes.get)
+            quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=lambda q: quizzes[q])
             due = st.date_input("Due date", value=None)
             if st.form_submit_button("Assign to the cohort"):
                 due_at = datetime.combine(due, time(23, 59)) if due else None
@@ -144,7 +144,7 @@ def _trainee_panel(svc, account) -> None:
         st.caption("No trainees yet.")
         return
     who = st.selectbox("Trainee", trainees, format_func=lambda a: f"{a.display_name} ({a.username})", key="one-trainee")
-    quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=quizzes.get, key="one-quiz")
+    quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=lambda q: quizzes[q], key="one-quiz")
     c1, c2 = st.columns(2)
     with c1.form("assign-one"):
         due = st.date_input("Due date", value=None)
@@ -188,7 +188,7 @@ def gradebook_page() -> None:
     st.title("Gradebook")
     all_cohorts = svc.cohorts.list_cohorts()
     c1, c2 = st.columns(2)
-    cohort = c1.selectbox("Cohort", [None] + all_cohorts, format_func=lambda c: "All trainees" if c is None else c.name)
+    cohort = c1.selectbox("Cohort", [None, *all_cohorts], format_func=lambda c: "All trainees" if c is None else c.name)
     status = c2.selectbox(
         "Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s
     )
@@ -244,7 +244,7 @@ def _open_attempt(svc, rows) -> None:
     """Open any trainee's submitted attempt: their answers, the key, the explanation and the time taken."""
     st.subheader("Open a trainee's attempt")
     trainees = {r.user_id: r.display_name for r in rows}
-    user_id = st.selectbox("Trainee", list(trainees), format_func=trainees.get, key="gb-trainee")
+    user_id = st.selectbox("Trainee", list(trainees), format_func=lambda u: trainees[u], key="gb-trainee")
     done = trainee_attempts(svc.db, svc.course, user_id)
     if not done:
         st.caption("No submitted graded attempt yet.")
@@ -284,7 +284,7 @@ def item_analysis() -> None:
         "Cronbach's alpha: internal consistency."
     )
     quizzes = _quiz_choices(svc.course)
-    quiz_id = st.selectbox("Quiz", list(quizzes), format_func=quizzes.get)
+    quiz_id = st.selectbox("Quiz", list(quizzes), format_func=lambda q: quizzes[q])
     first_only = st.toggle("First attempts only", value=True)
     report = quiz_item_analysis(svc.db, svc.course, quiz_id, first_attempts_only=first_only, on_submit=svc.after_submit)
     q = report.quiz
@@ -458,6 +458,7 @@ def exchange() -> None:
     modules = [m for m in course.modules.values() if m.quiz]
     st.subheader("Export a quiz")
     module = st.selectbox("Quiz", modules, format_func=lambda m: m.title, key="export-quiz")
+    assert module.quiz is not None  # modules holds only modules with a quiz
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download GIFT",

@@ -13,6 +13,7 @@ import streamlit as st
 
 from mesolearn.accounts.throttle import Throttled
 from mesolearn.certificates import pdf as certificate_pdf
+from mesolearn.certificates.service import CertificateInfo
 from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS, build_custom_quiz, cards, mastery_for_user, readiness, start_review_session
 from mesolearn.learning.custom import CustomQuizError
@@ -253,7 +254,7 @@ def build_quiz() -> None:
             "Learning objectives", objective_ids, format_func=lambda o: texts[o], placeholder="All objectives"
         )
         filters = st.multiselect(
-            "Only questions that are", list(FILTERS), format_func=FILTERS.get, placeholder="Any question"
+            "Only questions that are", list(FILTERS), format_func=lambda f: FILTERS[f], placeholder="Any question"
         )
         count = st.number_input("Number of questions", min_value=1, max_value=50, value=10, step=1)
         ok = st.form_submit_button("Start practice", type="primary")
@@ -278,8 +279,11 @@ def _base_url() -> str:
     configured = os.environ.get("MESOLEARN_PUBLIC_URL")
     if configured:
         return configured.rstrip("/")
+    url = st.context.url
+    if not url:  # no browser URL known (urlsplit(None) would give bytes parts)
+        return "http://localhost:8501"
     try:
-        parts = urlsplit(st.context.url)
+        parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}"
     except Exception:
         return "http://localhost:8501"
@@ -322,10 +326,10 @@ def certification() -> None:
 
     st.header("Readiness report")
     report = readiness(svc.db, course, account.id, exam.id)
-    if not report.enough_data:
+    est = report.estimate
+    if est is None:  # the same as not report.enough_data
         st.info(report.message or "Not enough answers yet for an estimate.")
     else:
-        est = report.estimate
         c1, c2, c3 = st.columns(3)
         c1.metric(
             "Estimated chance of passing",
@@ -383,6 +387,7 @@ def certification() -> None:
 
     st.header("Certificate")
     eligibility = svc.certificates.eligibility(account.id)
+    eligibility_cert: CertificateInfo | None
     if eligibility.eligible and eligibility.certificate is None:
         eligibility_cert = svc.certificates.issue(account.id)
     else:

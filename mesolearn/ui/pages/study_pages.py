@@ -186,8 +186,7 @@ def lesson() -> None:
     elif current == "references":
         for r in les.references:
             st.markdown(f"- **{r.id}**: {r.citation} [{r.url}]({r.url})")
-    else:
-        section = les.section(current)
+    elif (section := les.section(current)) is not None:  # always: current is one of pages
         st.markdown(link_citations(section.body, les.references))
         if section.figure:
             path = svc.course.figure_path(section.figure.file)
