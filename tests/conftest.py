@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -78,3 +80,34 @@ def make_user(
         s.add(user)
         s.flush()
         return user.id
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (browser tests under tests/e2e and tests/live)."""
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required for the browser tests (scripts/system-deps installs it)")
+        pytest.skip("chromium is not installed (run scripts/system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield b
+        b.close()

@@ -105,29 +105,6 @@ def cluster(tmp_path_factory) -> Iterator[dict[str, str]]:
         admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield b
-        b.close()
-
-
 def test_two_replicas_share_sign_in_answers_and_one_submission(cluster, browser) -> None:
     from playwright.sync_api import expect
 
