@@ -387,3 +387,25 @@ def test_a_tab_left_open_shows_the_answer_saved_from_another_tab(world):
     shown = tab_a.radio(key=keys.answer_key(attempt_id, q.id)).value
     assert item.view.choices[shown] == q.option_text(q.answer)
     assert not tab_a.exception
+
+
+def test_a_half_filled_matching_cannot_be_checked_in_practice(world):
+    """UX review B10: "a checked answer is final", so Check waits until every row is matched."""
+    from mesolearn.learning.custom import start_custom_practice
+    from mesolearn.ui import keys
+    from tests.app_driver import set_widgets
+
+    course = world["course"]
+    q = next(q for m in course.modules.values() for q in m.quiz.questions if q.type == "matching")
+    session = start_custom_practice(world["db"], course, 2, [q.id], "custom")
+    item = world["attempts"].load(session, 2).items[0]
+    at = open_page(as_user("tom"), "quiz", attempt=str(session))
+    key = keys.answer_key(session, q.id)
+    half = [0] + [None] * (len(q.pairs) - 1)
+    set_widgets(at, q, item.layout, key, half)
+    at.run()
+    check = at.button(key=keys.check_key(key))
+    assert check.disabled and f"1 of {len(q.pairs)} items are matched." in texts(at)
+    set_widgets(at, q, item.layout, key, list(range(len(q.pairs))))
+    at.run()
+    assert not at.button(key=keys.check_key(key)).disabled

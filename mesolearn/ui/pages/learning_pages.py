@@ -26,6 +26,7 @@ from mesolearn.learning.spaced import (
     rate_card,
     reviewed_today,
 )
+from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
@@ -199,7 +200,8 @@ def _review_session(svc, account, attempt_id: int) -> None:
             pending = st.session_state.get(pending_key)
             shown = Item(item.position, item.question, item.layout, pending, None, item.flagged)
             question_input(shown, key, lambda r: st.session_state.__setitem__(pending_key, r))
-            if st.button("Show the answer", key=f"{key}-check", type="primary", disabled=pending is None):
+            whole = pending is not None and grading.incomplete(item.question, pending) is None
+            if st.button("Show the answer", key=f"{key}-check", type="primary", disabled=not whole):
                 try:
                     svc.attempts.save_answer(attempt_id, account.id, item.question.id, pending)
                 except AttemptError as exc:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from mesolearn.cohorts import reports
 from mesolearn.content.text import course_markdown
+from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import utcnow
@@ -161,7 +162,8 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
     pending = st.session_state.get(pending_key)
     shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
     question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r))
-    if st.button("Check answer", key=keys.check_key(key), disabled=pending is None):
+    whole = pending is not None and grading.incomplete(item.question, pending) is None  # B10: no half answer
+    if st.button("Check answer", key=keys.check_key(key), disabled=not whole):
         try:
             svc.attempts.save_answer(state.id, account.id, item.question.id, pending)
         except AttemptError as exc:
