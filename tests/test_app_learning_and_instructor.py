@@ -209,6 +209,8 @@ def test_item_analysis_page_shows_statistics(world):
     # four attempts are too few to call any question too easy or harder than guessing (B9)
     assert set(table["flags"]) == {""}
     assert "Flagged questions (0)" in texts(at)
+    shown = table.astype(str).to_string()
+    assert "history-q" not in shown and "single_choice" not in shown  # no internal ids or type names (UX §5)
 
 
 def test_reported_problem_reaches_content_health_and_can_be_resolved(world):

@@ -314,8 +314,8 @@ def item_analysis() -> None:
         pd.DataFrame(
             [
                 {
-                    "question": r.question_id,
-                    "type": r.type,
+                    "question": r.prompt,  # what instructors recognise; the id is in the file (Content health)
+                    "type": r.type.replace("_", " "),
                     "n": r.n,
                     "facility %": None if r.facility is None else round(100 * r.facility, 1),
                     "facility 95% interval": interval(r),
@@ -326,7 +326,6 @@ def item_analysis() -> None:
                     if r.discriminative_efficiency is None
                     else round(r.discriminative_efficiency, 1),
                     "flags": "; ".join(r.flags),
-                    "prompt": r.prompt,
                 }
                 for r in report.questions
             ]
@@ -336,7 +335,7 @@ def item_analysis() -> None:
     flagged = [r for r in report.questions if r.flags]
     st.subheader(f"Flagged questions ({len(flagged)})")
     for r in flagged:
-        with st.expander(f"{r.question_id}: {'; '.join(r.flags)}"):
+        with st.expander(f"{r.prompt[:80]}: {'; '.join(r.flags)}"):
             st.write(r.prompt)
             if r.options:
                 st.dataframe(
