@@ -93,3 +93,37 @@ def test_start_retake_and_report_from_the_quizzes_menu(server, trainee, page):
     with db.session() as s:
         texts = [r.message for r in s.query(QuestionReport).all()]
     assert "Option b reads as correct too." in texts
+
+
+def test_matching_and_ordering_are_readable_and_answerable_on_a_phone(server, trainee, browser):
+    """UX review B5: on a 390 px screen long choices were cut off mid-word inside the dropdowns."""
+    from mesolearn.learning.custom import start_custom_practice
+    from mesolearn.ui.inputs import letter
+
+    base, _ = server
+    db, user_id = trainee
+    course = load_course(REPO)
+    questions = [q for m in course.modules.values() for q in m.quiz.questions]
+    matching = max((q for q in questions if q.type == "matching"), key=lambda q: max(len(p.right) for p in q.pairs))
+    ordering = max((q for q in questions if q.type == "ordering"), key=lambda q: max(len(t) for t in q.items))
+    session = start_custom_practice(db, course, user_id, [matching.id, ordering.id], "custom")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(20_000)
+    phone = context.new_page()
+    try:
+        sign_in(phone, base, "nina", PASSWORD)
+        phone.goto(f"{base}/quiz?attempt={session}")
+        settle(phone)
+        state = Attempts(db, course).load(session, user_id)
+        for item in state.items:
+            view = item.view
+            texts = view.choices if item.question.type == "matching" else view.items
+            longest = max(range(len(texts)), key=lambda i: len(texts[i]))
+            full = phone.get_by_text(texts[longest].split("*")[0][:60], exact=False).first
+            expect(full).to_be_visible()  # the whole choice is on screen, wrapped
+            box = full.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390 + 1
+            assert letter(longest) + "." in phone.content()
+            answer_correctly(phone, question_box(phone, item.position + 1, len(state.items)), item)
+    finally:
+        context.close()

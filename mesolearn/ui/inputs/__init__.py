@@ -48,6 +48,21 @@ class Renderer(ABC):
         return self.browser_steps(q)
 
 
+def letter(i: int) -> str:
+    """A, B, C, ... (then AA, AB, ...): the label of the i-th listed choice."""
+    return letter(i // 26 - 1) + chr(65 + i % 26) if i >= 26 else chr(65 + i)
+
+
+def lettered_list(texts: list[str]) -> None:
+    """The choices in full, lettered, so that long ones wrap and stay readable on a phone (a dropdown cuts them off
+    mid-word, UX review B5); the dropdowns then show the letter first."""
+    import streamlit as st
+
+    from mesolearn.content.text import course_markdown
+
+    st.markdown("\n".join(f"{letter(i)}. {course_markdown(t)}" for i, t in enumerate(texts)).replace("\n", "  \n"))
+
+
 def _discover() -> dict[str, Renderer]:
     found: dict[str, Renderer] = {}
     for info in pkgutil.iter_modules(__path__):

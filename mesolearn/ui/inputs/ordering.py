@@ -11,13 +11,13 @@ import streamlit as st
 from mesolearn.content.text import plain_text
 from mesolearn.questions import ordering
 from mesolearn.questions.base import QuestionView
-from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
+from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue, letter, lettered_list
 from mesolearn.ui.keys import part_key
 
 
 class OrderingRenderer(Renderer):
     qtype = ordering.TYPE
-    hint = "Put the items in the right order: choose the item for each position."
+    hint = "Put the lettered items in the right order: for each position choose the item's letter."
 
     def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed, disabled: bool) -> None:
         n = len(view.items)
@@ -26,11 +26,12 @@ class OrderingRenderer(Renderer):
         def picked() -> None:
             changed([st.session_state.get(part_key(key, i)) for i in range(n)])
 
+        lettered_list(view.items)
         for i in range(n):
             st.selectbox(
                 f"Position {i + 1}",
                 range(n),
-                format_func=lambda j: plain_text(view.items[j]),
+                format_func=lambda j: f"{letter(j)}. {plain_text(view.items[j])}",
                 index=current[i],
                 key=part_key(key, i),
                 placeholder="Choose an item",
