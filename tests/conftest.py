@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from mesolearn.content import Course, load_course
 from mesolearn.storage import Database
@@ -41,6 +44,30 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """The same test on a fresh SQLite file and on a fresh database of the test PostgreSQL server (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("MESOLEARN_TEST_POSTGRES_URL is not set (scripts/test starts a server)")
+        pytest.skip("no PostgreSQL server (set MESOLEARN_TEST_POSTGRES_URL)")
+    name = "mesolearn_test_" + secrets.token_hex(4)
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, query = PG_URL.partition("?")
+    yield base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ name, a 300-character email or a NUL byte raised a DataError traceback that show
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from mesolearn.accounts import AccountError, Accounts
 from mesolearn.accounts.limits import TextError, clean
@@ -25,31 +23,13 @@ from mesolearn.storage.models import Attempt, Certificate, User
 from tests.app_driver import new_app, open_page, sign_in
 
 PASSWORD = "correct horse battery"
-PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request, tmp_path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'limits.db'}")
-        yield database
-        database.dispose()
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("MESOLEARN_TEST_POSTGRES_URL is not set (scripts/test starts a server)")
-        pytest.skip("no PostgreSQL server (set MESOLEARN_TEST_POSTGRES_URL)")
-    name = "mesolearn_limits_" + secrets.token_hex(4)
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = PG_URL.partition("?")
-    database = Database(base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else ""))
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
     yield database
     database.dispose()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture

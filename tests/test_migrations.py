@@ -12,12 +12,8 @@ On SQLite and PostgreSQL (marker ``postgres``; each test makes and drops its own
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,29 +28,13 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database, migrate
 from mesolearn.storage.models import Attempt, Base, Certificate
 
-PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
 T = datetime(2026, 11, 20, 10, 0)
 NEW_INDEXES = {"uq_attempts_one_open_graded", "uq_attempts_number", "uq_certificates_attempt_id"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("MESOLEARN_TEST_POSTGRES_URL is not set (scripts/test starts a server)")
-        pytest.skip("no PostgreSQL server (set MESOLEARN_TEST_POSTGRES_URL)")
-    name = "mesolearn_migrations_" + secrets.token_hex(4)
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = PG_URL.partition("?")
-    yield base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+@pytest.fixture
+def url(database_url: str) -> str:
+    return database_url
 
 
 def differences(engine: Engine) -> list[Any]:

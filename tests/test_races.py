@@ -12,8 +12,6 @@ Real threads released together by a barrier, against a real SQLite file and a re
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from mesolearn.certificates import Certificates
 from mesolearn.content import Course
@@ -33,32 +31,14 @@ from mesolearn.storage.models import Answer, Attempt, Certificate
 from tests.conftest import make_user
 from tests.test_attempts import small_course
 
-PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
 USERS = 15  # two simultaneous requests each: 30 threads
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'races.db'}")
-        yield db
-        db.dispose()
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("MESOLEARN_TEST_POSTGRES_URL is not set (scripts/test starts a server)")
-        pytest.skip("no PostgreSQL server (set MESOLEARN_TEST_POSTGRES_URL)")
-    name = "mesolearn_races_" + secrets.token_hex(4)
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = PG_URL.partition("?")
-    db = Database(base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else ""))
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
     yield db
     db.dispose()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from mesolearn.accounts import Accounts
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 
 REPO = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/s.db"
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("MESOLEARN_TEST_POSTGRES_URL is not set (scripts/test starts a server)")
-        pytest.skip("no PostgreSQL server (set MESOLEARN_TEST_POSTGRES_URL)")
-    name = "mesolearn_test_" + secrets.token_hex(4)
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = PG_URL.partition("?")
-    url = base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
-    yield url
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_accounts_and_an_attempt_survive_a_restart(database_url, course):

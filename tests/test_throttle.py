@@ -6,14 +6,11 @@ against PostgreSQL: the number of passwords actually checked must stay within th
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from mesolearn.accounts import AccountError, Accounts
 from mesolearn.accounts.throttle import SIGN_IN_ACCOUNT, Policy, Throttle, Throttled
@@ -22,28 +19,12 @@ from mesolearn.cohorts import CohortError, Cohorts
 from mesolearn.storage import Database
 
 PASSWORD = "correct horse battery"
-PG_URL = os.environ.get("MESOLEARN_TEST_POSTGRES_URL")
 WRONG = "Wrong username or password."
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'throttle.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("MESOLEARN_TEST_POSTGRES_URL is not set (scripts/test starts a server)")
-        pytest.skip("no PostgreSQL server (set MESOLEARN_TEST_POSTGRES_URL)")
-    name = "mesolearn_auth_" + secrets.token_hex(4)
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = PG_URL.partition("?")
-    yield base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+@pytest.fixture
+def url(database_url: str) -> str:
+    return database_url
 
 
 @pytest.fixture
