@@ -72,8 +72,11 @@ def test_the_right_password_inside_a_burst_is_one_of_the_allowed_tries(replicas)
         return f"signed in as {account.username}"
 
     answers = _burst(20, attempt)
-    checked = [x for x in answers if x == WRONG or x.startswith("signed in")]
-    assert len(checked) <= 5
+    signed_in = any(x.startswith("signed in") for x in answers)
+    wrong = sum(x == WRONG for x in answers)
+    # At most 5 tries are checked before the owner gets in (the right password is one of them). A real sign-in
+    # starts the account's count again, so at most 5 more wrong guesses can follow it; without a sign-in, 5 in all.
+    assert wrong + signed_in <= (10 if signed_in else 5)
 
 
 def test_parallel_invite_code_guesses_are_throttled_per_trainee(url) -> None:
