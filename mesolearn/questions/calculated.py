@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from mesolearn.content.models import QuestionBase
 from mesolearn.questions.base import NOT_MINE, Layout, QuestionType, QuestionView, ResponseError, make_view
 from mesolearn.questions.formula import RESERVED, Formula, FormulaError, compile_formula
-from mesolearn.questions.numeric import EPS, parse_number
+from mesolearn.questions.numeric import EPS, parse_number, xml_units
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -333,14 +333,7 @@ class CalculatedType(QuestionType[Calculated, dict]):
             x.sub(ans, "tolerancetype", "1")  # relative
         x.sub(ans, "correctanswerformat", "1")  # decimals
         x.sub(ans, "correctanswerlength", str(q.decimals))
-        if q.unit:
-            unit = x.sub(x.sub(qe, "units"), "unit")
-            x.sub(unit, "multiplier", "1")
-            x.sub(unit, "unit_name", q.unit)
-        x.sub(qe, "unitgradingtype", "0")
-        x.sub(qe, "unitpenalty", "0.1000000")
-        x.sub(qe, "showunits", "0" if q.unit else "3")
-        x.sub(qe, "unitsleft", "0")
+        xml_units(qe, x, q.unit)
         defs = x.sub(qe, "dataset_definitions")
         for name, var in q.variables.items():
             d = x.sub(defs, "dataset_definition")

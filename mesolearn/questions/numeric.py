@@ -55,6 +55,18 @@ def _plain(x: float) -> float | int:
     return int(x) if float(x).is_integer() and abs(x) < 1e15 else x
 
 
+def xml_units(qe: ET.Element, x: Any, unit: str) -> None:
+    """Moodle's unit elements of a numerical or calculated question (the unit is shown, never graded)."""
+    if unit:
+        element = x.sub(x.sub(qe, "units"), "unit")
+        x.sub(element, "multiplier", "1")
+        x.sub(element, "unit_name", unit)
+    x.sub(qe, "unitgradingtype", "0")
+    x.sub(qe, "unitpenalty", "0.1000000")
+    x.sub(qe, "showunits", "0" if unit else "3")
+    x.sub(qe, "unitsleft", "0")
+
+
 class NumericType(QuestionType[Numeric, float]):
     model = Numeric
     order = 40
@@ -165,14 +177,7 @@ class NumericType(QuestionType[Numeric, float]):
 
         ans = x.answer(qe, "100", format_number(q.answer), "moodle_auto_format")
         x.sub(ans, "tolerance", format_number(q.tolerance))
-        if q.unit:
-            unit = x.sub(x.sub(qe, "units"), "unit")
-            x.sub(unit, "multiplier", "1")
-            x.sub(unit, "unit_name", q.unit)
-        x.sub(qe, "unitgradingtype", "0")
-        x.sub(qe, "unitpenalty", "0.1000000")
-        x.sub(qe, "showunits", "0" if q.unit else "3")
-        x.sub(qe, "unitsleft", "0")
+        xml_units(qe, x, q.unit)
         return "numerical"
 
     def xml_decode(self, x: Any) -> dict | None:
