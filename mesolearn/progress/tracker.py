@@ -8,8 +8,8 @@ Lesson progress rules:
   counts a section the lesson no longer has, so it cannot exceed the total.
 * Every opened section also becomes the trainee's position in that lesson (``lesson_progress``, one row per
   trainee and module). A position only moves forward in time: a slow request from another tab cannot put an
-  older one back. "Continue where you left off" is the most recent position in a lesson that still has that
-  section.
+  older one back. "Continue where you left off" is the most recent position; a position at a section the lesson
+  no longer has falls back to the lesson's read section opened first most recently.
 * Two tabs opening the same section at once: the database's unique constraints keep one row each; the loser of
   the race is not an error.
 """
@@ -127,7 +127,11 @@ class Progress:
         """Per module id of ``lessons``: the sections read and the last one opened (only the lesson's own)."""
         with self.db.session() as s:
             visits = list(
-                s.execute(select(LessonVisit.module_id, LessonVisit.section_id).where(LessonVisit.user_id == user_id))
+                s.execute(
+                    select(LessonVisit.module_id, LessonVisit.section_id, LessonVisit.visited_at).where(
+                        LessonVisit.user_id == user_id
+                    )
+                )
             )
             places = list(
                 s.execute(
@@ -136,12 +140,17 @@ class Progress:
                     )
                 )
             )
-        ids = {m: [sec.id for sec in lesson.sections] for m, lesson in lessons.items()}
+        ids = {m: {sec.id for sec in lesson.sections} for m, lesson in lessons.items()}
         read: dict[str, set[str]] = {m: set() for m in lessons}
-        for module_id, section_id in visits:
+        last: dict[str, tuple[str, datetime]] = {}
+        for module_id, section_id, at in visits:
             if module_id in ids and section_id in ids[module_id]:
                 read[module_id].add(section_id)
-        last = {m: (sec, at) for m, sec, at in places if m in ids and sec in ids[m]}
+                if module_id not in last or at > last[module_id][1]:
+                    last[module_id] = (section_id, at)  # a fallback: the section first opened most recently
+        for module_id, section_id, at in places:
+            if module_id in ids and section_id in ids[module_id]:
+                last[module_id] = (section_id, at)
         return {
             m: LessonReading(
                 module_id=m,

@@ -1,0 +1,157 @@
+"""Lesson progress, as the catalogue and the home page show it: "3 of 7 sections read", and the section to
+continue at. On SQLite and PostgreSQL (each test gets a fresh database from ``database_url``).
+
+* opening a section counts it as read once, however often it is opened; only the lesson's own sections count;
+* the last section opened is the place to continue at, per lesson and across lessons; an older request cannot
+  move it back;
+* several tabs opening sections at the same moment: nothing fails, one row per section and one position;
+* a database upgraded from revision 0003 offers the section read last before the upgrade.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, func, insert, select, text
+
+from mesolearn.progress import Progress
+from mesolearn.storage import Database, migrate
+from mesolearn.storage.models import LessonPosition, LessonVisit
+from tests.conftest import Clock, make_user
+
+
+@pytest.fixture
+def database(database_url: str):
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+def test_sections_read_count_each_section_once_and_only_the_lessons_own(database, course) -> None:
+    clock = Clock()
+    progress = Progress(database, clock=clock)
+    user = make_user(database)
+    lesson = course.modules["history"].lesson
+    first, second = lesson.sections[0].id, lesson.sections[1].id
+
+    before = progress.lessons(user, {"history": lesson})["history"]
+    assert before.label == f"0 of {len(lesson.sections)} sections read" and before.last_section is None
+
+    for section in (first, second, first, "a-section-since-removed"):
+        clock.advance(minutes=1)
+        progress.visit(user, "history", section)
+    reading = progress.lessons(user, {"history": lesson})["history"]
+    assert reading.read == {first, second}
+    assert reading.label == f"2 of {len(lesson.sections)} sections read"
+    assert reading.last_section == second  # the removed section is no place to continue at: the newest read one
+
+
+def test_continue_at_the_lesson_and_section_read_last(database, course) -> None:
+    clock = Clock()
+    progress = Progress(database, clock=clock)
+    user, other = make_user(database, "Tina"), make_user(database, "Omar")
+    lessons = {m.id: m.lesson for m in course.modules.values()}
+    history, technique = course.modules["history"].lesson, course.modules["technique"].lesson
+
+    assert progress.last_read(user, lessons) is None
+    progress.visit(user, "history", history.sections[2].id)
+    clock.advance(minutes=5)
+    progress.visit(user, "technique", technique.sections[1].id)
+    clock.advance(minutes=5)
+    progress.visit(other, "history", history.sections[0].id)  # someone else's reading changes nothing
+
+    last = progress.last_read(user, lessons)
+    assert last is not None and (last.module_id, last.last_section) == ("technique", technique.sections[1].id)
+
+    clock.advance(minutes=5)
+    progress.visit(user, "history", history.sections[3].id)
+    last = progress.last_read(user, lessons)
+    assert last is not None and (last.module_id, last.last_section) == ("history", history.sections[3].id)
+    # a lesson no longer in the course is skipped
+    without_history = {m: les for m, les in lessons.items() if m != "history"}
+    last = progress.last_read(user, without_history)
+    assert last is not None and last.module_id == "technique"
+
+
+def test_a_late_request_does_not_move_the_position_back(database, course) -> None:
+    user = make_user(database)
+    lesson = course.modules["history"].lesson
+    t = datetime(2026, 5, 1, 12, 0)
+    Progress(database, clock=lambda: t).visit(user, "history", lesson.sections[4].id)
+    Progress(database, clock=lambda: t - timedelta(seconds=3)).visit(user, "history", lesson.sections[1].id)
+    reading = Progress(database).lessons(user, {"history": lesson})["history"]
+    assert reading.last_section == lesson.sections[4].id
+    assert reading.count == 2  # the late section still counts as read
+
+
+def test_tabs_opening_sections_at_the_same_moment_do_not_fail(database, course) -> None:
+    """Real threads against the real database: the unique constraints decide, the loser is not an error."""
+    user = make_user(database)
+    lesson = course.modules["history"].lesson
+    sections = [lesson.sections[0].id, lesson.sections[0].id, lesson.sections[1].id, lesson.sections[1].id] * 2
+    barrier = threading.Barrier(len(sections))
+    errors: list[BaseException] = []
+
+    def tab(section_id: str) -> None:
+        progress = Progress(database)
+        barrier.wait()
+        try:
+            progress.visit(user, "history", section_id)
+        except BaseException as exc:  # noqa: BLE001 - any failure is what the test reports
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab, args=(s,)) for s in sections]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(LessonVisit).where(LessonVisit.user_id == user)) == 2
+        assert s.scalar(select(func.count()).select_from(LessonPosition).where(LessonPosition.user_id == user)) == 1
+    reading = Progress(database).lessons(user, {"history": lesson})["history"]
+    assert reading.count == 2 and reading.last_section in {lesson.sections[0].id, lesson.sections[1].id}
+
+
+def test_an_upgraded_database_continues_at_the_section_read_last_before(database_url, course) -> None:
+    engine = create_engine(database_url)
+    t = datetime(2026, 11, 20, 10, 0)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0003_throttle")
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, display_name, password_hash, role, created_at, failed_logins)"
+                " VALUES (1, 'zoe', 'Zoe', 'h', 'trainee', :t, 0)"
+            ),
+            {"t": t},
+        )
+        visits = [
+            ("history", "overview", t),
+            ("history", "origins", t + timedelta(minutes=9)),
+            ("history", "name", t + timedelta(minutes=4)),
+            ("technique", "overview", t + timedelta(minutes=2)),
+        ]
+        meta_visits = LessonVisit.__table__
+        conn.execute(
+            insert(meta_visits),
+            [
+                dict(id=i + 1, user_id=1, module_id=m, section_id=s, visited_at=at)
+                for i, (m, s, at) in enumerate(visits)
+            ],
+        )
+    engine.dispose()
+    db = Database(database_url)  # the app upgrades it on opening
+    try:
+        with db.session() as s:
+            rows = {r.module_id: (r.section_id, r.read_at) for r in s.scalars(select(LessonPosition))}
+            kept = s.scalar(select(func.count()).select_from(LessonVisit))
+        assert rows == {
+            "history": ("origins", t + timedelta(minutes=9)),
+            "technique": ("overview", t + timedelta(minutes=2)),
+        }
+        assert kept == 4
+    finally:
+        db.dispose()
