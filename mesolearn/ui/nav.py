@@ -55,6 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("catalogue", "study_pages:catalogue", "Modules", "modules", ":material/school:"),
     PageSpec("lesson", "study_pages:lesson", "Lesson", "lesson", ":material/menu_book:"),
+    PageSpec("search", "study_pages:search", "Search lessons", "search", ":material/search:"),
     PageSpec("quiz", "quiz_pages:quiz", "Quizzes & exams", "quiz", ":material/quiz:"),
     PageSpec("history", "study_pages:history", "My attempts", "attempts", ":material/history:"),
     PageSpec(
