@@ -155,3 +155,101 @@ def test_an_upgraded_database_continues_at_the_section_read_last_before(database
         assert kept == 4
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------- in the app (AppTest): lesson and home page
+
+
+@pytest.fixture
+def app_world(tmp_path, monkeypatch, course):
+    """The app on a fresh SQLite file with the instructor "ada" and the trainee "tom"."""
+    from tests.factories import instructor_and_trainee
+
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
+    monkeypatch.delenv("MESOLEARN_CONTENT_DIR", raising=False)
+    db = Database(url)
+    trainee = instructor_and_trainee(db, "tom", "Tom Trainee")
+    yield db, trainee
+    db.dispose()
+
+
+def _signed_in(username: str = "tom"):
+    from tests.app_driver import new_app, sign_in
+    from tests.factories import PASSWORD
+
+    return sign_in(new_app(), username, PASSWORD)
+
+
+def _page_links(at) -> list[tuple[str, str, str]]:
+    """(label, page, query string) of every page link on the page."""
+    return [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.get("page_link")]
+
+
+def _continue_link(at) -> tuple[str, str, str]:
+    """The link under "Continue where you left off" (the first box of the home page)."""
+    assert "Continue where you left off" in [str(h.value) for h in at.subheader]
+    return _page_links(at)[0]
+
+
+def test_the_lesson_and_the_home_page_say_how_many_sections_were_read(app_world, course) -> None:
+    from tests.app_driver import open_page
+
+    lesson = course.modules["technique"].lesson
+    total = len(lesson.sections)
+    at = open_page(_signed_in(), "lesson", module="technique", section=lesson.sections[0].id)
+    assert any(f"1 of {total} sections read" in str(c.value) for c in at.caption)
+    at.button(key="next").click().run()  # moving on opens (and reads) the next section
+    assert any(f"2 of {total} sections read" in str(c.value) for c in at.caption)
+    options = at.radio(key="section-technique").options
+    assert options[0].endswith("✓") and options[1].endswith("✓") and not options[2].endswith("✓")
+    at.button(key="next").click().run()
+    at.button(key="prev").click().run()  # going back re-reads: still three, not four
+    home = open_page(at, "")
+    captions = [str(c.value) for c in home.caption]
+    assert any(c.endswith(f"3 of {total} sections read") for c in captions)
+    assert sum(" · 0 of " in c and c.endswith("sections read") for c in captions) == len(course.modules) - 1
+
+
+def test_continue_where_you_left_off_follows_the_trainee(app_world, course) -> None:
+    from mesolearn.accounts import Accounts
+    from mesolearn.cohorts import Cohorts
+    from mesolearn.quiz.attempts import Attempts
+    from tests.app_driver import open_page
+
+    db, trainee = app_world
+    first = next(iter(course.modules.values()))
+    home = open_page(_signed_in(), "")
+    assert _continue_link(home) == (f"Start with the first module: {first.title}", "lesson", f"module={first.id}")
+
+    Cohorts(db, Accounts(db), course=course).assign("risks", user_id=trainee, instructor_id=None, course=course)
+    home = open_page(home, "")
+    risks = course.modules["risks"]
+    assert _continue_link(home) == (f"Start your assigned module: {risks.title}", "lesson", "module=risks")
+
+    section = course.modules["ingredients"].lesson.sections[2]
+    at = open_page(home, "lesson", module="ingredients", section=section.id)
+    home = open_page(at, "")
+    label, page, query = _continue_link(home)
+    assert label.startswith(f"Continue reading: {course.modules['ingredients'].title} · {section.heading}")
+    assert (page, query) == ("lesson", f"module=ingredients&section={section.id}")
+    back = open_page(home, "lesson", module="ingredients", section=section.id)  # the link opens that section
+    assert [h.value for h in back.header] == [section.heading]
+
+    attempt = Attempts(db, course).start(trainee, "methods")
+    home = open_page(back, "")
+    assert _continue_link(home) == (
+        f"Resume your attempt: {course.modules['methods'].title}",
+        "quiz",
+        f"attempt={attempt}",
+    )
+
+
+def test_an_instructor_reads_a_lesson_without_a_progress_count(app_world, course) -> None:
+    from tests.app_driver import open_page
+
+    at = open_page(_signed_in("ada"), "lesson", module="history")
+    assert not at.exception
+    assert not any("sections read" in str(c.value) for c in at.caption)
+    home = open_page(at, "")
+    assert not any("Continue where you left off" in str(h.value) for h in home.subheader)

@@ -214,8 +214,10 @@ def lesson() -> None:
     titles = {s.id: s.heading for s in les.sections} | {"key-points": "Key points", "references": "References"}
     key = f"section-{module_id}"
     linked = st.query_params.get("section")
-    if linked in pages and st.session_state.get(f"{key}-linked") != linked:
-        st.session_state[key] = linked  # follow a link from quiz feedback once
+    if linked in pages and (st.session_state.get(f"{key}-linked") != linked or key not in st.session_state):
+        # follow a link (quiz feedback, search, "Continue reading") once; the section list's state is gone
+        # after a visit to another page, so the link is followed again then
+        st.session_state[key] = linked
         st.session_state[f"{key}-linked"] = linked
     if st.session_state.get(key) not in pages:
         st.session_state[key] = pages[0]
