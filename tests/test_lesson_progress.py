@@ -183,7 +183,7 @@ def _signed_in(username: str = "tom"):
 
 def _page_links(at) -> list[tuple[str, str, str]]:
     """(label, page, query string) of every page link on the page."""
-    return [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.get("page_link")]
+    return [(p.proto.label, p.proto.page, p.proto.query_string) for p in at.main.get("page_link")]
 
 
 def _continue_link(at) -> tuple[str, str, str]:

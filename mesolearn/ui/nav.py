@@ -158,6 +158,24 @@ def page(name: str) -> st.Page:
     return st.Page(s.function(), title=s.title, url_path=s.url, icon=s.icon)
 
 
+def menu(pages: list[st.Page] | dict[str, list[st.Page]]) -> None:
+    """The page menu in the sidebar, drawn by the app (``st.navigation(..., position="hidden")``).
+
+    Streamlit's own grouped menu puts each group's ``<li>`` items in a ``<div>`` inside its ``<ul>``, which a
+    screen reader cannot read as a list (axe ``list``/``listitem``, serious), and it folds pages behind
+    "View N more". Here every page a user may open is one link, under its group's name.
+    """
+    groups = pages if isinstance(pages, dict) else {"": pages}
+    for group, items in groups.items():
+        shown = [p for p in items if p.visibility != "hidden"]
+        if not shown:
+            continue
+        if group:
+            st.caption(group)
+        for p in shown:
+            st.page_link(p)
+
+
 def _gate(s: PageSpec) -> st.Page:
     """The sign-in form at a signed-in page's URL: a deep link survives signing in."""
     return st.Page(SPECS["signin"].function(), title=s.title, url_path=s.url, visibility="hidden")
