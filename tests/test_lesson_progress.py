@@ -231,7 +231,9 @@ def test_continue_where_you_left_off_follows_the_trainee(app_world, course) -> N
     at = open_page(home, "lesson", module="ingredients", section=section.id)
     home = open_page(at, "")
     label, page, query = _continue_link(home)
-    assert label.startswith(f"Continue reading: {course.modules['ingredients'].title} · {section.heading}")
+    assert label == f"Continue reading: {section.heading}"
+    reading = f"{len(course.modules['ingredients'].lesson.sections)} sections read"
+    assert f"{course.modules['ingredients'].title} · 1 of {reading}" in [str(c.value) for c in home.caption]
     assert (page, query) == ("lesson", f"module=ingredients&section={section.id}")
     back = open_page(home, "lesson", module="ingredients", section=section.id)  # the link opens that section
     assert [h.value for h in back.header] == [section.heading]

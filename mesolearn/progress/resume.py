@@ -41,6 +41,7 @@ class NextStep:
     label: str  # what the link says
     page: Literal["quiz", "lesson"]  # the page registry name it opens
     params: dict[str, str] = field(default_factory=dict)  # its query parameters
+    detail: str = ""  # a line under the link (which lesson, how far through it)
 
 
 def next_step(
@@ -63,9 +64,10 @@ def next_step(
         heading = section.heading if section else ""
         return NextStep(
             "section",
-            f"Continue reading: {lesson.title} · {heading} ({last_read.label})",
+            f"Continue reading: {heading}",
             "lesson",
             {"module": last_read.module_id, "section": last_read.last_section},
+            detail=f"{lesson.title} · {last_read.label}",
         )
     for work in assignments:
         if work.kind == "module" and work.status != "passed" and work.quiz_id in lessons:

@@ -112,6 +112,8 @@ def _continue(svc, account, assigned) -> None:
     with st.container(border=True, key="continue"):
         st.subheader("Continue where you left off")
         st.page_link(nav.page(step.page), label=step.label, icon=icon, query_params=step.params)
+        if step.detail:
+            st.caption(step.detail)
 
 
 def _assignments(svc, account, rows) -> None:
