@@ -255,3 +255,39 @@ def test_an_instructor_reads_a_lesson_without_a_progress_count(app_world, course
     assert not any("sections read" in str(c.value) for c in at.caption)
     home = open_page(at, "")
     assert not any("Continue where you left off" in str(h.value) for h in home.subheader)
+
+
+# ---------------------------------------------------------------- the "Continue where you left off" rule
+
+
+def test_the_next_step_skips_attempts_out_of_time_and_work_already_passed(course) -> None:
+    from types import SimpleNamespace as Row
+
+    from mesolearn.progress import LessonReading
+    from mesolearn.progress.resume import next_step
+
+    now = datetime(2026, 5, 1, 12, 0)
+    lessons = {m.id: m.lesson for m in course.modules.values()}
+    titles = {m.id: m.title for m in course.modules.values()}
+    expired = Row(id=7, quiz_id="history", started_at=now - timedelta(hours=3), submitted_at=None, deadline=now)
+    older = Row(id=8, quiz_id="technique", started_at=now - timedelta(hours=2), submitted_at=None, deadline=None)
+    newer = Row(id=9, quiz_id="risks", started_at=now - timedelta(hours=1), submitted_at=None, deadline=None)
+    done = Row(id=10, quiz_id="methods", started_at=now, submitted_at=now, deadline=None)
+    passed = Row(quiz_id="history", kind="module", status="passed")
+    exam = Row(quiz_id="certification", kind="exam", status="not started")
+    todo = Row(quiz_id="safety", kind="module", status="not started")
+
+    step = next_step([expired, older, newer, done], titles, None, [], lessons, now)
+    assert step is not None and (step.kind, step.params) == ("attempt", {"attempt": "9"})  # the newest running
+    step = next_step([expired, done], titles, None, [passed, exam, todo], lessons, now)
+    assert step is not None and (step.kind, step.params) == ("assigned", {"module": "safety"})
+    section = lessons["risks"].sections[1].id
+    reading = LessonReading("risks", frozenset({section}), len(lessons["risks"].sections), section, now)
+    step = next_step([expired], titles, reading, [todo], lessons, now)
+    assert step is not None and (step.kind, step.params) == ("section", {"module": "risks", "section": section})
+    gone = LessonReading("risks", frozenset(), 8, "a-section-since-removed", now)
+    step = next_step([], titles, gone, [todo], lessons, now)
+    assert step is not None and step.kind == "assigned"
+    step = next_step([], titles, None, [passed], lessons, now)
+    assert step is not None and step.kind == "first" and step.params == {"module": next(iter(course.modules))}
+    assert next_step([], {}, None, [], {}, now) is None

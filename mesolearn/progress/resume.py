@@ -58,15 +58,14 @@ def next_step(
         a = max(running, key=lambda x: (x.started_at, x.id))
         title = quiz_titles.get(a.quiz_id, "your quiz")
         return NextStep("attempt", f"Resume your attempt: {title}", "quiz", {"attempt": str(a.id)})
-    if last_read is not None and last_read.last_section and last_read.module_id in lessons:
-        lesson = lessons[last_read.module_id]
-        section = lesson.section(last_read.last_section)
-        heading = section.heading if section else ""
+    lesson = lessons.get(last_read.module_id) if last_read is not None else None
+    section = lesson.section(last_read.last_section) if lesson and last_read and last_read.last_section else None
+    if lesson is not None and section is not None and last_read is not None:
         return NextStep(
             "section",
-            f"Continue reading: {heading}",
+            f"Continue reading: {section.heading}",
             "lesson",
-            {"module": last_read.module_id, "section": last_read.last_section},
+            {"module": last_read.module_id, "section": section.id},
             detail=f"{lesson.title} · {last_read.label}",
         )
     for work in assignments:
