@@ -345,12 +345,13 @@ def search() -> None:
     )
     for hit in hits:
         with st.container(border=True):
-            st.page_link(
+            st.page_link(  # the section's heading as the link (short: long labels are clipped), the lesson below
                 nav.page("lesson"),
-                label=f"{hit.module_title} · {hit.heading}",
+                label=hit.heading,
                 icon=":material/menu_book:",
                 query_params={"module": hit.module_id, "section": hit.section_id},
             )
+            st.caption(hit.module_title)
             st.markdown(_marked(hit))
 
 
