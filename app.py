@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from mesolearn.ui import auth, nav
+from mesolearn.ui import a11y, auth, nav
 from mesolearn.ui.services import services
 
 # a local file: a Material icon as page icon makes every browser fetch it from a font server (fails offline, B15)
@@ -16,9 +16,11 @@ with auth.database_guard():  # a missing, damaged or unreachable database: a mes
     svc = services()
     account = auth.current_account(svc)
 pages = nav.pages_for(account.role if account else None, svc.accounts.has_users(), svc.accounts.self_registration)
-current = st.navigation(pages)
+current = st.navigation(pages, position="hidden")  # the app draws the menu (nav.menu): Streamlit's is no list
+a11y.style()
 
 with st.sidebar:
+    nav.menu(pages)
     auth.account_box(svc, account)
     st.caption(svc.course.info.notice)
 

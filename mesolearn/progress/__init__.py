@@ -1,5 +1,5 @@
 """What a trainee has done: lesson visits, module status, best scores."""
 
-from mesolearn.progress.tracker import ModuleProgress, Progress
+from mesolearn.progress.tracker import LessonReading, ModuleProgress, Progress
 
-__all__ = ["ModuleProgress", "Progress"]
+__all__ = ["LessonReading", "ModuleProgress", "Progress"]

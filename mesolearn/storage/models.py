@@ -116,7 +116,23 @@ class LessonVisit(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[str] = mapped_column(String(80))
     section_id: Mapped[str] = mapped_column(String(80))
-    visited_at: Mapped[datetime] = mapped_column(DateTime)
+    visited_at: Mapped[datetime] = mapped_column(DateTime)  # the first time the section was opened
+
+
+class LessonPosition(Base):
+    """Where a trainee is in one lesson: the page of it opened last ("continue where you left off").
+
+    One row per trainee and module (the unique constraint: two tabs cannot make two); ``read_at`` only moves
+    forward, so a slow request cannot put an older position back.
+    """
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)  # also the index of a trainee's rows
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(String(80))
+    section_id: Mapped[str] = mapped_column(String(80))
+    read_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class QuestionReport(Base):

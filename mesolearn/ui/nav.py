@@ -55,6 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("catalogue", "study_pages:catalogue", "Modules", "modules", ":material/school:"),
     PageSpec("lesson", "study_pages:lesson", "Lesson", "lesson", ":material/menu_book:"),
+    PageSpec("search", "study_pages:search", "Search lessons", "search", ":material/search:"),
     PageSpec("quiz", "quiz_pages:quiz", "Quizzes & exams", "quiz", ":material/quiz:"),
     PageSpec("history", "study_pages:history", "My attempts", "attempts", ":material/history:"),
     PageSpec(
@@ -155,6 +156,24 @@ def page(name: str) -> st.Page:
     """A fresh ``st.Page`` for this run, for ``st.page_link`` / ``st.switch_page`` (matched by URL)."""
     s = SPECS[name]
     return st.Page(s.function(), title=s.title, url_path=s.url, icon=s.icon)
+
+
+def menu(pages: list[st.Page] | dict[str, list[st.Page]]) -> None:
+    """The page menu in the sidebar, drawn by the app (``st.navigation(..., position="hidden")``).
+
+    Streamlit's own grouped menu puts each group's ``<li>`` items in a ``<div>`` inside its ``<ul>``, which a
+    screen reader cannot read as a list (axe ``list``/``listitem``, serious), and it folds pages behind
+    "View N more". Here every page a user may open is one link, under its group's name.
+    """
+    groups = pages if isinstance(pages, dict) else {"": pages}
+    for group, items in groups.items():
+        shown = [p for p in items if p.visibility != "hidden"]
+        if not shown:
+            continue
+        if group:
+            st.caption(group)
+        for p in shown:
+            st.page_link(p)
 
 
 def _gate(s: PageSpec) -> st.Page:

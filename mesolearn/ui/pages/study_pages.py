@@ -1,4 +1,14 @@
-"""The trainee's side: catalogue, lesson reader, attempt history."""
+"""The trainee's side: catalogue (the home page), lesson reader, printable lesson, lesson search, attempt history.
+
+* The home page offers one "Continue where you left off" step (the rule is :mod:`mesolearn.progress.resume`) and
+  says per lesson how many of its sections the trainee has read ("3 of 8 sections read").
+* Opening a section of a lesson counts it as read and makes it the place to continue at (trainees only).
+* ``/lesson?module=M&print=1`` shows the whole lesson on one page (objectives, every section with its figure and
+  the figure's description, key points, references); ``@media print`` hides Streamlit's sidebar, header and
+  toolbar and the page's own links, so the browser's Print gives the lesson alone.
+* ``/search`` finds sections by their words (:mod:`mesolearn.content.search`); the query stays in the URL
+  (``?q=``), and what it shows is content text: the query itself is only ever shown escaped.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +19,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from mesolearn.content.search import MAX_QUERY, SearchHit, index_for
 from mesolearn.content.text import link_citations
+from mesolearn.progress.resume import next_step
 from mesolearn.quiz.attempts import PRACTICE_SESSIONS
+from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
@@ -46,8 +59,12 @@ def catalogue() -> None:
     st.title(course.info.title)
     st.caption(f"Signed in as {escape_markdown(account.display_name)} ({account.role})")
     content_problems(svc, account)
+    readings = {}
     if account.role == "trainee":
-        _assignments(svc, account)
+        assigned = svc.cohorts.assignments_for(account.id)
+        _continue(svc, account, assigned)
+        _assignments(svc, account, assigned)
+        readings = svc.progress.lessons(account.id, {m.id: m.lesson for m in course.modules.values()})
     progress = svc.progress.for_user(account.id, list(course.modules))
     for module in course.modules.values():
         p = progress[module.id]
@@ -56,7 +73,8 @@ def catalogue() -> None:
             with left:
                 st.subheader(f"{module.lesson.order}. {module.title}")
                 st.write(module.lesson.summary)
-                st.caption(f"About {module.lesson.estimated_minutes} min · {len(module.lesson.sections)} sections")
+                read = readings[module.id].label if module.id in readings else f"{len(module.lesson.sections)} sections"
+                st.caption(f"About {module.lesson.estimated_minutes} min · {read}")
             with right:
                 st.markdown(f"{STATUS_ICON[p.status]} **{p.status.capitalize()}**")
                 if p.best_score is not None:
@@ -78,11 +96,30 @@ def catalogue() -> None:
                     st.caption("Quiz unavailable")
 
 
-def _assignments(svc, account) -> None:
+def _continue(svc, account, assigned) -> None:
+    """ "Continue where you left off": the open attempt, else the section read last, else assigned work."""
+    course = svc.course
+    lessons = {m.id: m.lesson for m in course.modules.values()}
+    titles = {m.id: m.title for m in course.modules.values()} | {e.id: e.title for e in course.exams.values()}
+    open_attempts = [a for a in svc.attempts.history(account.id, mode=None) if a.submitted_at is None]
+    last = svc.progress.last_read(account.id, lessons)
+    step = next_step(open_attempts, titles | PRACTICE_SESSIONS, last, assigned, lessons, utcnow())
+    if step is None:
+        return
+    icon = {"attempt": ":material/play_circle:", "section": ":material/bookmark:"}.get(
+        step.kind, ":material/menu_book:"
+    )
+    with st.container(border=True, key="continue"):
+        st.subheader("Continue where you left off")
+        st.page_link(nav.page(step.page), label=step.label, icon=icon, query_params=step.params)
+        if step.detail:
+            st.caption(step.detail)
+
+
+def _assignments(svc, account, rows) -> None:
     """The trainee's assigned work with due dates; overdue work is marked; joining a cohort by code."""
     if joined := st.session_state.pop(_JOINED, None):
         st.success(f"You joined {escape_markdown(joined)}.")
-    rows = svc.cohorts.assignments_for(account.id)
     if rows:
         st.subheader("Your assignments")
         for r in rows:
@@ -151,9 +188,25 @@ def _pick_module(svc) -> str | None:
     return chosen
 
 
+PRINT_CSS = """<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  .st-key-print-links { display: none !important; }
+  [data-testid="stMain"] .block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important;
+    padding: 0 !important; }
+  figure, img { break-inside: avoid; }
+  a { color: inherit; }
+}
+</style>"""
+
+
 def lesson() -> None:
     svc = services()
     account = auth.require(svc)
+    if st.query_params.get("print") == "1" and (module := svc.course.modules.get(st.query_params.get("module", ""))):
+        _printable(svc, module)  # the whole lesson, without the module picker and the section list
+        return
     module_id = _pick_module(svc)
     if module_id is None:
         return
@@ -163,18 +216,31 @@ def lesson() -> None:
     titles = {s.id: s.heading for s in les.sections} | {"key-points": "Key points", "references": "References"}
     key = f"section-{module_id}"
     linked = st.query_params.get("section")
-    if linked in pages and st.session_state.get(f"{key}-linked") != linked:
-        st.session_state[key] = linked  # follow a link from quiz feedback once
+    if linked in pages and (st.session_state.get(f"{key}-linked") != linked or key not in st.session_state):
+        # follow a link (quiz feedback, search, "Continue reading") once; the section list's state is gone
+        # after a visit to another page, so the link is followed again then
+        st.session_state[key] = linked
         st.session_state[f"{key}-linked"] = linked
     if st.session_state.get(key) not in pages:
         st.session_state[key] = pages[0]
+    current = st.session_state[key]
+    trainee = account.role == "trainee"
+    if trainee and les.section(current) is not None:
+        svc.progress.visit(account.id, module_id, current)  # opened: read, and the place to continue at
+    reading = svc.progress.lessons(account.id, {module_id: les})[module_id] if trainee else None
 
     st.title(les.title)
+    links = [f"[Print this lesson](lesson?module={module_id}&print=1)"]
+    st.caption(" · ".join(([reading.label] if reading else []) + links))
     with st.expander("Learning objectives", expanded=False):
         for o in les.objectives:
             st.markdown(f"- {o.text}")
-    st.radio("Sections", pages, format_func=lambda p: f"{pages.index(p) + 1}. {titles[p]}", key=key, horizontal=False)
-    current = st.session_state[key]
+
+    def label(p: str) -> str:
+        done = " ✓" if reading is not None and p in reading.read else ""
+        return f"{pages.index(p) + 1}. {titles[p]}{done}"
+
+    st.radio("Sections", pages, format_func=label, key=key, horizontal=False)
     idx = pages.index(current)
     st.query_params["section"] = current
     st.session_state[f"{key}-linked"] = current
@@ -193,8 +259,6 @@ def lesson() -> None:
             _figure(path, section.figure.alt, section.figure.caption)
             with st.expander("Figure description (text alternative)"):
                 st.write(section.figure.alt)
-        if account.role == "trainee":
-            svc.progress.visit(account.id, module_id, current)
 
     def go(delta: int) -> None:
         st.session_state[key] = pages[idx + delta]
@@ -206,6 +270,89 @@ def lesson() -> None:
         next_col.button(f"{titles[pages[idx + 1]]} →", on_click=go, args=(1,), key="next")
     elif module.quiz:
         next_col.page_link(nav.page("quiz"), label="Take the quiz →", query_params={"module": module_id})
+
+
+def _printable(svc, module) -> None:
+    """The whole lesson on one page, for the browser's Print (sidebar, header and links hidden in print)."""
+    les = module.lesson
+    st.html(PRINT_CSS)
+    with st.container(key="print-links"):
+        st.markdown(
+            f"[← Back to the lesson](lesson?module={module.id}) · Use your browser's *Print* (Ctrl+P or ⌘P) "
+            "to print this page or save it as a PDF."
+        )
+    st.title(les.title)
+    st.caption(f"{svc.course.info.title} · about {les.estimated_minutes} min · {len(les.sections)} sections")
+    st.subheader("Learning objectives")
+    st.markdown("\n".join(f"- {o.text}" for o in les.objectives))
+    for n, section in enumerate(les.sections, start=1):
+        st.header(f"{n}. {section.heading}", anchor=section.id)
+        st.markdown(link_citations(section.body, les.references))
+        if section.figure:
+            _figure(svc.course.figure_path(section.figure.file), section.figure.alt, section.figure.caption)
+            st.caption(f"Figure description: {escape_markdown(section.figure.alt)}")
+    st.header("Key points", anchor="key-points")
+    st.markdown("\n".join(f"- {kp}" for kp in les.key_points))
+    st.header("References", anchor="references")
+    st.markdown("\n".join(f"- **{r.id}**: {r.citation} [{r.url}]({r.url})" for r in les.references))
+
+
+def _marked(hit: SearchHit) -> str:
+    """The snippet as Markdown: every character shown literally, the matches in bold."""
+
+    def literal(piece: str) -> str:
+        if not piece.strip():
+            return " " if piece else ""
+        lead = " " if piece[0].isspace() else ""
+        trail = " " if piece[-1].isspace() else ""
+        return lead + escape_markdown(piece) + trail
+
+    out, at = [], 0
+    for start, end in hit.marks:
+        out.append(literal(hit.snippet[at:start]))
+        out.append(f"**{escape_markdown(hit.snippet[start:end])}**")
+        at = end
+    out.append(literal(hit.snippet[at:]))
+    return "".join(out)
+
+
+def search() -> None:
+    """Search across lessons: sections whose heading, body or key points hold every word of the query."""
+    svc = services()
+    auth.require(svc)
+    st.title("Search the lessons")
+    if "lesson-search" not in st.session_state:
+        st.session_state["lesson-search"] = st.query_params.get("q", "")[:MAX_QUERY]
+    query = st.text_input(
+        "Words to find in the lessons",
+        key="lesson-search",
+        max_chars=MAX_QUERY,
+        placeholder="for example: procaine, needle depth, consent",
+    )
+    if query.strip():
+        st.query_params["q"] = query
+    elif "q" in st.query_params:
+        del st.query_params["q"]
+    if not query.strip():
+        st.caption("Headings, section texts and key points of every lesson are searched.")
+        return
+    hits = index_for(svc.course).search(query)
+    if not hits:
+        st.info(f"No section contains every word of “{escape_markdown(query)}”. Try fewer or shorter words.")
+        return
+    st.caption(
+        f"{len(hits)} section{'s' if len(hits) != 1 else ''} found" + (" (the best 20)" if len(hits) == 20 else "")
+    )
+    for hit in hits:
+        with st.container(border=True):
+            st.page_link(  # the section's heading as the link (short: long labels are clipped), the lesson below
+                nav.page("lesson"),
+                label=hit.heading,
+                icon=":material/menu_book:",
+                query_params={"module": hit.module_id, "section": hit.section_id},
+            )
+            st.caption(hit.module_title)
+            st.markdown(_marked(hit))
 
 
 def history() -> None:
