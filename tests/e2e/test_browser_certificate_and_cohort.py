@@ -42,7 +42,7 @@ def take_quiz(page, base, db, course, user_id, url_query, quiz_id) -> None:
     for item in state.items:
         answer_correctly(page, question_box(page, item.position + 1, total), item)
     see(page, f"{total} of {total} answered")
-    click_button(page, "Submit answers")
+    click_button(page, "Submit all and finish")
     expect(page.get_by_text("Passed (pass mark").first).to_be_visible()
 
 
@@ -65,7 +65,7 @@ def test_trainee_goes_from_quizzes_to_mock_exam_to_certificate(server, people, p
     assert len(state.items) == 60
     for item in state.items:
         answer_correctly(page, question_box(page, item.position + 1, 60), item)
-    click_button(page, "Submit answers")
+    click_button(page, "Submit all and finish")
     expect(page.get_by_text("Passed (pass mark").first).to_be_visible()
 
     page.goto(base + "/certification")
