@@ -59,11 +59,18 @@ def _scroll_to_top_once() -> None:
         st.html(_SCROLL_SCRIPT, unsafe_allow_javascript=True)
 
 
-_STICKY_CSS = (
-    "<style>.st-key-quiz-timer{position:sticky;top:3.75rem;z-index:99;background-color:var(--ml-bg,#ffffff);"
-    "padding-top:0.25rem}"
-    " [id^='question-']{scroll-margin-top:9rem}</style>"
+_STYLE = (
+    "<style>.st-key-quiz-timer{{position:sticky;top:3.75rem;z-index:99;background-color:{bg};padding-top:0.25rem}}"
+    " [id^='question-'],#summary{{scroll-margin-top:9rem}}"
+    " .st-key-quiz-nav a{{white-space:nowrap;margin-right:0.4rem}}</style>"
 )
+
+
+def _style() -> None:
+    """The timer sticks below Streamlit's header, on the theme's background; a jump to a question lands below it."""
+    theme = getattr(st.context, "theme", None)
+    dark = getattr(theme, "type", None) == "dark"
+    st.html(_STYLE.format(bg="#0e1117" if dark else "#ffffff"))
 
 
 def _countdown(state: AttemptState) -> None:
@@ -85,7 +92,6 @@ def _countdown(state: AttemptState) -> None:
             f"Time left: **{text}** (answers are saved as you go)", icon=":material/timer:"
         )
 
-    st.html(_STICKY_CSS)
     with st.container(key="quiz-timer"):
         clock()
 
@@ -231,7 +237,7 @@ def _status(item: Item, practice: bool) -> tuple[str, str, bool]:
 
 def _nav_label(item: Item, practice: bool) -> str:
     shape, _word, flagged = _status(item, practice)
-    return f"{item.position + 1}\u00a0{shape}" + ("\u00a0⚑" if flagged else "")
+    return f"{item.position + 1} {shape}" + (" ⚑" if flagged else "")
 
 
 def _status_words(item: Item, practice: bool) -> str:
@@ -321,7 +327,7 @@ def _navigator(state: AttemptState, live: _Live, current: int | str | None) -> N
             st.button("Summary and submit", key=f"nav-summary-{state.id}", on_click=_show, args=(SUMMARY,))
         else:
             st.markdown("**Questions**")
-            live.navigator = st.empty()
+            live.navigator = st.container(key="quiz-nav").empty()
             st.caption(LEGEND)
             st.markdown("[Summary and submit](#summary)")
 
@@ -408,6 +414,7 @@ def _take(svc, account, state: AttemptState) -> None:
     one = _layout(svc, state) == ONE_PER_PAGE
     current = _current(state) if one else None
     _scroll_to_top_once()
+    _style()
     progress = st.empty()  # filled by the questions' fragments
     live = _Live(progress, one, {it.question.id: _status(it, practice) for it in state.items})
     if practice:
