@@ -69,9 +69,9 @@ class OrderingRenderer(Renderer):
         if not placed:
             st.caption("Not answered yet: this is only the starting order. Move the items, or keep this order.")
         for pos, item in enumerate(arrangement):
-            with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                where = f"**{pos + 1}.**" if pos < len(placed) else "_not placed yet:_"
-                st.markdown(f"{where} {letter(item)}. {course_markdown(view.items[item])}", width="stretch")
+            where = f"**{pos + 1}.**" if not placed or pos < len(placed) else "_not placed yet:_"
+            st.markdown(f"{where} {letter(item)}. {course_markdown(view.items[item])}")
+            with st.container(horizontal=True, gap="small"):
                 st.button(
                     _move_label(item, "up"),
                     key=move_key(key, item, "up"),

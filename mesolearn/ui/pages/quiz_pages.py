@@ -59,15 +59,18 @@ def _scroll_to_top_once() -> None:
         st.html(_SCROLL_SCRIPT, unsafe_allow_javascript=True)
 
 
-_STYLE = (
-    "<style>.st-key-quiz-timer{{position:sticky;top:3.75rem;z-index:99;background-color:{bg};padding-top:0.25rem}}"
+_STYLE = (  # Streamlit 1.67 wraps a keyed container in a stLayoutWrapper: sticky and order go on the wrapper
+    "<style>[data-testid='stLayoutWrapper']:has(> .st-key-quiz-timer),.st-key-quiz-timer"
+    "{{position:sticky;top:3.75rem;z-index:99;background-color:{bg};padding-top:0.25rem}}"
     " [id^='question-'],#summary{{scroll-margin-top:9rem}}"
-    " .st-key-quiz-nav a{{white-space:nowrap;margin-right:0.4rem}}</style>"
+    " .st-key-quiz-nav a{{white-space:nowrap;margin-right:0.4rem}}"
+    " [data-testid='stLayoutWrapper']:has(> .st-key-quiz-navigator),.st-key-quiz-navigator{{order:-1}}</style>"
 )
 
 
 def _style() -> None:
-    """The timer sticks below Streamlit's header, on the theme's background; a jump to a question lands below it."""
+    """The timer sticks below Streamlit's header, on the theme's background; a jump to a question lands below it;
+    the navigator comes first in the sidebar, above the account and the disclaimer."""
     theme = getattr(st.context, "theme", None)
     dark = getattr(theme, "type", None) == "dark"
     st.html(_STYLE.format(bg="#0e1117" if dark else "#ffffff"))
@@ -306,7 +309,7 @@ def _show(target: int | str) -> None:
 def _navigator(state: AttemptState, live: _Live, current: int | str | None) -> None:
     """The question navigator in the sidebar: every question's state at a glance, a click goes to it."""
     practice = state.mode == "practice"
-    with st.sidebar:
+    with st.sidebar, st.container(key="quiz-navigator"):
         if live.one_per_page:
             key = f"nav-{state.id}"
             st.session_state[key] = current if isinstance(current, int) else None
