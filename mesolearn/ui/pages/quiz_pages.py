@@ -2,6 +2,17 @@
 
 URLs: /quiz?module=M or /quiz?exam=E is the quiz's front page; /quiz?attempt=N is one attempt,
 live or reviewed, so a reload or a closed tab always comes back to the same place.
+
+A running attempt (the rules a trainee sees, as Moodle's quiz shows them):
+* Layout, set per quiz file (``layout:``): all questions on one page (module quizzes), or one question per page
+  (the certification exam): Previous / Next, the current question in the URL (``&q=K``, or ``&q=summary``), so a
+  reload stays on it and a click draws one question, not sixty.
+* A navigator in the sidebar (first there, above the account): each question's state as a shape and, in its
+  tooltip and the summary, a word (✓ answered, ◐ incomplete, ○ not answered, ⚑ flagged); a click goes to it (on one
+  page, a link scrolls to it). The timer sticks to the top of the main area and still ticks every second.
+* Before the final submit, the summary of the attempt: every question's state and a way back to it, then "Submit all
+  and finish". Questions without an answer, or with an incomplete one (half-filled matching or ordering), need an
+  explicit "Yes, submit now".
 """
 
 from __future__ import annotations
@@ -338,16 +349,25 @@ def _navigator(state: AttemptState, live: _Live, current: int | str | None) -> N
 def _summary_rows(state: AttemptState) -> None:
     """Summary of a one-question-per-page attempt: each question's state and a way back to it."""
     practice = state.mode == "practice"
-    for item in state.items:
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.button(
-                f"Question {item.position + 1}",
-                key=f"sum-{state.id}-{item.position}",
-                type="tertiary",
-                on_click=_show,
-                args=(item.position,),
-            )
-            st.markdown(_status_words(item, practice), width="content")
+    words = [_status(it, practice)[1] for it in state.items]
+    counts = [f"{words.count(w)} {w}" for w in ("answered", "checked", "incomplete", "not answered", "not checked")]
+    flagged = sum(1 for it in state.items if it.flagged)
+    st.markdown(" · ".join([c for c in counts if not c.startswith("0 ")] + [f"{flagged} flagged"]))
+    with st.container(gap=None):
+        for item in state.items:
+            _summary_row(state, item, practice)
+
+
+def _summary_row(state: AttemptState, item: Item, practice: bool) -> None:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.button(
+            f"Question {item.position + 1}",
+            key=f"sum-{state.id}-{item.position}",
+            type="tertiary",
+            on_click=_show,
+            args=(item.position,),
+        )
+        st.markdown(_status_words(item, practice), width="content")
 
 
 def _question_box(svc, account, state: AttemptState, item: Item, live: _Live) -> None:
