@@ -244,9 +244,28 @@ def _prepare(db_url: str, n: int, pages: tuple[str, ...]) -> dict[str, list[tupl
         token = accounts.start_session(account, USER_AGENT)
         for p in pages:
             aid = attempts.start(uid, MODULE if p == "quiz" else EXAM)
-            out[p].append((token, f"attempt={aid}", aid))
+            out[p].append((token, _attempt_query(attempts, aid, uid), aid))
     db.dispose()
     return out
+
+
+def _attempt_query(attempts, attempt_id: int, user_id: int) -> str:
+    """The attempt's URL query. An exam with ``layout: one_per_page`` draws the question in ``?q=`` only: open the
+    first one answered with the widgets the clients click (radio, selectbox, checkbox)."""
+    from mesolearn.quiz import drawing
+    from mesolearn.ui.inputs import renderer_for
+
+    state = attempts.load(attempt_id, user_id)
+    if state.spec.kind != "exam":
+        return f"attempt={attempt_id}"
+    for it in state.items:
+        kinds = {
+            k
+            for k, _key, _v in renderer_for(it.question).widget_values(drawing.view(it.question, it.layout), "k", None)
+        }
+        if kinds & {"radio", "selectbox", "checkbox"}:
+            return f"attempt={attempt_id}&q={it.position + 1}"
+    return f"attempt={attempt_id}"
 
 
 async def _warm(url: str, cookie: str | None, page: str, query: str) -> None:

@@ -120,7 +120,7 @@ def test_trainee_takes_a_quiz_and_gets_a_score(db_url):
     # answers are in the database before submission (a closed tab loses nothing)
     saved = attempts.load(attempt_id, user_id)
     assert all(it.answered for it in saved.items)
-    next(b for b in at.button if b.label == "Submit answers").click()
+    next(b for b in at.button if b.label == "Submit all and finish").click()
     at.run()
     page = texts(at)
     assert "100%" in page and "Passed" in page
@@ -140,7 +140,7 @@ def test_a_wrong_answer_is_marked_and_shows_the_correct_one(db_url):
     wrong = (not q.answer) if q.type == "true_false" else next(o.id for o in q.options if o.id != q.answer)
     answer(at, attempt_id, q, first.layout, wrong)
     at.run()
-    next(b for b in at.button if b.label == "Submit answers").click()
+    next(b for b in at.button if b.label == "Submit all and finish").click()
     at.run()
     assert "Submit anyway?" in texts(at)  # unanswered questions are pointed out first
     next(b for b in at.button if b.label == "Yes, submit now").click()

@@ -317,6 +317,16 @@ BROKEN = {
         "does not exist",
         ("module", "alpha"),
     ),
+    "exam layout not one of the two": (
+        "exams/final.yaml",
+        "pass_mark: 75",
+        "pass_mark: 75\nlayout: one_question_per_page",
+        None,
+        "layout",
+        "layout: one_question_per_page",
+        "'all_on_one_page' or 'one_per_page'",
+        ("exam", "final"),
+    ),
     "exam blueprint names a missing module": (
         "exams/final.yaml",
         "module: beta",

@@ -12,6 +12,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
+# How a quiz or an exam shows its questions: all on one page (the default for module quizzes), or one question per
+# page with Previous / Next and the navigator (long exams: each click costs one question's page, not sixty).
+QuizLayout = Literal["all_on_one_page", "one_per_page"]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -121,6 +126,7 @@ class Quiz(Strict):
     max_attempts: int | None = Field(default=None, gt=0)
     critical_fails: StrictBool = True  # a wrong safety-critical answer fails a graded attempt
     review: ReviewPolicy = ReviewPolicy()
+    layout: QuizLayout = "all_on_one_page"
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -151,6 +157,7 @@ class Exam(Strict):
     critical_fails: StrictBool = True
     max_attempts: int | None = Field(default=None, gt=0)
     review: ReviewPolicy = ReviewPolicy()
+    layout: QuizLayout = "all_on_one_page"
     blueprint: list[BlueprintEntry] = Field(min_length=1)
 
     @model_validator(mode="after")

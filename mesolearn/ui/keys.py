@@ -42,3 +42,13 @@ def flag_key(key: str) -> str:
 
 def report_key(key: str) -> str:
     return f"{key}-report"
+
+
+def move_key(key: str, item: int, direction: str) -> str:
+    """An ordering question's button that moves the item shown at display position ``item`` up or down."""
+    return f"{key}-move-{item}-{direction}"
+
+
+def decimal_key(key: str) -> str:
+    """The container of a number field: the page asks phones for a number keyboard on inputs inside it."""
+    return f"{key}-inputmode-decimal"

@@ -86,6 +86,8 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
             field = box.get_by_role("textbox")
             field.fill(step[1])
             field.press("Enter")
+        elif step[0] == "press":
+            box.get_by_role("button", name=step[1], exact=True).click()
         elif step[0] == "choose":
             choose_option(page, box, rendered(step[1]), plain_text(step[2]))  # settles itself
             continue

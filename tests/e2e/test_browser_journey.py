@@ -84,7 +84,7 @@ def test_newcomer_journey_setup_register_read_quiz_score(server, page):
     html = page.content()
     for item in state.items:
         assert item.question.explanation.strip()[:60] not in html
-    click_button(page, "Submit answers")
+    click_button(page, "Submit all and finish")
     see(page, "Passed")
     expect(page.get_by_text("100%").first).to_be_visible()
     # the answer key was not in the page before submission: checked by the unit tests of views;

@@ -176,7 +176,7 @@ def test_two_replicas_share_sign_in_answers_and_one_submission(cluster, browser)
 
     # submit from both replicas at the same moment
     for page in (page_a, page_b):
-        click_button(page, "Submit answers")
+        click_button(page, "Submit all and finish")
         expect(page.get_by_role("button", name="Yes, submit now")).to_be_visible()
     buttons = [page.get_by_role("button", name="Yes, submit now") for page in (page_a, page_b)]
     for button in buttons:

@@ -22,7 +22,7 @@ from mesolearn.questions.base import QuestionType, QuestionView
 Changed = Callable[[Any], None]
 # an AppTest step: (widget kind as in ``at.<kind>(key=...)``, key, value for ``set_value``)
 WidgetValue = tuple[str, str, Any]
-# a browser step: ("click", text) | ("fill", text) | ("choose", selectbox label, option text)
+# a browser step: ("click", text) | ("fill", text) | ("choose", selectbox label, option text) | ("press", button name)
 BrowserStep = tuple[str, ...]
 
 

@@ -1,16 +1,16 @@
 """Calculated: a text field like numeric's (a decimal comma works), labelled with the unit; the numbers to
 calculate with are in the prompt the view already filled in. The typed text is read by the calculated type,
-which pairs it with the values drawn for this attempt on the server."""
+which pairs it with the values drawn for this attempt on the server. Phones show a number keyboard
+(``numeric.number_field``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import streamlit as st
-
-from mesolearn.questions import calculated, numeric
+from mesolearn.questions import calculated
 from mesolearn.questions.base import QuestionView
 from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue
+from mesolearn.ui.inputs.numeric import number_field
 
 
 def _text(shown: Any) -> str:
@@ -22,15 +22,7 @@ class CalculatedRenderer(Renderer):
     hint = "Calculate with the numbers given and enter the result."
 
     def render(self, view: QuestionView, shown: Any, key: str, label: str, changed: Changed, disabled: bool) -> None:
-        st.text_input(
-            f"{label} ({view.unit})" if view.unit else label,
-            value=_text(shown),
-            key=key,
-            on_change=lambda: changed(st.session_state[key]),
-            disabled=disabled,
-            max_chars=numeric.MAX_CHARS,
-            placeholder="Type a number and press Enter",
-        )
+        number_field(f"{label} ({view.unit})" if view.unit else label, _text(shown), key, changed, disabled)
 
     def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         return [("text_input", key, _text(shown))]

@@ -2,11 +2,24 @@
 
 URLs: /quiz?module=M or /quiz?exam=E is the quiz's front page; /quiz?attempt=N is one attempt,
 live or reviewed, so a reload or a closed tab always comes back to the same place.
+
+A running attempt (the rules a trainee sees, as Moodle's quiz shows them):
+* Layout, set per quiz file (``layout:``): all questions on one page (module quizzes), or one question per page
+  (the certification exam): Previous / Next, the current question in the URL (``&q=K``, or ``&q=summary``), so a
+  reload stays on it and a click draws one question, not sixty.
+* A navigator in the sidebar (first there, above the account): each question's state as a shape and, in its
+  tooltip and the summary, a word (✓ answered, ◐ incomplete, ○ not answered, ⚑ flagged); a click goes to it (on one
+  page, a link scrolls to it). The timer sticks to the top of the main area and still ticks every second.
+* Before the final submit, the summary of the attempt: every question's state and a way back to it, then "Submit all
+  and finish". Questions without an answer, or with an incomplete one (half-filled matching or ordering), need an
+  explicit "Yes, submit now".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import streamlit as st
 
@@ -57,7 +70,28 @@ def _scroll_to_top_once() -> None:
         st.html(_SCROLL_SCRIPT, unsafe_allow_javascript=True)
 
 
+_STYLE = (  # Streamlit 1.67 wraps a keyed container in a stLayoutWrapper: sticky and order go on the wrapper
+    "<style>[data-testid='stLayoutWrapper']:has(> .st-key-quiz-timer),.st-key-quiz-timer"
+    "{{position:sticky;top:3.75rem;z-index:99;background-color:{bg};padding-top:0.25rem}}"
+    " [id^='question-'],#summary{{scroll-margin-top:9rem}}"
+    " .st-key-quiz-nav a{{white-space:nowrap;margin-right:0.4rem}}"
+    " [data-testid='stLayoutWrapper']:has(> .st-key-quiz-navigator),.st-key-quiz-navigator{{order:-1}}</style>"
+)
+
+
+def _style() -> None:
+    """The timer sticks below Streamlit's header, on the theme's background; a jump to a question lands below it;
+    the navigator comes first in the sidebar, above the account and the disclaimer."""
+    theme = getattr(st.context, "theme", None)
+    dark = getattr(theme, "type", None) == "dark"
+    st.html(_STYLE.format(bg="#0e1117" if dark else "#ffffff"))
+
+
 def _countdown(state: AttemptState) -> None:
+    """The time left, a 1-second fragment in a container that sticks to the top of the main area: however far a
+    trainee scrolls a long page, the clock stays in view. At the deadline the whole page reruns and the server
+    submits the attempt."""
+
     @st.fragment(run_every=timedelta(seconds=1))
     def clock() -> None:
         left = state.seconds_left(utcnow())
@@ -72,7 +106,8 @@ def _countdown(state: AttemptState) -> None:
             f"Time left: **{text}** (answers are saved as you go)", icon=":material/timer:"
         )
 
-    clock()
+    with st.container(key="quiz-timer"):
+        clock()
 
 
 def _results(svc, account, state: AttemptState) -> None:
@@ -184,15 +219,178 @@ def _progress_line(target, state: AttemptState) -> None:
     )
 
 
+# ---------------------------------------------------------------- layout, navigator and summary
+ONE_PER_PAGE = "one_per_page"
+SUMMARY = "summary"  # the value of ?q= that shows the summary of the attempt instead of a question
+LEGEND = "✓ answered · ◐ incomplete · ○ not answered · ⚑ flagged"
+
+
+def _layout(svc, state: AttemptState) -> str:
+    """The quiz file's ``layout`` (a module's practice follows its quiz); custom and review sessions: one page."""
+    spec = state.spec
+    if spec.kind == "module":
+        module = svc.course.modules.get(spec.id)
+        return module.quiz.layout if module is not None and module.quiz is not None else "all_on_one_page"
+    if spec.kind == "exam" and spec.id in svc.course.exams:
+        return svc.course.exams[spec.id].layout
+    return "all_on_one_page"
+
+
+def _status(item: Item, practice: bool) -> tuple[str, str, bool]:
+    """(shape, words, flagged) of one question: a shape and a word as well as any colour, for accessibility."""
+    if practice:
+        shape, word = ("✓", "checked") if item.score is not None else ("○", "not checked")
+    elif not item.answered:
+        shape, word = "○", "not answered"
+    elif grading.incomplete(item.question, item.response):
+        shape, word = "◐", "incomplete"
+    else:
+        shape, word = "✓", "answered"
+    return shape, word, item.flagged
+
+
+def _nav_label(item: Item, practice: bool) -> str:
+    shape, _word, flagged = _status(item, practice)
+    return f"{item.position + 1} {shape}" + (" ⚑" if flagged else "")
+
+
+def _status_words(item: Item, practice: bool) -> str:
+    _shape, word, flagged = _status(item, practice)
+    return word.capitalize() + (" · ⚑ flagged" if flagged else "")
+
+
+def _anchor_navigator(state: AttemptState) -> str:
+    """All questions on one page: links that scroll to each question (no rerun, so the fragments can redraw them)."""
+    practice = state.mode == "practice"
+    return " ".join(
+        f'[{_nav_label(it, practice)}](#question-{it.position + 1} "Question {it.position + 1}: '
+        f'{_status_words(it, practice)}")'
+        for it in state.items
+    )
+
+
+def _anchor_summary(state: AttemptState) -> str:
+    practice = state.mode == "practice"
+    rows = [
+        f"| [Question {it.position + 1}](#question-{it.position + 1}) | {_status_words(it, practice)} |"
+        for it in state.items
+    ]
+    return "\n".join(["| Question | Status |", "|---|---|", *rows])
+
+
+@dataclass
+class _Live:
+    """What a question's fragment redraws after an answer: the "k of N answered" line and, with all questions on one
+    page, the navigator and the summary (Markdown only: a fragment may not put widgets in outside containers).
+    ``drawn`` is each question's status as the last full run drew it: on a one-question page the navigator is made
+    of widgets, so a change of status reruns the page (which costs one question's page)."""
+
+    progress: Any
+    one_per_page: bool
+    drawn: dict[str, tuple[str, str, bool]]
+    navigator: Any = None
+    summary: Any = None
+
+    def refresh(self, state: AttemptState) -> None:
+        _progress_line(self.progress, state)
+        if self.navigator is not None:
+            self.navigator.markdown(_anchor_navigator(state))
+        if self.summary is not None:
+            self.summary.markdown(_anchor_summary(state))
+
+
+def _current(state: AttemptState) -> int | str:
+    """The question shown on a one-question page (0-based), or SUMMARY; kept in the URL (?q=) so a reload stays."""
+    raw = st.query_params.get("q", "1")
+    if raw == SUMMARY:
+        return SUMMARY
+    try:
+        index = int(raw) - 1
+    except ValueError:
+        index = 0
+    return min(max(index, 0), len(state.items) - 1)
+
+
+def _show(target: int | str) -> None:
+    """Widget callback: move to question ``target`` (0-based) or to the summary; the page opens at its top."""
+    st.query_params["q"] = SUMMARY if target == SUMMARY else str(int(target) + 1)
+    st.session_state[_SCROLL_TOP] = True
+
+
+def _navigator(state: AttemptState, live: _Live, current: int | str | None) -> None:
+    """The question navigator in the sidebar: every question's state at a glance, a click goes to it."""
+    practice = state.mode == "practice"
+    with st.sidebar, st.container(key="quiz-navigator"):
+        if live.one_per_page:
+            key = f"nav-{state.id}"
+            st.session_state[key] = current if isinstance(current, int) else None
+
+            def jump() -> None:
+                if st.session_state.get(key) is not None:  # a click on the current question keeps it
+                    _show(st.session_state[key])
+
+            st.pills(
+                "Questions",
+                range(len(state.items)),
+                format_func=lambda i: _nav_label(state.items[i], practice),
+                key=key,
+                on_change=jump,
+                help="Go to a question. " + LEGEND,
+            )
+            st.caption(LEGEND)
+            st.button("Summary and submit", key=f"nav-summary-{state.id}", on_click=_show, args=(SUMMARY,))
+        else:
+            st.markdown("**Questions**")
+            live.navigator = st.container(key="quiz-nav").empty()
+            st.caption(LEGEND)
+            st.markdown("[Summary and submit](#summary)")
+
+
+def _summary_rows(state: AttemptState) -> None:
+    """Summary of a one-question-per-page attempt: each question's state and a way back to it."""
+    practice = state.mode == "practice"
+    words = [_status(it, practice)[1] for it in state.items]
+    counts = [f"{words.count(w)} {w}" for w in ("answered", "checked", "incomplete", "not answered", "not checked")]
+    flagged = sum(1 for it in state.items if it.flagged)
+    st.markdown(" · ".join([c for c in counts if not c.startswith("0 ")] + [f"{flagged} flagged"]))
+    with st.container(gap=None):
+        for item in state.items:
+            _summary_row(state, item, practice)
+
+
+def _summary_row(state: AttemptState, item: Item, practice: bool) -> None:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.button(
+            f"Question {item.position + 1}",
+            key=f"sum-{state.id}-{item.position}",
+            type="tertiary",
+            on_click=_show,
+            args=(item.position,),
+        )
+        st.markdown(_status_words(item, practice), width="content")
+
+
+def _question_box(svc, account, state: AttemptState, item: Item, live: _Live) -> None:
+    with st.container(border=True):
+        n = item.position + 1
+        head = f'<span id="question-{n}"></span>**Question {n} of {len(state.items)}**'
+        if item.question.critical:
+            head += " · ⚠️ safety-critical"
+        st.markdown(head, unsafe_allow_html=True)
+        st.markdown(course_markdown(item.view.prompt))
+        _answer(svc, account, state, item, live)
+        _report_problem(svc, account, item, keys.report_key(keys.answer_key(state.id, item.question.id)))
+
+
 @st.fragment
-def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
+def _answer(svc, account, state: AttemptState, item: Item, live: _Live) -> None:
     """A question's input and flag in their own fragment: an answer reruns this part only, not the page.
 
     The answer is saved by the widget's callback before the fragment reruns; the in-memory item is updated
-    too, so the "k of N answered" line stays right without reloading the attempt. That line is an
-    ``st.empty`` above the questions which every question's fragment rewrites (Streamlit 1.67 lets a fragment
-    write to an outside container only if it did so in the last full run too). The heading, the prompt and
-    the problem report stay outside: they do not change when the trainee answers.
+    too, so the "k of N answered" line, the navigator and the summary stay right without reloading the attempt.
+    Those are ``st.empty`` placeholders outside the questions which every question's fragment rewrites (Streamlit
+    1.67 lets a fragment write to an outside container only if it did so in the last full run too). The heading, the
+    prompt and the problem report stay outside: they do not change when the trainee answers.
     """
     key = keys.answer_key(state.id, item.question.id)
     if state.mode == "practice":
@@ -221,40 +419,85 @@ def _answer(svc, account, state: AttemptState, item: Item, progress) -> None:
     )
     if "quiz-error" in st.session_state:  # e.g. time ran out: the whole page shows what happened
         st.rerun(scope="app")
-    _progress_line(progress, state)
+    if live.one_per_page and _status(item, state.mode == "practice") != live.drawn.get(item.question.id):
+        st.rerun(scope="app")  # the navigator's widgets show the new state
+    live.refresh(state)
+
+
+def _show_error() -> None:
+    if err := st.session_state.pop("quiz-error", None):
+        st.error(err)
 
 
 def _take(svc, account, state: AttemptState) -> None:
+    """A running attempt: all questions on one page, or (``layout: one_per_page``) the question in ``?q=`` with
+    Previous / Next, so a click on a 60-question exam draws one question, not sixty. Both have the navigator in the
+    sidebar, the timer stuck to the top, and a summary of the attempt before the final submit."""
     practice = state.mode == "practice"
-    answered = _answered(state)
+    one = _layout(svc, state) == ONE_PER_PAGE
+    current = _current(state) if one else None
+    _scroll_to_top_once()
+    _style()
     progress = st.empty()  # filled by the questions' fragments
+    live = _Live(progress, one, {it.question.id: _status(it, practice) for it in state.items})
     if practice:
         st.caption("Practice mode: feedback right after each answer; it does not count towards the module.")
     if state.deadline:
         _countdown(state)
+    _navigator(state, live, current)
 
-    for item in state.items:
-        with st.container(border=True):
-            head = f"**Question {item.position + 1} of {len(state.items)}**"
-            if item.question.critical:
-                head += " · ⚠️ safety-critical"
-            st.markdown(head)
-            st.markdown(course_markdown(item.view.prompt))
-            _answer(svc, account, state, item, progress)
-            _report_problem(svc, account, item, keys.report_key(keys.answer_key(state.id, item.question.id)))
+    if one:
+        _show_error()
+        if current == SUMMARY:
+            _progress_line(progress, state)
+            st.subheader("Summary of attempt")
+            _summary_rows(state)
+            _submit_block(svc, account, state)
+            return
+        assert isinstance(current, int)
+        _question_box(svc, account, state, state.items[current], live)
+        with st.container(horizontal=True):
+            st.button(
+                "Previous question",
+                key=f"prev-{state.id}",
+                on_click=_show,
+                args=(current - 1,),
+                disabled=current == 0,
+            )
+            if current + 1 < len(state.items):
+                st.button("Next question", key=f"next-{state.id}", on_click=_show, args=(current + 1,))
+            else:
+                st.button("Summary of attempt", key=f"next-{state.id}", on_click=_show, args=(SUMMARY,))
+        return
 
-    if err := st.session_state.pop("quiz-error", None):
-        st.error(err)
-    missing = len(state.items) - answered
+    questions = st.container()
+    st.markdown('<span id="summary"></span>', unsafe_allow_html=True)
+    st.subheader("Summary of attempt")
+    live.summary = st.empty()
+    with questions:
+        for item in state.items:
+            _question_box(svc, account, state, item, live)
+    live.refresh(state)
+    _show_error()
+    _submit_block(svc, account, state)
+
+
+def _submit_block(svc, account, state: AttemptState) -> None:
+    """Submit all and finish. Questions without an answer, or with an incomplete one, need an explicit "yes"."""
+    practice = state.mode == "practice"
+    missing = len(state.items) - _answered(state)
+    partial = 0 if practice else sum(1 for it in state.items if _status(it, practice)[1] == "incomplete")
     confirm_key = f"confirm-{state.id}"
-    label = "Finish practice" if practice else "Submit answers"
+    label = "Finish practice" if practice else "Submit all and finish"
     if st.button(label, type="primary", key=f"submit-{state.id}"):
-        if missing and not st.session_state.get(confirm_key):
+        if (missing or partial) and not st.session_state.get(confirm_key):
             st.session_state[confirm_key] = True
         else:
             _submit(svc, account, state)
-    if st.session_state.get(confirm_key) and missing:
-        st.warning(f"{missing} question(s) have no answer. Submit anyway? You cannot change answers afterwards.")
+    if st.session_state.get(confirm_key) and (missing or partial):
+        parts = [f"{missing} question(s) have no answer"] if missing else []
+        parts += [f"{partial} question(s) have an incomplete answer"] if partial else []
+        st.warning(f"{' and '.join(parts)}. Submit anyway? You cannot change answers afterwards.")
         if st.button("Yes, submit now", key=f"submit-anyway-{state.id}"):
             _submit(svc, account, state)
 
