@@ -113,7 +113,7 @@ class Item:
 
     @property
     def view(self) -> drawing.QuestionView:
-        return drawing.view(self.question, self.layout)
+        return drawing.view_for(self.question, self.layout, self.response)
 
     @property
     def answered(self) -> bool:
@@ -425,6 +425,9 @@ class Attempts:
                 raise AttemptError("That question is not part of this attempt.")
             if practice and answer.score is not None:
                 raise AttemptError("You have already checked this answer.")
+            q = self.course.question(question_id)
+            if q is not None and (refusal := grading.accepts(q, answer.response, response)) is not None:
+                raise AttemptError(refusal)  # e.g. a case's earlier decision: final once saved
             now = self.clock()
             still_open = exists().where(
                 Attempt.id == attempt_id,
@@ -432,15 +435,23 @@ class Attempts:
                 or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
             )
             conditions = [Answer.id == answer.id, still_open]
+            if q is not None and drawing.stepwise(q):  # the step builds on the saved path: it must still be saved
+                conditions.append(
+                    Answer.saved_at.is_(None) if answer.saved_at is None else Answer.saved_at == answer.saved_at
+                )
             values: dict[str, Any] = {"response": response, "saved_at": now}
             score: float | None = None
-            if practice:
-                q = self.course.question(question_id)
+            if practice and not (q is not None and drawing.stepwise(q) and not grading.is_answered(q, response)):
+                # practice is checked at once; a case only when its path has ended (its steps are saved unscored)
                 score = grading.grade(q, response) if q else 0.0
                 conditions.append(Answer.score.is_(None))
                 values["score"] = score
             done = _changed(s, update(Answer).where(*conditions).values(**values))
             if done != 1:
+                if q is not None and drawing.stepwise(q) and not practice:
+                    s.rollback()
+                    if s.scalar(select(Attempt.submitted_at).where(Attempt.id == attempt_id)) is None:
+                        raise AttemptError("This case moved on in another tab or window: reload the page.")
                 raise AttemptError(
                     "You have already checked this answer."
                     if practice
@@ -507,7 +518,7 @@ class Attempts:
             n += 1
             a.score = grading.grade(q, a.response)
             total += a.score
-            if q.critical and a.score < 1.0:
+            if grading.critical_failed(q, a.response, a.score):
                 critical_failed.append(q.id)
         score = round(100.0 * total / n, 1) if n else 0.0
         passed = score >= spec.pass_mark and not (spec.critical_fails and critical_failed)
