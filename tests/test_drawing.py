@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from mesolearn.content import Course
+from mesolearn.questions.base import StageView
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz import drawing
 from mesolearn.quiz.drawing import allocate, draw, draw_blueprint, make_layout, to_response, to_shown, view
@@ -96,11 +97,13 @@ def test_options_are_really_shuffled(course: Course) -> None:
 
 
 # ------------------------------------------------------------------ views hold no answer
-VIEW_FIELDS = {"id", "type", "prompt", "choices", "lefts", "items", "unit", "critical"}
+VIEW_FIELDS = {"id", "type", "prompt", "choices", "lefts", "items", "unit", "critical", "stages"}
+STAGE_VIEW_FIELDS = {"id", "title", "text", "question", "chosen"}  # a case's stage: no score, feedback or next
 
 
 def test_question_view_has_no_field_that_could_carry_the_answer() -> None:
     assert {f.name for f in dataclasses.fields(drawing.QuestionView)} == VIEW_FIELDS
+    assert {f.name for f in dataclasses.fields(StageView)} == STAGE_VIEW_FIELDS
 
 
 def test_views_of_every_real_question_show_display_order_only(course: Course) -> None:
