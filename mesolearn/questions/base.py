@@ -269,6 +269,14 @@ class QuestionType(ABC, Generic[M, R]):
         """Option ids a stored (JSON-decoded) response chose; [] for a blank or unreadable one."""
         return []
 
+    # True when the options a response chose can only be read with its question at hand (a case's path: choice ids
+    # are unique per stage only); item analysis then calls :meth:`chosen_in` question by question
+    options_need_question: ClassVar[bool] = False
+
+    def chosen_in(self, q: M, response: Any) -> list[str]:
+        """The ids (as :meth:`choice_options` names them) a stored response to ``q`` chose."""
+        return self.chosen_options(response)
+
     # ------------------------------------------------------------ item-writing checks
     def stem_text(self, q: M) -> str:
         """The text that states the tested fact, for near-duplicate detection: by default the prompt."""

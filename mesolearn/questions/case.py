@@ -480,12 +480,14 @@ class CaseType(QuestionType[Case, list]):
             for c in s.choices
         ]
 
+    options_need_question = True
+
     def chosen_options(self, response: Any) -> list[str]:
-        """The ``stage/choice`` ids of a stored path. Without the question at hand, the stages are found by walking:
-        this needs the case, so the analysis calls :meth:`path_options` instead where it can."""
+        """A path cannot be read without its case (choice ids are unique per stage only): see :meth:`chosen_in`."""
         return []
 
-    def path_options(self, q: Case, response: Any) -> list[str]:
+    def chosen_in(self, q: Case, response: Any) -> list[str]:
+        """The ``stage/choice`` ids of a stored path: per stage, the choice taken there."""
         try:
             return [f"{s.id}/{c.id}" for s, c in walk(q, response).steps]
         except ValueError:
