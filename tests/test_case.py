@@ -417,3 +417,77 @@ def test_the_moodle_export_says_plainly_what_it_cannot_carry(fixture_course: Cou
     assert exchange_main(["export-gift", str(FIXTURE / QUIZ), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"warning: {CASE}: Moodle cannot branch" in err and "the later stages, the branching" in err
+
+
+# ------------------------------------------------------------------ the real app (AppTest): walk, reload, finish
+def _position(q: Case, layout: dict, stage_id: str, choice_id: str) -> int:
+    return layout[stage_id].index(choice_id)
+
+
+def _decide(at, key: str, n: int, position: int):
+    from mesolearn.ui.inputs.case import confirm_key, stage_key
+
+    at.radio(key=stage_key(key, n)).set_value(position)
+    at.run()
+    at.button(key=confirm_key(key, n)).click()
+    return at.run()
+
+
+def test_the_app_walks_a_case_down_a_branch_resumes_after_a_reload_and_shows_both_paths(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from mesolearn.storage import Database
+    from mesolearn.ui import keys
+    from mesolearn.ui.inputs.case import stage_key
+    from tests.app_driver import answer, fill_account_form, new_app, open_page, sign_in, sign_out, texts
+
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
+    monkeypatch.setenv("MESOLEARN_CONTENT_DIR", str(FIXTURE))
+    at = fill_account_form(new_app(), "Ada Instructor", "ada", "correct horse battery")
+    at = fill_account_form(open_page(sign_out(at), "register"), "Tom Trainee", "tom", "trainee pass 1")
+    at = open_page(at, "quiz", module="cases")
+    next(b for b in at.button if b.label == "Start the quiz").click()
+    at.run()
+    attempts = Attempts(Database(url), load_course(FIXTURE))
+    attempt_id = attempts.open_attempt_id(2, "cases")
+    assert attempt_id is not None
+    item = next(i for i in attempts.load(attempt_id, 2).items if i.question.id == CASE)
+    q, layout, key = item.question, item.layout, keys.answer_key(attempt_id, CASE)
+    page = texts(at)
+    assert "Stage 1 · Consultation" in page and "Day 2" not in page and "Planning" not in page
+
+    at = _decide(at, key, 1, _position(q, layout, "consult", "treat"))  # the unsafe branch
+    assert not at.exception
+    assert attempts.load(attempt_id, 2).items[item.position].response == ["treat"]  # saved at once
+
+    # "reload": a new session on the same database, signed in again, opens the attempt's URL
+    at = sign_in(new_app(), "tom", "trainee pass 1")
+    at = open_page(at, "quiz", attempt=str(attempt_id))
+    page = texts(at)
+    assert "Your decision: Treat as booked" in page and "Stage 2 · Day 2" in page
+    assert "He phones: a wide bruise" in page
+    assert "One week later" not in page and "Planning" not in page  # nothing of a later or other stage
+    assert "Unsafe; the tablet was never checked" not in page  # no feedback while the attempt is open
+    radio_keys = {r.key for r in at.radio}
+    assert stage_key(key, 2) in radio_keys and stage_key(key, 1) not in radio_keys  # the first decision is final
+    assert "Stage 2 of the case is waiting for your decision." in page
+
+    at = _decide(at, key, 2, _position(q, layout, "bruise", "see"))
+    at = _decide(at, key, 3, _position(q, layout, "followup", "document"))
+    assert "Case complete" in texts(at)
+    for other in attempts.load(attempt_id, 2).items:
+        if other.question.id != CASE:
+            answer(at, attempt_id, other.question, other.layout, grading.correct_response(other.question))
+    at.run()
+    next(b for b in at.button if b.label == "Submit answers").click()
+    at.run()
+    assert not at.exception
+    page = texts(at)
+    assert "Your path" in page and "Best path" in page
+    assert "**Day 2:** See him today and assess the bruise (score 1 of 1)" in page
+    assert "**Planning:** Offer a plan without needles and review in a week (score 1 of 1)" in page  # best path
+    assert "⚠️ unsafe (critical)" in page and "Unsafe; the tablet was never checked" in page  # feedback now
+    assert "A safety-critical question was answered wrongly" in page and "Not passed" in page
+    done = attempts.load(attempt_id, 2)
+    assert done.critical_failed == [CASE] and done.items[item.position].response == UNSAFE
