@@ -491,3 +491,47 @@ def test_the_app_walks_a_case_down_a_branch_resumes_after_a_reload_and_shows_bot
     assert "A safety-critical question was answered wrongly" in page and "Not passed" in page
     done = attempts.load(attempt_id, 2)
     assert done.critical_failed == [CASE] and done.items[item.position].response == UNSAFE
+
+
+def test_the_app_practises_and_reviews_a_case_one_saved_decision_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    from mesolearn.learning.spaced import start_review_session
+    from mesolearn.storage import Database
+    from mesolearn.ui import keys
+    from tests.app_driver import fill_account_form, new_app, open_page, sign_out, texts
+
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
+    monkeypatch.setenv("MESOLEARN_CONTENT_DIR", str(FIXTURE))
+    at = fill_account_form(new_app(), "Ada Instructor", "ada", "correct horse battery")
+    at = fill_account_form(open_page(sign_out(at), "register"), "Tom Trainee", "tom", "trainee pass 1")
+    attempts = Attempts(Database(url), load_course(FIXTURE))
+
+    # practice: no "Check answer" for a case; each decision is saved, and the case is checked when it ends
+    at = open_page(at, "quiz", module="cases")
+    next(b for b in at.button if b.label == "Practise (does not count)").click()
+    at.run()
+    practice = attempts.open_attempt_id(2, "cases", "practice")
+    assert practice is not None
+    item = next(i for i in attempts.load(practice, 2).items if i.question.id == CASE)
+    key = keys.answer_key(practice, CASE)
+    at = _decide(at, key, 1, _position(item.question, item.layout, "consult", "ask"))
+    assert "Your path" not in texts(at) and attempts.load(practice, 2).items[item.position].score is None
+    at = _decide(at, key, 2, _position(item.question, item.layout, "plan", "inject"))
+    assert not at.exception
+    page = texts(at)
+    assert "Your path" in page and "Best path" in page and "A finer needle does not remove the risk." in page
+    assert attempts.load(practice, 2).items[item.position].score == pytest.approx(1 / 3)
+    attempts.submit(practice, 2)
+
+    # spaced review: the review page walks the case the same way
+    session = start_review_session(attempts, 2, [CASE])
+    at = open_page(at, "review")
+    (item,) = attempts.load(session, 2).items
+    key = f"rv{session}-{CASE}"
+    for n, (stage, choice) in enumerate([("consult", "treat"), ("bruise", "reassure")], start=1):
+        at = _decide(at, key, n, _position(item.question, item.layout, stage, choice))
+        assert not at.exception
+    assert [e.value for e in at.error] == ["Incorrect"]  # the path scores 0: the review's result
+    page = texts(at)
+    assert "Your path" in page and "How well did you know it?" in page
+    assert attempts.load(session, 2).items[0].response == ["treat", "reassure"]
