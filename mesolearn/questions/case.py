@@ -1,6 +1,6 @@
 """Branching clinical case: a patient seen over time, one decision per stage; the choice decides the next stage.
 
-Content (docs/AUTHORING.md and /work/briefs/case_schema.md): ``stages`` (each ``id, title, text, question`` and 2 to
+Content: ``stages`` (each ``id, title, text, question`` and 2 to
 5 ``choices``), optional ``start`` (default: the first stage). A choice has ``id, text, score`` (0..1), ``feedback``,
 ``next`` (a stage id; none ends the case), optional ``critical`` and ``references``.
 
