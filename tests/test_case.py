@@ -535,3 +535,31 @@ def test_the_app_practises_and_reviews_a_case_one_saved_decision_at_a_time(tmp_p
     page = texts(at)
     assert "Your path" in page and "How well did you know it?" in page
     assert attempts.load(session, 2).items[0].response == ["treat", "reassure"]
+
+
+# ------------------------------------------------------------------ two tabs deciding at once
+@pytest.mark.parametrize("rounds", [8])
+def test_two_tabs_deciding_at_once_keep_one_decision(database_url: str, fixture_course: Course, rounds: int) -> None:
+    """Two tabs confirm different decisions at the same stage at the same instant: exactly one is saved and the
+    other is refused, and the saved path is the winner's (never a mix, never both in turn)."""
+    from mesolearn.storage import Database
+    from tests.test_races import together
+
+    db = Database(database_url)
+    try:
+        attempts = Attempts(db, fixture_course)
+        for n in range(rounds):
+            user = make_user(db, f"r{n}")
+            attempt_id = attempts.start(user, "cases", seed=n)
+            attempts.save_answer(attempt_id, user, CASE, ["ask"])
+            tabs = [["ask", "topical"], ["ask", "inject"]]
+            jobs = [lambda p=p, a=attempt_id, u=user: attempts.save_answer(a, u, CASE, p) for p in tabs]
+            results = together(jobs)
+            won = [p for p, r in zip(tabs, results, strict=True) if not isinstance(r, Exception)]
+            refused = [r for r in results if isinstance(r, Exception)]
+            assert len(won) == 1 and len(refused) == 1, results
+            assert isinstance(refused[0], AttemptError)
+            saved = next(i.response for i in attempts.load(attempt_id, user).items if i.question.id == CASE)
+            assert saved == won[0]
+    finally:
+        db.dispose()
