@@ -106,3 +106,16 @@ def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case
     see(page, "Unsafe; the tablet was never checked")
     see(page, "A safety-critical question was answered wrongly")
     assert attempts.load(attempt_id, 2).items[item.position].response == ["treat", "see", "document"]
+
+    # practice: the shared driver walks the best path (click the choice, confirm, at every stage)
+    page.goto(base + "/quiz?module=cases")
+    settle(page)
+    click_button(page, "Practise (does not count)")
+    practice = attempts.open_attempt_id(2, "cases", "practice")
+    p_item = next(i for i in attempts.load(practice, 2).items if i.question.id == CASE)
+    box = question_box(page, p_item.position + 1, total)
+    answer_correctly(page, box, p_item)
+    expect(box).to_contain_text("Case complete")
+    expect(box).to_contain_text("Best path")
+    expect(page.get_by_text("Correct", exact=True).first).to_be_visible()
+    assert attempts.load(practice, 2).items[p_item.position].score == 1.0
