@@ -434,23 +434,32 @@ class Attempts:
                 Attempt.submitted_at.is_(None),
                 or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
             )
-            conditions = [Answer.id == answer.id, still_open]
-            if q is not None and drawing.stepwise(q):  # the step builds on the saved path: it must still be saved
+            answer_id = answer.id
+            conditions = [Answer.id == answer_id, still_open]
+            stepwise = q is not None and drawing.stepwise(q)
+            if stepwise:  # the step builds on the saved path, so that path must still be the saved one
                 conditions.append(
                     Answer.saved_at.is_(None) if answer.saved_at is None else Answer.saved_at == answer.saved_at
                 )
             values: dict[str, Any] = {"response": response, "saved_at": now}
             score: float | None = None
-            if practice and not (q is not None and drawing.stepwise(q) and not grading.is_answered(q, response)):
-                # practice is checked at once; a case only when its path has ended (its steps are saved unscored)
-                score = grading.grade(q, response) if q else 0.0
+            if practice:
                 conditions.append(Answer.score.is_(None))
-                values["score"] = score
+                # practice is checked at once; a case only when its path has ended (its steps are saved unscored)
+                if not (stepwise and not grading.is_answered(q, response)):
+                    score = grading.grade(q, response) if q else 0.0
+                    values["score"] = score
             done = _changed(s, update(Answer).where(*conditions).values(**values))
             if done != 1:
-                if q is not None and drawing.stepwise(q) and not practice:
+                if stepwise:  # lost to another tab's decision, unless the attempt closed or the case was checked
                     s.rollback()
-                    if s.scalar(select(Attempt.submitted_at).where(Attempt.id == attempt_id)) is None:
+                    now_row = s.execute(
+                        select(Attempt.submitted_at, Attempt.deadline, Answer.score)
+                        .join(Answer, Answer.attempt_id == Attempt.id)
+                        .where(Answer.id == answer_id)
+                    ).one()
+                    in_time = now_row.deadline is None or now_row.deadline >= now - GRACE
+                    if now_row.submitted_at is None and in_time and now_row.score is None:
                         raise AttemptError("This case moved on in another tab or window: reload the page.")
                 raise AttemptError(
                     "You have already checked this answer."
