@@ -78,6 +78,9 @@ def test_layouts_are_permutations(course: Course) -> None:
                 grids = [v.grid() for v in q.variables.values()]
                 assert len(layout["values"]) == len(grids), q.id
                 assert all(v in g for v, g in zip(layout["values"], grids, strict=True)), q.id
+            elif q.type == "case":  # each stage's choices, shuffled
+                assert set(layout) == {s.id for s in q.stages}, q.id
+                assert all(sorted(layout[s.id]) == sorted(c.id for c in s.choices) for s in q.stages), q.id
             else:
                 assert layout == {}, q.id
 
@@ -128,6 +131,11 @@ def test_views_of_every_real_question_show_display_order_only(course: Course) ->
                 assert v.items == [q.items[i] for i in layout["items"]]
                 assert v.items != list(q.items)
                 assert v.choices == [] and v.lefts == []
+            elif q.type == "case":  # before any decision: the first stage only, its choices in the layout's order
+                first = q.first_stage
+                assert [s.id for s in v.stages] == [first.id] and v.stages[0].chosen is None
+                assert v.choices == [first.choice(i).text for i in layout[first.id]]
+                assert v.lefts == [] and v.items == []
             else:
                 assert v.choices == v.lefts == v.items == []
             if q.type == "numeric":
@@ -160,6 +168,9 @@ def canonical_responses(q) -> list:
             lambda layout, x=x: {"value": x, "vars": dict(zip(q.variables, layout["values"], strict=True))}
             for x in (2.5, 0.0)
         ]
+    if q.type == "case":  # every path and every part of one (a case is saved one decision at a time)
+        paths = [[c.id for _, c in p] for p in q.paths()]
+        return [p[:k] for p in paths for k in range(1, len(p) + 1)]
     n = len(q.pairs) if q.type == "matching" else len(q.items)
     identity = list(range(n))
     rotated = identity[1:] + identity[:1]
@@ -204,6 +215,11 @@ def test_choosing_what_is_shown_gives_the_right_answer(course: Course) -> None:
                 shown = [v.items.index(text) for text in q.items]
             elif q.type == "calculated":  # the value computed from the numbers in the prompt shown
                 shown = type_of(q).correct_for(q, layout)["value"]
+            elif q.type == "case":  # the best path, decided stage by stage on the texts each view shows
+                shown = []
+                for _, choice in q.best_path():
+                    so_far = to_response(q, layout, shown) if shown else None
+                    shown.append(drawing.view_for(q, layout, so_far).choices.index(choice.text))
             else:
                 shown = q.answer
             assert grade(q, to_response(q, layout, shown)) == 1.0, (q.id, layout)
