@@ -7,7 +7,6 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from mesolearn.content.models import Question
-from mesolearn.quiz import drawing
 from mesolearn.ui import keys
 from mesolearn.ui.inputs import renderer_for
 
@@ -67,7 +66,10 @@ def answer(at: AppTest, attempt_id: int, q: Question, layout: dict, response) ->
 
 
 def set_widgets(at: AppTest, q: Question, layout: dict, key: str, response) -> None:
-    """What the question's renderer says its widgets must hold to show ``response``."""
-    shown = drawing.to_shown(q, layout, response)
-    for kind, widget_key, value in renderer_for(q).widget_values(drawing.view(q, layout), key, shown):
-        getattr(at, kind)(key=widget_key).set_value(value)
+    """What the question's renderer says its widgets must hold to show ``response``; a question answered a step at a
+    time (a case) is answered in rounds with a run between them (the caller runs after the last)."""
+    for i, round_ in enumerate(renderer_for(q).answer_rounds(q, layout, key, response)):
+        if i:
+            at.run()
+        for kind, widget_key, value in round_:
+            getattr(at, kind)(key=widget_key).set_value(value)

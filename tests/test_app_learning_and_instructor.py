@@ -17,6 +17,7 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database, utcnow
 from tests.app_driver import new_app, open_page, sign_in, texts
+from tests.factories import save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
@@ -49,7 +50,7 @@ def take(world, user_id, quiz_id, right=True, clock=None):
     for item in attempts.load(attempt_id, user_id).items:
         q = item.question
         response = correct_response(q) if right else type_of(q).wrong_response(q)
-        attempts.save_answer(attempt_id, user_id, q.id, response)
+        save_whole(attempts, attempt_id, user_id, q.id, response)
     attempts.submit(attempt_id, user_id)
     from mesolearn.learning import sync_from_attempt
 
@@ -84,7 +85,7 @@ def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
     assert "Card 1 of 3" in " ".join(str(p.proto.text) for p in at.get("progress"))
     assert any(b.label == "Show the answer" for b in at.button)
     first = world["attempts"].load(session, 2).items[0]
-    world["attempts"].save_answer(session, 2, first.question.id, correct_response(first.question))
+    save_whole(world["attempts"], session, 2, first.question.id, correct_response(first.question))
     at = open_page(as_user("tom"), "review")
     labels = [b.label for b in at.button]
     assert {"Again · 1 min", "Good · 10 min"} <= set(labels) and any(lbl.startswith("Easy · ") for lbl in labels)
@@ -139,7 +140,7 @@ def test_exam_time_limit_is_enforced_when_the_trainee_comes_back(world):
     attempts = Attempts(world["db"], world["course"], clock=clock)
     attempt_id = attempts.start(2, "certification")
     first = attempts.load(attempt_id, 2).items[0]
-    attempts.save_answer(attempt_id, 2, first.question.id, correct_response(first.question))
+    save_whole(attempts, attempt_id, 2, first.question.id, correct_response(first.question))
     at = open_page(as_user("tom"), "quiz", attempt=str(attempt_id))
     page = texts(at)
     assert "Time ran out" in page and "Not passed" in page
@@ -286,7 +287,7 @@ def test_a_card_reviewed_right_leaves_due_now_and_says_when_it_comes_back(world)
 
     session = start_review_session(world["attempts"], 2, [c.question_id for c in cards(world["db"], 2)])
     item = world["attempts"].load(session, 2).items[0]
-    world["attempts"].save_answer(session, 2, item.question.id, correct_response(item.question))
+    save_whole(world["attempts"], session, 2, item.question.id, correct_response(item.question))
     world["attempts"].submit(session, 2)
     from mesolearn.learning import sync_from_attempt
 

@@ -14,6 +14,7 @@ from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from mesolearn.storage.models import Override
 from tests.conftest import make_user
+from tests.factories import save_whole
 
 # ------------------------------------------------------------------ helpers
 
@@ -108,7 +109,7 @@ def small(tmp_path: Path) -> Course:
 
 def answer_all(attempts: Attempts, attempt_id: int, user_id: int, pick=correct) -> None:
     for item in attempts.load(attempt_id, user_id).items:
-        attempts.save_answer(attempt_id, user_id, item.question.id, pick(item.question))
+        save_whole(attempts, attempt_id, user_id, item.question.id, pick(item.question))
 
 
 def paper(state) -> list:
@@ -313,7 +314,7 @@ def test_untimed_quiz_never_expires(db, course, clock, alice) -> None:
     attempt_id = attempts.start(alice, "history")
     clock.advance(days=30)
     q = attempts.load(attempt_id, alice).items[0].question
-    attempts.save_answer(attempt_id, alice, q.id, correct(q))
+    save_whole(attempts, attempt_id, alice, q.id, correct(q))
     assert not attempts.load(attempt_id, alice).submitted
 
 

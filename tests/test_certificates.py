@@ -28,6 +28,7 @@ from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
+from tests.factories import save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -239,7 +240,7 @@ def test_end_to_end_with_real_attempts(db, course, certs, clock):
         attempt_id = attempts.start(user, quiz_id, "graded", seed=3)
         for item in attempts.load(attempt_id, user).items:
             clock.advance(seconds=5)
-            attempts.save_answer(attempt_id, user, item.question.id, correct_response(item.question))
+            save_whole(attempts, attempt_id, user, item.question.id, correct_response(item.question))
         assert attempts.submit(attempt_id, user).passed
     e = certs.eligibility(user)
     assert e.eligible and e.exam_score == 100.0

@@ -16,6 +16,7 @@ from mesolearn.content import load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response
 from tests.conftest import Clock
+from tests.factories import save_whole
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
@@ -63,7 +64,7 @@ def take(attempts: Attempts, user_id: int, quiz_id: str, correct: bool, seed: in
     state = attempts.load(attempt_id, user_id)
     for item in state.items:
         response = correct_response(item.question) if correct else None
-        attempts.save_answer(attempt_id, user_id, item.question.id, response)
+        save_whole(attempts, attempt_id, user_id, item.question.id, response)
     return attempts.submit(attempt_id, user_id)
 
 

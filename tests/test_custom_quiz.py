@@ -24,6 +24,7 @@ from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
+from tests.factories import save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -154,7 +155,7 @@ def test_custom_practice_runs_and_does_not_count(db, course, clock):
     assert attempts.open_attempt_id(user, "custom", "practice") == attempt_id
     for item in state.items:
         clock.advance(seconds=10)
-        assert attempts.save_answer(attempt_id, user, item.question.id, correct_response(item.question)) == 1.0
+        assert save_whole(attempts, attempt_id, user, item.question.id, correct_response(item.question)) == 1.0
     done = attempts.submit(attempt_id, user)
     assert done.submitted and done.score == 100.0
     # nothing graded: no module progress, no graded attempt used, no mastery by default
@@ -231,11 +232,11 @@ def test_practice_opened_before_the_exam_cannot_be_checked_or_finished_during_it
     exam = attempts.start(user, "certification", seed=6)
     q = attempts.load(practice, user).items[0].question
     with pytest.raises(AttemptError, match="Practice is closed"):
-        attempts.save_answer(practice, user, q.id, correct_response(q))  # "Check answer" would show the key
+        save_whole(attempts, practice, user, q.id, correct_response(q))  # "Check answer" would show the key
     with pytest.raises(AttemptError, match="Practice is closed"):
         attempts.submit(practice, user)  # the results would show every key
     state = attempts.load(practice, user)
     assert not state.submitted and all(i.score is None for i in state.items)
 
     attempts.submit(exam, user)
-    assert attempts.save_answer(practice, user, q.id, correct_response(q)) == 1.0
+    assert save_whole(attempts, practice, user, q.id, correct_response(q)) == 1.0

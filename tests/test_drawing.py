@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from mesolearn.content import Course
+from mesolearn.questions.base import StageView
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz import drawing
 from mesolearn.quiz.drawing import allocate, draw, draw_blueprint, make_layout, to_response, to_shown, view
@@ -77,6 +78,9 @@ def test_layouts_are_permutations(course: Course) -> None:
                 grids = [v.grid() for v in q.variables.values()]
                 assert len(layout["values"]) == len(grids), q.id
                 assert all(v in g for v, g in zip(layout["values"], grids, strict=True)), q.id
+            elif q.type == "case":  # each stage's choices, shuffled
+                assert set(layout) == {s.id for s in q.stages}, q.id
+                assert all(sorted(layout[s.id]) == sorted(c.id for c in s.choices) for s in q.stages), q.id
             else:
                 assert layout == {}, q.id
 
@@ -96,11 +100,13 @@ def test_options_are_really_shuffled(course: Course) -> None:
 
 
 # ------------------------------------------------------------------ views hold no answer
-VIEW_FIELDS = {"id", "type", "prompt", "choices", "lefts", "items", "unit", "critical"}
+VIEW_FIELDS = {"id", "type", "prompt", "choices", "lefts", "items", "unit", "critical", "stages"}
+STAGE_VIEW_FIELDS = {"id", "title", "text", "question", "chosen"}  # a case's stage: no score, feedback or next
 
 
 def test_question_view_has_no_field_that_could_carry_the_answer() -> None:
     assert {f.name for f in dataclasses.fields(drawing.QuestionView)} == VIEW_FIELDS
+    assert {f.name for f in dataclasses.fields(StageView)} == STAGE_VIEW_FIELDS
 
 
 def test_views_of_every_real_question_show_display_order_only(course: Course) -> None:
@@ -125,6 +131,11 @@ def test_views_of_every_real_question_show_display_order_only(course: Course) ->
                 assert v.items == [q.items[i] for i in layout["items"]]
                 assert v.items != list(q.items)
                 assert v.choices == [] and v.lefts == []
+            elif q.type == "case":  # before any decision: the first stage only, its choices in the layout's order
+                first = q.first_stage
+                assert [s.id for s in v.stages] == [first.id] and v.stages[0].chosen is None
+                assert v.choices == [first.choice(i).text for i in layout[first.id]]
+                assert v.lefts == [] and v.items == []
             else:
                 assert v.choices == v.lefts == v.items == []
             if q.type == "numeric":
@@ -157,6 +168,9 @@ def canonical_responses(q) -> list:
             lambda layout, x=x: {"value": x, "vars": dict(zip(q.variables, layout["values"], strict=True))}
             for x in (2.5, 0.0)
         ]
+    if q.type == "case":  # every path and every part of one (a case is saved one decision at a time)
+        paths = [[c.id for _, c in p] for p in q.paths()]
+        return [p[:k] for p in paths for k in range(1, len(p) + 1)]
     n = len(q.pairs) if q.type == "matching" else len(q.items)
     identity = list(range(n))
     rotated = identity[1:] + identity[:1]
@@ -201,6 +215,11 @@ def test_choosing_what_is_shown_gives_the_right_answer(course: Course) -> None:
                 shown = [v.items.index(text) for text in q.items]
             elif q.type == "calculated":  # the value computed from the numbers in the prompt shown
                 shown = type_of(q).correct_for(q, layout)["value"]
+            elif q.type == "case":  # the best path, decided stage by stage on the texts each view shows
+                shown = []
+                for _, choice in q.best_path():
+                    so_far = to_response(q, layout, shown) if shown else None
+                    shown.append(drawing.view_for(q, layout, so_far).choices.index(choice.text))
             else:
                 shown = q.answer
             assert grade(q, to_response(q, layout, shown)) == 1.0, (q.id, layout)

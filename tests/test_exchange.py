@@ -8,6 +8,7 @@ matching pairs, ordering items and explanation text.
 from __future__ import annotations
 
 import itertools
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def semantic(q) -> tuple:
         return base + (tuple((p.left, p.right) for p in q.pairs),)
     if q.type == "calculated":
         return base + (q.formula, q.model_dump()["variables"], q.tolerance, q.tolerance_percent, q.decimals)
+    if q.type == "case":  # the stages, choices, scores and branches (carried in the export's definition)
+        return base + (q.critical, json.dumps(q.model_dump(include={"start", "stages"}), sort_keys=True))
     return base + (tuple(q.items),)
 
 
@@ -131,12 +134,15 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
         "matching": "matching",
         "ordering": "ordering",
         "calculated": "calculated",
+        "case": "essay",  # Moodle cannot branch
     }
     for q, el in zip(quiz.questions, elements, strict=False):
         assert el.get("type") == expected[q.type], q.id
         assert el.findtext("name/text") == q.id and el.findtext("idnumber") == q.id
         assert el.find("questiontext").get("format") == "markdown"
-        assert el.findtext("questiontext/text") == q.prompt
+        text = el.findtext("questiontext/text")
+        # a case's essay text is its opening, then its first stage
+        assert text == q.prompt or (q.type == "case" and text.startswith(q.prompt + "\n\n" + q.first_stage.title))
         assert el.findtext("generalfeedback/text") == q.explanation
         fractions = [float(a.get("fraction")) for a in el.findall("answer")]
         if q.type in ("single_choice", "multiple_response"):
@@ -166,6 +172,9 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
             assert all("{" + name + "}" in formula for name in q.variables) and "pi" not in formula.replace("pi()", "")
             names = [d.findtext("name/text") for d in el.findall("dataset_definitions/dataset_definition")]
             assert names == list(q.variables)
+        elif q.type == "case":  # the best path for the grader; the definition for MesoLearn, ignored by Moodle
+            assert fractions == [] and el.findtext("graderinfo/text").startswith("Best path:")
+            assert json.loads(el.findtext("mesolearn_case"))["stages"] == q.model_dump(exclude_none=True)["stages"]
         else:
             assert el.findtext("gradingtype") == "ABSOLUTE_POSITION" and el.findtext("selecttype") == "ALL"
             assert [a.findtext("text") for a in el.findall("answer")] == list(q.items)

@@ -16,6 +16,7 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from tests.conftest import Clock
+from tests.factories import save_whole
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
@@ -27,7 +28,7 @@ def take(attempts, user_id, quiz_id, n_correct, seed=1):
     attempt_id = attempts.start(user_id, quiz_id, seed=seed)
     for i, item in enumerate(attempts.load(attempt_id, user_id).items):
         if i < n_correct:
-            attempts.save_answer(attempt_id, user_id, item.question.id, correct_response(item.question))
+            save_whole(attempts, attempt_id, user_id, item.question.id, correct_response(item.question))
     return attempts.submit(attempt_id, user_id)
 
 

@@ -20,6 +20,7 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer
+from tests.factories import save_whole
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 4  # history draw with single choice, multiple response, numeric, matching, ordering
@@ -63,7 +64,7 @@ def template(tmp_path_factory, course):
         attempt_id = attempts.start(uid, "history", seed=SEED)
         for pos, item in enumerate(attempts.load(attempt_id, uid).items):
             response = rule(i, pos, item.question)
-            attempts.save_answer(attempt_id, uid, item.question.id, response)
+            save_whole(attempts, attempt_id, uid, item.question.id, response)
             given.setdefault(item.question.id, []).append(response)
         attempts.submit(attempt_id, uid)
     db.dispose()  # checkpoints the WAL into the file
@@ -152,7 +153,7 @@ def test_first_attempts_only_ignores_a_retake(scenario, course):
     db, attempts, uid = scenario["db"], scenario["attempts"], scenario["users"][1]
     attempt_id = attempts.start(uid, "history", seed=SEED)
     for item in attempts.load(attempt_id, uid).items:
-        attempts.save_answer(attempt_id, uid, item.question.id, correct_response(item.question))
+        save_whole(attempts, attempt_id, uid, item.question.id, correct_response(item.question))
     attempts.submit(attempt_id, uid)
 
     first = quiz_item_analysis(db, course, "history")
@@ -204,7 +205,7 @@ def test_exam_uses_the_union_pool(scenario, course):
     for i, uid in enumerate(scenario["users"][:3]):
         attempt_id = attempts.start(uid, "certification", seed=21 + i)
         for pos, item in enumerate(attempts.load(attempt_id, uid).items):
-            attempts.save_answer(attempt_id, uid, item.question.id, rule(i, pos, item.question))
+            save_whole(attempts, attempt_id, uid, item.question.id, rule(i, pos, item.question))
         attempts.submit(attempt_id, uid)
     report = quiz_item_analysis(db, course, "certification")
     exam = course.exams["certification"]

@@ -23,6 +23,7 @@ from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
+from tests.factories import save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -176,7 +177,7 @@ def test_service_reads_graded_and_review_answers(db, course):
     attempts = Attempts(db, course, clock)
     attempt_id = start_custom_practice(db, course, user, [q1], "review", clock, seed=3)
     q = course.question(q1)
-    assert attempts.save_answer(attempt_id, user, q1, correct_response(q)) == 1.0
+    assert save_whole(attempts, attempt_id, user, q1, correct_response(q)) == 1.0
     attempts.submit(attempt_id, user)
     assert mastery_for_user(db, course, user)[objective].level == "mastered"
 

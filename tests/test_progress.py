@@ -10,6 +10,7 @@ from mesolearn.progress import Progress
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage.models import User
+from tests.factories import save_whole
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def sit(attempts: Attempts, user_id: int, module: str, n_right: int, mode: str =
     items = sorted(attempts.load(attempt_id, user_id).items, key=lambda item: not item.question.critical)
     for item in items[:n_right]:
         if mode == "graded":
-            attempts.save_answer(attempt_id, user_id, item.question.id, correct(item.question))
+            save_whole(attempts, attempt_id, user_id, item.question.id, correct(item.question))
     return attempts.submit(attempt_id, user_id).score
 
 

@@ -209,12 +209,21 @@ def _drawn(t: QuestionType):
 
 
 def _set(at: AppTest, t: QuestionType, response) -> None:
+    """Set the widgets as the renderer says; a step-at-a-time type (a case) in rounds with a run between them."""
     q, layout = _drawn(t)
     key = keys.answer_key(1, q.id)
-    steps = RENDERERS[t.name].widget_values(drawing.view(q, layout), key, drawing.to_shown(q, layout, response))
-    assert steps
-    for kind, widget_key, value in steps:
-        getattr(at, kind)(key=widget_key).set_value(value)
+    rounds = RENDERERS[t.name].answer_rounds(q, layout, key, response)
+    assert rounds and all(rounds)
+    if not t.stepwise:
+        assert rounds == [
+            RENDERERS[t.name].widget_values(drawing.view(q, layout), key, drawing.to_shown(q, layout, response))
+        ]
+    for i, steps in enumerate(rounds):
+        if i:
+            at.run()
+            assert not at.exception and not at.error
+        for kind, widget_key, value in steps:
+            getattr(at, kind)(key=widget_key).set_value(value)
 
 
 @pytest.mark.parametrize("t", ALL, ids=ids)
@@ -223,7 +232,9 @@ def test_the_renderer_shows_the_question_and_reports_the_answer(t: QuestionType)
     assert not at.exception
     assert RENDERERS[t.name].hint in [c.value for c in at.caption]
     q, layout = _drawn(t)
-    for response in (t.wrong_for(q, layout), t.correct_for(q, layout)):
+    for n, response in enumerate((t.wrong_for(q, layout), t.correct_for(q, layout))):
+        if n and t.stepwise:
+            at = _page(t)  # a case's decisions are final: the second answer is given to a fresh question
         _set(at, t, response)
         at.run()
         assert not at.exception and not at.error

@@ -29,6 +29,7 @@ from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
+from tests.factories import save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -59,7 +60,7 @@ def run_attempt(attempts, clock, user, quiz_id, right: int, mode="graded", seed=
     for i, item in enumerate(state.items):
         clock.advance(seconds=20)
         q = item.question
-        attempts.save_answer(attempt_id, user, q.id, correct_response(q) if i < right else wrong_response(q))
+        save_whole(attempts, attempt_id, user, q.id, correct_response(q) if i < right else wrong_response(q))
     if flag is not None:
         attempts.set_flag(attempt_id, user, state.items[flag].question.id, True)
     clock.advance(seconds=20)
@@ -110,7 +111,7 @@ def test_unsubmitted_attempt_makes_no_cards(db, course, attempts, clock):
     user = make_user(db)
     attempt_id = attempts.start(user, "history", "graded", seed=1)
     q = attempts.load(attempt_id, user).items[0].question
-    attempts.save_answer(attempt_id, user, q.id, wrong_response(q))
+    save_whole(attempts, attempt_id, user, q.id, wrong_response(q))
     assert not sync_from_attempt(db, course, attempt_id, clock).changed
     assert cards(db, user) == []
 
@@ -214,7 +215,7 @@ def test_review_session_runs_through_attempts_and_updates_cards(db, course, atte
     before = {c.question_id: c.due for c in cards(db, user)}
     for item in loaded.items:
         clock.advance(seconds=30)
-        assert attempts.save_answer(session, user, item.question.id, correct_response(item.question)) == 1.0
+        assert save_whole(attempts, session, user, item.question.id, correct_response(item.question)) == 1.0
     clock.advance(seconds=30)
     done = attempts.submit(session, user)
     assert done.score == 100.0

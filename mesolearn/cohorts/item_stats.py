@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,6 @@ from sqlalchemy import Text, cast, select
 from mesolearn.analytics import Responses, analyse, first_attempt_mask, never_chosen, option_counts
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question
-from mesolearn.questions.base import QuestionType
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.quiz.grading import random_guess_score
@@ -191,7 +191,7 @@ def load_quiz_data(db: Database, quiz_id: str) -> QuizData:
 
 # ---------------------------------------------------------------------- compute
 def _choice_rows(
-    items: np.ndarray, raw: np.ndarray, qtype: QuestionType, vocab: dict[str, int]
+    items: np.ndarray, raw: np.ndarray, read: Callable[[Any], list[str]], vocab: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(item, option code) rows: one per option an answer chose (the type reads its response: one for a
     single choice, one per ticked option of a multiple response); a blank answer gives code 0 (``vocab['']``)."""
@@ -200,7 +200,7 @@ def _choice_rows(
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)  # hash-based: a few distinct responses
     tokens: list[list[int]] = []
     for u in uniques:
-        chosen = qtype.chosen_options(_parse(u))
+        chosen = read(_parse(u))
         tokens.append([vocab.setdefault(t, len(vocab)) for t in chosen] or [0])
     tokens.append([0])  # code -1 (SQL NULL) → blank
     lengths = np.array([len(t) for t in tokens], dtype=np.int64)
@@ -276,10 +276,14 @@ def analyse_quiz_data(
     raw = data.response[rows]
     vocab: dict[str, int] = {"": 0}
     parts = [(r_item[:0], np.zeros(0, dtype=np.int64))]
-    parts += [
-        _choice_rows(r_item[row_type == t], raw[row_type == t], qtype, vocab)
-        for t, qtype in enumerate(option_types, start=1)
-    ]
+    for t, qtype in enumerate(option_types, start=1):
+        if not qtype.options_need_question:
+            parts.append(_choice_rows(r_item[row_type == t], raw[row_type == t], qtype.chosen_options, vocab))
+            continue
+        for i, q in enumerate(questions):  # a case: its path is read with the case (per stage, the choice taken)
+            if type_code[i] == t:
+                mask = r_item == i
+                parts.append(_choice_rows(r_item[mask], raw[mask], partial(qtype.chosen_in, q), vocab))
     opt_item = np.concatenate([p[0] for p in parts])
     opt_code = np.concatenate([p[1] for p in parts])
     counts_by_item = option_counts(opt_item, opt_code, n_items, presented=presented)

@@ -261,7 +261,7 @@ def _check_options(quiz: Quiz, file: str, sink: _Sink) -> None:
 
 def _check_critical(quiz: Quiz, file: str, sink: _Sink) -> None:
     for i, q in enumerate(quiz.questions):
-        if q.critical and not type_of(q).single_best_answer:
+        if q.critical and not type_of(q).may_be_critical:
             sink.add(
                 file,
                 ("questions", i, "critical"),

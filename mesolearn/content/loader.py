@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from mesolearn.content.errors import ContentIssue
 from mesolearn.content.models import QUESTION_TYPES, CourseInfo, Exam, Lesson, Question, Quiz
 from mesolearn.content.safe_yaml import YamlProblem, line_for, load_yaml
+from mesolearn.questions.registry import type_of
 
 M = TypeVar("M", bound=BaseModel)
 MIN_QUESTIONS_PER_OBJECTIVE = 3
@@ -92,6 +93,23 @@ def _loc_to_field(loc: Iterable[Any], lines: dict) -> str:
     return "".join(parts)
 
 
+_FIELD_PATH = re.compile(r"^([a-z_]+(?:\[\d+\])*(?:\.[a-z_]+(?:\[\d+\])*)*): (.+)$", re.DOTALL)
+
+
+def _named_field(message: str) -> tuple[tuple, str] | None:
+    """A model check that names a nested field first (``stages[1].choices[0].next: message``): its location and
+    the rest of the message, so the error points at that field's line."""
+    m = _FIELD_PATH.match(message)
+    if m is None:
+        return None
+    loc: list = []
+    for part in m.group(1).split("."):
+        name, *indices = part.replace("]", "").split("[")
+        loc.append(name)
+        loc.extend(int(i) for i in indices)
+    return tuple(loc), m.group(2)
+
+
 class _FileReader:
     def __init__(self, root: Path, issues: list[ContentIssue]):
         self.root = root
@@ -139,6 +157,8 @@ class _FileReader:
                 loc = tuple(p for p in loc if p not in QUESTION_TYPES)
                 if loc + (first,) in lines:  # a model check about one field: point at that field
                     loc = loc + (first,)
+                elif (named := _named_field(msg)) and loc + named[0] in lines:  # "stages[1].choices[0].next: ..."
+                    loc, msg = loc + named[0], named[1]
                 self.error(file, loc, msg)
             return None
 
@@ -184,6 +204,12 @@ def _check_quiz(quiz: Quiz, file: str, lesson: Lesson, reader: _FileReader, seen
                 reader.error(
                     file, ("questions", i, "references"), f"reference '{ref}' is not in {lesson.module}'s lesson"
                 )
+        for where, extra in type_of(q).more_references(q):  # e.g. a case's choices may name their own references
+            for ref in extra:
+                if ref not in refs:
+                    reader.error(
+                        file, ("questions", i, *where), f"reference '{ref}' is not in {lesson.module}'s lesson"
+                    )
         for ref in sorted(_citations(q.explanation) - set(refs)):
             reader.error(
                 file, ("questions", i, "explanation"), f"cites [{ref}], which is not in the lesson's references"

@@ -25,6 +25,7 @@ from mesolearn.content.safe_yaml import YamlProblem, load_yaml
 from mesolearn.exchange.common import ExchangeError
 from mesolearn.exchange.gift import GiftError, gift_to_quiz_dict, quiz_to_gift
 from mesolearn.exchange.moodle_xml import ORDERING_AS, MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
+from mesolearn.questions.registry import type_of
 
 MAX_INPUT_BYTES = 20_000_000
 
@@ -103,6 +104,9 @@ def _export(args: argparse.Namespace, render: Callable[..., str]) -> int:
         raise _Fail(f"{args.lesson} is the lesson of module '{lesson.module}', not '{quiz.module}'")
     kwargs = {"ordering_as": args.ordering_as} if getattr(args, "ordering_as", None) else {}
     _write(render(quiz, lesson, **kwargs), args.output)
+    for q in quiz.questions:  # what Moodle cannot express (a case's branching), said plainly
+        if (lost := type_of(q).export_warning(q)) is not None:
+            print(f"{args.quiz}: warning: {lost}", file=sys.stderr)
     return 0
 
 

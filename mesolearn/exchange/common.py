@@ -320,7 +320,7 @@ def build_quiz_dict(
             "objective": objective,
             "section": section,
             "difficulty": difficulty,
-            "critical": False,
+            "critical": item.body.get("critical") is True,  # a case is critical when one of its choices is
             "scenario": False,
         }
         if use_metadata and item.meta:

@@ -441,10 +441,18 @@ def _parse_block(src: _Src, ordinal: int, warnings: list[str]) -> ImportedQuesti
     )
 
     # ---- question type, decided as Moodle does: each type claims its syntax, in decode order
-    if answer_text == "":
+    block = GiftAnswer(answer_text, prompt, label, ans_off, fmt, src, item, warnings)
+    if answer_text == "":  # an essay: not a MesoLearn question, unless a type wrote it (a case, see its comment)
+        for qtype in decoders():
+            body = qtype.gift_decode_essay(block)
+            if body is NOT_MINE:
+                continue
+            if body is not None:
+                item.body = body
+                return item
+            return None
         warnings.append(f"{label}: essay questions are not supported; skipped")
         return None
-    block = GiftAnswer(answer_text, prompt, label, ans_off, fmt, src, item, warnings)
     for qtype in decoders():
         body = qtype.gift_decode(block)
         if body is NOT_MINE:

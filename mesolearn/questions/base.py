@@ -21,6 +21,9 @@ question goes through these hooks; nothing outside this package (and the Streaml
   :data:`NOT_MINE` (this syntax belongs to another type).
 - Test support: ``example()`` is a valid sample of the type (used by the contract test and the
   docs) and ``wrong_response`` is a full answer that scores 0.
+- Step-by-step types (``stepwise``, the branching case): the view depends on the answer saved so far
+  (``view_for``), each step is saved at once and is final (``accepts`` refuses any other change), and
+  ``critical_failed`` says whether a response fails a graded attempt under the critical-item rules.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from __future__ import annotations
 import random
 import typing
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from mesolearn.content.models import QuestionBase
@@ -68,6 +71,19 @@ class QuestionView:
     items: list[str]  # ordering: item texts, shuffled display order
     unit: str = ""
     critical: bool = False
+    stages: list[StageView] = field(default_factory=list)  # case: the walked stages, then the current one
+
+
+@dataclass(frozen=True)
+class StageView:
+    """One stage of a branching case as the page may show it: ``chosen`` is the decision made there (its text),
+    None for the stage waiting for a decision (whose choices are the view's ``choices``)."""
+
+    id: str
+    title: str
+    text: str
+    question: str
+    chosen: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,15 @@ class QuestionType(ABC, Generic[M, R]):
     # a single-best-answer type: one keyed answer, no partial credit; only these may be ``critical`` (item-writing
     # rule: any score below 1 of a critical item fails the exam, so partial-credit types must not be critical)
     single_best_answer: ClassVar[bool] = False
+    # answered in steps (a branching case): each step is saved at once and is final, the view shows only the steps
+    # walked so far and the next one, and a practice step is saved (not held back for a "Check answer" button)
+    stepwise: ClassVar[bool] = False
+
+    @property
+    def may_be_critical(self) -> bool:
+        """Whether ``critical: true`` is allowed on this type (item-writing rule): single-best-answer types, and
+        types whose critical rule is their own (:meth:`critical_failed`)."""
+        return self.single_best_answer
 
     @property
     def name(self) -> str:
@@ -156,6 +181,25 @@ class QuestionType(ABC, Generic[M, R]):
     @abstractmethod
     def view(self, q: M, layout: Layout) -> QuestionView:
         """Browser-safe: texts in display order, no key."""
+
+    def view_for(self, q: M, layout: Layout, response: Any) -> QuestionView:
+        """The view for the answer saved so far: the same as :meth:`view` unless the type shows its question a
+        step at a time (a case shows the stages walked and the current one, nothing of a later stage)."""
+        return self.view(q, layout)
+
+    def accepts(self, q: M, old: Any, new: Any) -> str | None:
+        """Why ``new`` may not replace the saved ``old`` response (a message for the trainee), or None. By default
+        any answer may change until submission; a case refuses anything but the saved path plus one decision."""
+        return None
+
+    def critical_failed(self, q: M, response: Any, score: float) -> bool:
+        """Whether this response fails a graded attempt under the critical-item rules: by default a critical
+        question scoring below 1 (``score`` is the response's grade)."""
+        return q.critical and score < 1.0
+
+    def export_warning(self, q: M) -> str | None:
+        """What a Moodle export of this question cannot carry, in plain words (printed by the exporter), or None."""
+        return None
 
     def prompt_for(self, q: M, layout: Layout) -> str:
         """The prompt as the view shows it for ``layout``: the prompt as written, unless the draw fills it in."""
@@ -225,6 +269,14 @@ class QuestionType(ABC, Generic[M, R]):
         """Option ids a stored (JSON-decoded) response chose; [] for a blank or unreadable one."""
         return []
 
+    # True when the options a response chose can only be read with its question at hand (a case's path: choice ids
+    # are unique per stage only); item analysis then calls :meth:`chosen_in` question by question
+    options_need_question: ClassVar[bool] = False
+
+    def chosen_in(self, q: M, response: Any) -> list[str]:
+        """The ids (as :meth:`choice_options` names them) a stored response to ``q`` chose."""
+        return self.chosen_options(response)
+
     # ------------------------------------------------------------ item-writing checks
     def stem_text(self, q: M) -> str:
         """The text that states the tested fact, for near-duplicate detection: by default the prompt."""
@@ -235,6 +287,11 @@ class QuestionType(ABC, Generic[M, R]):
         question's YAML: by default the options that are not keyed."""
         options = self.choice_options(q) or []
         return [(("options", j), o.text) for j, o in enumerate(options) if not o.correct]
+
+    def more_references(self, q: M) -> list[tuple[tuple, list[str]]]:
+        """Reference ids named inside the question besides its ``references`` (a case's choices), each with its
+        place in the question's YAML; the loader checks they are in the lesson. By default none."""
+        return []
 
     # ------------------------------------------------------------ Moodle exchange
     @abstractmethod
@@ -249,6 +306,11 @@ class QuestionType(ABC, Generic[M, R]):
     @abstractmethod
     def gift_decode(self, a: GiftAnswer) -> dict | None:
         """Body (type, prompt and the type's fields) from a GIFT answer block, None, or NOT_MINE."""
+
+    def gift_decode_essay(self, a: GiftAnswer) -> dict | None:
+        """Body from a GIFT essay (an empty answer block ``{}``), None, or NOT_MINE (the default: Moodle essays are
+        not MesoLearn questions, except a case written as one with its definition in a comment)."""
+        return NOT_MINE
 
     @abstractmethod
     def xml_encode(self, q: M, qe: ET.Element, x: XmlQuestion) -> str:

@@ -113,7 +113,7 @@ class Item:
 
     @property
     def view(self) -> drawing.QuestionView:
-        return drawing.view(self.question, self.layout)
+        return drawing.view_for(self.question, self.layout, self.response)
 
     @property
     def answered(self) -> bool:
@@ -425,22 +425,42 @@ class Attempts:
                 raise AttemptError("That question is not part of this attempt.")
             if practice and answer.score is not None:
                 raise AttemptError("You have already checked this answer.")
+            q = self.course.question(question_id)
+            if q is not None and (refusal := grading.accepts(q, answer.response, response)) is not None:
+                raise AttemptError(refusal)  # e.g. a case's earlier decision: final once saved
             now = self.clock()
             still_open = exists().where(
                 Attempt.id == attempt_id,
                 Attempt.submitted_at.is_(None),
                 or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
             )
-            conditions = [Answer.id == answer.id, still_open]
+            answer_id = answer.id
+            conditions = [Answer.id == answer_id, still_open]
+            stepwise = q is not None and drawing.stepwise(q)
+            if stepwise:  # the step builds on the saved path, so that path must still be the saved one
+                conditions.append(
+                    Answer.saved_at.is_(None) if answer.saved_at is None else Answer.saved_at == answer.saved_at
+                )
             values: dict[str, Any] = {"response": response, "saved_at": now}
             score: float | None = None
             if practice:
-                q = self.course.question(question_id)
-                score = grading.grade(q, response) if q else 0.0
                 conditions.append(Answer.score.is_(None))
-                values["score"] = score
+                # practice is checked at once; a case only when its path has ended (its steps are saved unscored)
+                if not (stepwise and not grading.is_answered(q, response)):
+                    score = grading.grade(q, response) if q else 0.0
+                    values["score"] = score
             done = _changed(s, update(Answer).where(*conditions).values(**values))
             if done != 1:
+                if stepwise:  # lost to another tab's decision, unless the attempt closed or the case was checked
+                    s.rollback()
+                    now_row = s.execute(
+                        select(Attempt.submitted_at, Attempt.deadline, Answer.score)
+                        .join(Answer, Answer.attempt_id == Attempt.id)
+                        .where(Answer.id == answer_id)
+                    ).one()
+                    in_time = now_row.deadline is None or now_row.deadline >= now - GRACE
+                    if now_row.submitted_at is None and in_time and now_row.score is None:
+                        raise AttemptError("This case moved on in another tab or window: reload the page.")
                 raise AttemptError(
                     "You have already checked this answer."
                     if practice
@@ -507,7 +527,7 @@ class Attempts:
             n += 1
             a.score = grading.grade(q, a.response)
             total += a.score
-            if q.critical and a.score < 1.0:
+            if grading.critical_failed(q, a.response, a.score):
                 critical_failed.append(q.id)
         score = round(100.0 * total / n, 1) if n else 0.0
         passed = score >= spec.pass_mark and not (spec.critical_fails and critical_failed)

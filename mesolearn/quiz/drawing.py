@@ -27,6 +27,7 @@ __all__ = [
     "allocate",
     "draw_blueprint",
     "view",
+    "view_for",
     "to_response",
     "to_shown",
     "normalise",
@@ -186,6 +187,16 @@ def draw_blueprint(
 
 def view(q: Question, layout: Layout) -> QuestionView:
     return type_of(q).view(q, layout)
+
+
+def view_for(q: Question, layout: Layout, response: Any) -> QuestionView:
+    """The view for the answer saved so far (a case shows the stages walked and the current one only)."""
+    return type_of(q).view_for(q, layout, response)
+
+
+def stepwise(q: Question) -> bool:
+    """Whether the question is answered a step at a time, each step saved at once and final (a case)."""
+    return type_of(q).stepwise
 
 
 def to_response(q: Question, layout: Layout, shown: Any) -> Any:

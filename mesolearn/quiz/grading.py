@@ -42,6 +42,21 @@ def incomplete(q: Question, response: Any) -> str | None:
     return type_of(q).incomplete(q, response)
 
 
+def accepts(q: Question, old: Any, new: Any) -> str | None:
+    """Why ``new`` may not replace the saved ``old`` response (a case's decisions are final), or None."""
+    if new is None and old is None:
+        return None
+    return type_of(q).accepts(q, old, new)
+
+
+def critical_failed(q: Question, response: Any, score: float) -> bool:
+    """Whether this graded response fails the attempt under the critical-item rules (see the type)."""
+    try:
+        return bool(type_of(q).critical_failed(q, response, score))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        return bool(q.critical)
+
+
 def is_answered(q: Question, response: Any) -> bool:
     if response is None:
         return False

@@ -74,11 +74,13 @@ def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None)
         st.warning(f"Partly correct ({score:.0%} of the mark)")
     else:
         st.error("Incorrect" if item.answered else "Not answered")
-    st.markdown(f"**Your answer:** {grading.response_text(q, item.response)}")
-    if policy.show_correct_answers:
-        st.markdown(f"**Correct answer:** {grading.answer_text(q)}")
+    refs = module.lesson.references if module else []
+    own = renderer_for(q).review(q, item.response, policy.show_correct_answers, policy.show_explanations, refs)
+    if not own:  # a case draws the path taken beside the best path instead
+        st.markdown(f"**Your answer:** {grading.response_text(q, item.response)}")
+        if policy.show_correct_answers:
+            st.markdown(f"**Correct answer:** {grading.answer_text(q)}")
     if policy.show_explanations:
-        refs = module.lesson.references if module else []
         st.markdown(link_citations(q.explanation, refs))
         if module and lesson_page is not None:
             section = module.lesson.section(q.section)

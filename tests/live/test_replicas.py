@@ -34,6 +34,7 @@ from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.storage import Database
 from mesolearn.storage.models import Answer, Attempt
+from tests.factories import save_whole
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[2]
@@ -244,7 +245,7 @@ def test_two_processes_submitting_the_same_attempts_grade_each_once(cluster) -> 
         user = accounts.create_user(f"racer{i}", f"Racer {i}", "racer pass 1", "trainee")
         attempt_id = attempts.start(user.id, "history", seed=i)
         for item in attempts.load(attempt_id, user.id).items[:5]:
-            attempts.save_answer(attempt_id, user.id, item.question.id, grading.correct_response(item.question))
+            save_whole(attempts, attempt_id, user.id, item.question.id, grading.correct_response(item.question))
         jobs.append((attempt_id, user.id))
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()

@@ -5,8 +5,9 @@ hands the raw widget value to ``changed``; :func:`mesolearn.ui.widgets.question_
 into a canonical response through the type's ``normalise`` (or shows the type's message). Widget
 keys come from :mod:`mesolearn.ui.keys`. ``widget_values`` says what each widget holds when it shows an
 answer: the page uses it to redraw widgets that fell behind the saved answer (another tab changed it), and
-AppTest drivers to set an answer. ``browser_steps`` is test support: what a trainee who knows the answer
-does in a real browser.
+AppTest drivers to set an answer (``answer_rounds``: in several rounds with a rerun between them, for a question
+answered a step at a time). ``browser_steps`` is test support: what a trainee who knows the answer does in a real
+browser. ``review`` may draw a type's own review of an answer (a case: the path taken beside the best path).
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ class Renderer(ABC):
     @abstractmethod
     def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         """(widget kind, key, value) of each widget when it shows ``shown`` (display positions, or None)."""
+
+    def answer_rounds(self, q: Any, layout: Any, key: str, response: Any) -> list[list[WidgetValue]]:
+        """(widget kind, key, value) to set so that the input gives ``response`` (canonical), in rounds with a
+        rerun after each (AppTest support); by default one round of :meth:`widget_values`."""
+        from mesolearn.quiz import drawing
+
+        shown = drawing.to_shown(q, layout, response)
+        return [self.widget_values(drawing.view_for(q, layout, response), key, shown)]
+
+    def review(self, q: Any, response: Any, show_answer: bool, show_explanation: bool, references: list) -> bool:
+        """Draw the type's own review of ``response`` (after the answer counts) and return True, or return False
+        for the usual "your answer / correct answer" lines."""
+        return False
 
     @abstractmethod
     def browser_steps(self, q: Any) -> list[BrowserStep]:

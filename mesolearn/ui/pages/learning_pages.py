@@ -26,7 +26,7 @@ from mesolearn.learning.spaced import (
     rate_card,
     reviewed_today,
 )
-from mesolearn.quiz import grading
+from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import AttemptError, Item
 from mesolearn.storage import utcnow
 from mesolearn.ui import auth, nav
@@ -195,6 +195,18 @@ def _review_session(svc, account, attempt_id: int) -> None:
     key = f"rv{attempt_id}-{item.question.id}"
     with st.container(border=True):
         st.markdown(course_markdown(item.view.prompt))
+        if item.score is None and drawing.stepwise(item.question):  # a case: each decision saved at once
+
+            def step(response, qid=item.question.id) -> None:
+                try:
+                    svc.attempts.save_answer(attempt_id, account.id, qid, response)
+                except AttemptError as exc:
+                    st.session_state[f"{key}-refused"] = str(exc)
+
+            question_input(item, key, step)
+            if refused := st.session_state.pop(f"{key}-refused", None):
+                st.error(refused)
+            return
         if item.score is None:
             pending_key = f"{key}-pending"
             pending = st.session_state.get(pending_key)

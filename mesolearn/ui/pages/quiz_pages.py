@@ -25,7 +25,7 @@ import streamlit as st
 
 from mesolearn.cohorts import reports
 from mesolearn.content.text import course_markdown
-from mesolearn.quiz import grading
+from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import utcnow
@@ -192,6 +192,19 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
     if item.score is not None:
         question_input(item, keys.done_key(key), lambda r: None, disabled=True)
         feedback(svc.course, item, state.spec.review, nav.page("lesson"))
+        return
+    if drawing.stepwise(item.question):  # a case: each decision is saved at once; checked when its path ends
+
+        def step(response) -> None:
+            try:
+                item.score = svc.attempts.save_answer(state.id, account.id, item.question.id, response)
+                item.response = response
+            except AttemptError as exc:
+                st.session_state["quiz-error"] = str(exc)
+
+        question_input(item, key, step)
+        if item.score is not None:
+            feedback(svc.course, item, state.spec.review, nav.page("lesson"))
         return
     pending_key = keys.pending_key(key)
     pending = st.session_state.get(pending_key)

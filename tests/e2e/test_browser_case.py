@@ -1,0 +1,121 @@
+"""A branching case in headless Chromium against a real `streamlit run` server serving the fixture course
+(tests/fixtures/case_course): the trainee walks down the unsafe branch, reloads the page in the middle and resumes
+at the same stage (the first decision final), finishes, and after submitting sees the path taken beside the best
+path. Nothing of a stage not reached is in the page before the decision that leads to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mesolearn.content import load_course
+from mesolearn.quiz.attempts import Attempts
+from mesolearn.storage import Database
+from tests.e2e.streamlit_page import answer_correctly, click_button, fill, question_box, see, settle
+from tests.live.server import LiveServer
+
+pytestmark = pytest.mark.browser
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "case_course"
+CASE = "cases-anticoagulant"
+
+
+@pytest.fixture(scope="module")
+def case_server():
+    env = {"MESOLEARN_CONTENT_DIR": str(FIXTURE)}
+    options = {"server.headless": "true", "server.fileWatcherType": "none"}
+    with LiveServer("app.py", options=options, env=env) as srv:
+        yield srv.url, srv.database_url
+
+
+def _register(page: Page, base: str) -> None:
+    page.goto(base)
+    settle(page)
+    fill(page, "Your name", "Ada Instructor")
+    fill(page, "Username", "ada")
+    fill(page, "Password", "correct horse battery")
+    fill(page, "Repeat the password", "correct horse battery")
+    click_button(page, "Create instructor account")
+    page.get_by_role("button", name="Sign out").click()
+    settle(page)
+    page.goto(base + "/register")
+    settle(page)
+    fill(page, "Your name", "Tom Trainee")
+    fill(page, "Username", "tom")
+    fill(page, "Password", "trainee pass 1")
+    fill(page, "Repeat the password", "trainee pass 1")
+    click_button(page, "Create my account")
+    see(page, "Signed in as Tom Trainee (trainee)")
+
+
+def _decide(page: Page, box, choice: str) -> None:
+    box.get_by_text(choice, exact=True).click()
+    settle(page)
+    box.get_by_role("button", name="Confirm decision").click()
+    settle(page)
+
+
+def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case_server, page: Page) -> None:
+    base, db_url = case_server
+    course = load_course(FIXTURE)
+    case = course.question(CASE)
+    _register(page, base)
+    page.goto(base + "/quiz?module=cases")
+    settle(page)
+    click_button(page, "Start the quiz")
+    attempts = Attempts(Database(db_url), course)
+    attempt_id = attempts.open_attempt_id(2, "cases")
+    state = attempts.load(attempt_id, 2)
+    total = len(state.items)
+    item = next(i for i in state.items if i.question.id == CASE)
+    box = question_box(page, item.position + 1, total)
+
+    expect(box).to_contain_text("Stage 1 · Consultation")
+    later = [case.stage(s).text.strip() for s in ("plan", "bruise", "followup")]
+    html = page.content()
+    assert not any(text in html for text in later)  # nothing of a later stage reached the browser
+
+    _decide(page, box, "Treat as booked")
+    expect(box).to_contain_text("Stage 2 · Day 2")
+    html = page.content()
+    assert case.stage("plan").text.strip() not in html and case.stage("followup").text.strip() not in html
+    assert "Unsafe; the tablet was never checked" not in html  # no feedback while the attempt is open
+
+    page.reload()  # mid-case: the saved path brings the trainee back to the same stage
+    settle(page)
+    box = question_box(page, item.position + 1, total)
+    expect(box).to_contain_text("Your decision: Treat as booked")
+    expect(box).to_contain_text("Stage 2 · Day 2")
+    expect(box.get_by_text("Ask what the tablet is and whether it thins the blood", exact=True)).to_have_count(0)
+    assert attempts.load(attempt_id, 2).items[item.position].response == ["treat"]
+
+    _decide(page, box, "See him today and assess the bruise")
+    expect(box).to_contain_text("Stage 3 · One week later")
+    _decide(page, box, "Photos, notes and the plan agreed with his doctor")
+    expect(box).to_contain_text("Case complete")
+    for other in state.items:
+        if other.question.id != CASE:
+            answer_correctly(page, question_box(page, other.position + 1, total), other)
+    see(page, f"{total} of {total} answered")
+    click_button(page, "Submit answers")
+    see(page, "Your path")
+    see(page, "Best path")
+    see(page, "Day 2: See him today and assess the bruise (score 1 of 1)")
+    see(page, "Planning: Offer a plan without needles and review in a week (score 1 of 1)")
+    see(page, "Unsafe; the tablet was never checked")
+    see(page, "A safety-critical question was answered wrongly")
+    assert attempts.load(attempt_id, 2).items[item.position].response == ["treat", "see", "document"]
+
+    # practice: the shared driver walks the best path (click the choice, confirm, at every stage)
+    page.goto(base + "/quiz?module=cases")
+    settle(page)
+    click_button(page, "Practise (does not count)")
+    practice = attempts.open_attempt_id(2, "cases", "practice")
+    p_item = next(i for i in attempts.load(practice, 2).items if i.question.id == CASE)
+    box = question_box(page, p_item.position + 1, total)
+    answer_correctly(page, box, p_item)
+    expect(box).to_contain_text("Case complete")
+    expect(box).to_contain_text("Best path")
+    expect(page.get_by_text("Correct", exact=True).first).to_be_visible()
+    assert attempts.load(practice, 2).items[p_item.position].score == 1.0
