@@ -137,7 +137,7 @@ class AccountAdmin:
             if not user.must_change_password:
                 raise AccountError("Use Change password (your current password is needed).")
             try:
-                same = self.accounts.hasher.verify(user.password_hash, new)
+                same: bool = self.accounts.hasher.verify(user.password_hash, new)
             except (VerificationError, InvalidHashError):
                 same = False
             if same:

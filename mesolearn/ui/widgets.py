@@ -63,8 +63,13 @@ def _follow_saved_answer(renderer, item: Item, key: str, shown: object) -> None:
             st.session_state[widget_key] = value
 
 
-def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None) -> None:
-    """Result, correct answer, explanation with linked sources, and a link to the lesson section."""
+def feedback(
+    course: Course, item: Item, policy: ReviewPolicy, lesson_page=None, answer_label: str = "Your answer"
+) -> None:
+    """Result, correct answer, explanation with linked sources, and a link to the lesson section.
+
+    ``answer_label``: "Your answer" for the trainee; an instructor reviewing a trainee's attempt reads "Their answer".
+    """
     q = item.question
     score = item.score if item.score is not None else grading.grade(q, item.response)
     module = course.module_of(q.id)
@@ -74,7 +79,7 @@ def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None)
         st.warning(f"Partly correct ({score:.0%} of the mark)")
     else:
         st.error("Incorrect" if item.answered else "Not answered")
-    st.markdown(f"**Your answer:** {grading.response_text(q, item.response)}")
+    st.markdown(f"**{answer_label}:** {grading.response_text(q, item.response)}")
     if policy.show_correct_answers:
         st.markdown(f"**Correct answer:** {grading.answer_text(q)}")
     if policy.show_explanations:
