@@ -76,7 +76,7 @@ def sign_in() -> None:
         st.caption("New here? Use **Register** in the menu to create a trainee account.")
 
 
-JOINED = "joined-cohort"  # the catalogue page says "You joined ..." once (study_pages._JOINED)
+_JUST_JOINED = "invite-just-joined"
 
 
 def _invites(svc) -> Invites:
@@ -131,12 +131,14 @@ def _register_with_invite(svc, token: str | None) -> None:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
-        st.session_state[JOINED] = cohort.name
-        st.switch_page(nav.page("catalogue"))
+        st.session_state[_JUST_JOINED] = cohort.id  # lost in the reload after a server-set cookie: words only
+        st.rerun()  # signed in, the same link shows the cohort and its assignments (invite_join)
 
 
 def invite_join() -> None:
-    """An invite link opened by a signed-in user: a trainee joins the cohort and lands on their assignments."""
+    """An invite link opened by a signed-in user (also right after registering through it): a trainee joins the
+    cohort and sees its assignments here. Nothing is kept in the session for it, so it survives the reload that
+    the server-set cookie makes after a sign-in (serve.py)."""
     svc = services()
     account = auth.require(svc)
     if "invite" not in st.query_params:  # just registered without a link (the same URL): the home page
@@ -151,11 +153,22 @@ def invite_join() -> None:
         st.error(str(exc))
         st.page_link(nav.page("catalogue"), label="Go to your modules", icon=":material/school:")
         return
-    if joined:
-        st.session_state[JOINED] = cohort.name
-        st.switch_page(nav.page("catalogue"))
-    st.success(f"You are already a member of {escape_markdown(cohort.name)}.")
-    st.page_link(nav.page("catalogue"), label="Go to your modules and assignments", icon=":material/school:")
+    joined = joined or st.session_state.pop(_JUST_JOINED, None) == cohort.id
+    st.success(f"You {'joined' if joined else 'are a member of'} {escape_markdown(cohort.name)}.")
+    work = [r for r in svc.cohorts.assignments_for(account.id) if cohort.name in r.cohorts]
+    if work:
+        st.subheader("Your assignments")
+        for r in work:
+            due = f"due {r.due_at:%d %B %Y}" if r.due_at else "no due date"
+            st.page_link(
+                nav.page("quiz"),
+                label=f"{r.title} · {due} · {r.status}",
+                query_params={"module": r.quiz_id} if r.kind == "module" else {"exam": r.quiz_id},
+                icon=":material/assignment_late:" if r.overdue else ":material/assignment:",
+            )
+    else:
+        st.caption("The cohort has no assignments yet.")
+    st.page_link(nav.page("catalogue"), label="Go to your home page", icon=":material/school:")
 
 
 def new_password() -> None:
