@@ -240,6 +240,7 @@ def _trainee_panel(svc, account) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="–",
         )
 
 
@@ -299,6 +300,7 @@ def gradebook_page() -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="–",
         )
     st.download_button(
         "Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv", icon=":material/download:"
@@ -397,6 +399,7 @@ def item_analysis() -> None:
             ]
         ),
         hide_index=True,
+        placeholder="–",
     )
     flagged = [r for r in report.questions if r.flags]
     st.subheader(f"Flagged questions ({len(flagged)})")
