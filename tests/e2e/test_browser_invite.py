@@ -4,6 +4,8 @@ cohort's assignment in view (self-registration is off: the link still works). Un
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from mesolearn.accounts import Accounts
@@ -36,6 +38,8 @@ def test_a_visitor_registers_through_an_invite_link_and_sees_the_cohorts_assignm
     cohort = cohorts.create_cohort("Autumn cohort", ada.id)
     cohorts.assign("risks", None, cohort_id=cohort.id, instructor_id=ada.id)
     link = Invites(db, accounts, cohorts).create(ada.id, cohort.id, max_uses=10)
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
 
     page.goto(base + link.path)
     settle(page)
@@ -55,4 +59,8 @@ def test_a_visitor_registers_through_an_invite_link_and_sees_the_cohorts_assignm
     see(page, "Your assignments")
     see(page, course.modules["risks"].title)
     assert [m.username for m in cohorts.members(cohort.id)] == ["zoe"]
+    # everything, the page icon included, comes from the app's own server: it works offline (UX review B15)
+    assert hosts <= {urlsplit(base).netloc, ""}, hosts
+    icon = page.locator("link[rel~='icon']").first.get_attribute("href") or ""
+    assert icon and "://" not in icon.replace(base, ""), icon
     db.dispose()
