@@ -6,6 +6,7 @@ their text and their file:line, never by internal id; counts through :func:`meso
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -303,7 +304,11 @@ def gradebook_page() -> None:
             placeholder="–",
         )
     st.download_button(
-        "Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv", icon=":material/download:"
+        "Download CSV",
+        to_csv([replace(r, display_name=who(r)) for r in rows]),  # deactivated trainees marked there too
+        file_name="gradebook.csv",
+        mime="text/csv",
+        icon=":material/download:",
     )
     _open_attempt(svc, rows, gone)
 
