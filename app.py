@@ -15,13 +15,19 @@ st.set_page_config(
 with auth.database_guard():  # a missing, damaged or unreachable database: a message, never a traceback
     svc = services()
     account = auth.current_account(svc)
-pages = nav.pages_for(account.role if account else None, svc.accounts.has_users(), svc.accounts.self_registration)
+pages = nav.pages_for(
+    account.role if account else None,
+    svc.accounts.has_users(),
+    svc.accounts.self_registration,
+    must_change_password=bool(account and account.must_change_password),
+)
 current = st.navigation(pages, position="hidden")  # the app draws the menu (nav.menu): Streamlit's is no list
 a11y.style()
 
 with st.sidebar:
     nav.menu(pages)
     auth.account_box(svc, account)
-    st.caption(svc.course.info.notice)
+    if account is not None:  # signed out, the sign-in page shows the notice itself: once is enough
+        st.caption(svc.course.info.notice)
 
 auth.run_page(current)  # database errors in the page: a short message, never a traceback

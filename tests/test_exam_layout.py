@@ -76,7 +76,7 @@ def test_the_exam_draws_one_question_per_page_and_moves_by_next_and_the_navigato
     page = texts(at)
     assert "Summary of attempt" in page and page.count("Not answered") == 59 and "Answered" in page
     at = _click(at, "Submit all and finish")
-    assert "59 question(s) have no answer" in texts(at)
+    assert "59 questions have no answer" in texts(at)
     assert not attempts.load(attempt_id, 1).submitted
     at = _click(at, "Question 2")
     assert "Question 2 of 60" in _question_headings(at)[0]
@@ -109,7 +109,7 @@ def test_a_half_filled_matching_answer_needs_a_yes_before_submitting(db_url):
     at.run()
     assert f"| [Question {half.position + 1}](#question-{half.position + 1}) | Incomplete |" in texts(at)
     at = _click(at, "Submit all and finish")
-    assert "1 question(s) have an incomplete answer" in texts(at) and "Submit anyway?" in texts(at)
+    assert "1 question has an incomplete answer" in texts(at) and "Submit anyway?" in texts(at)
     assert not attempts.load(attempt_id, 1).submitted
     at = _click(at, "Yes, submit now")
     assert attempts.load(attempt_id, 1).submitted

@@ -30,6 +30,7 @@ from mesolearn.storage.models import Attempt, Base, Certificate
 
 T = datetime(2026, 11, 20, 10, 0)
 NEW_INDEXES = {"uq_attempts_one_open_graded", "uq_attempts_number", "uq_certificates_attempt_id"}
+NEW_INDEXES |= {"ix_cohort_invites_cohort_id", "ix_cohort_invites_token"}  # of the invite table added in 0004
 
 
 @pytest.fixture

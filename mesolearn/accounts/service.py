@@ -16,6 +16,9 @@
   after ``session_idle_minutes`` without use (sliding, default 30) and at the latest ``session_days`` after
   sign-in (default 14); both are settings. A password change ends every session of the account and starts a
   new one for the tab that made the change; "sign out everywhere" ends them all.
+* **Deactivated accounts and password resets** (:mod:`mesolearn.accounts.admin`): a deactivated account cannot
+  sign in (said only after the right password) and none of its tokens works; after a reset the account signs in
+  with ``must_change_password`` set until a new password is chosen.
 * **Text limits** (:mod:`mesolearn.accounts.limits`): names <= 120 characters, e-mail <= 254, passwords
   8 to 1024, no control characters, Unicode NFC.
 """
@@ -51,6 +54,7 @@ SESSION_IDLE_MINUTES = 30
 GRANT_SECONDS = 60
 WRONG = "Wrong username or password."
 TAKEN = "That username is not available. Please choose another one."
+DEACTIVATED = "This account has been deactivated. Ask your instructor if you need it again."
 
 
 class AccountError(ValueError):
@@ -64,10 +68,12 @@ class Account:
     display_name: str
     role: Role
     email: str | None = None
+    must_change_password: bool = False
 
     @classmethod
     def of(cls, u: User) -> Account:
-        return cls(u.id, u.username, u.display_name, u.role, u.email)  # type: ignore[arg-type]
+        role = cast(Role, u.role)
+        return cls(u.id, u.username, u.display_name, role, u.email, bool(u.must_change_password))
 
 
 def _token_hash(token: str, binding: str = "") -> str:
@@ -251,6 +257,8 @@ class Accounts:
             user = s.get(User, user_id)
             if user is None:  # the account was deleted since its password was checked
                 raise AccountError(WRONG)
+            if user.deactivated_at is not None:
+                raise AccountError(DEACTIVATED)
             if self.hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = self.hasher.hash(password)
             return Account.of(user)
@@ -300,6 +308,8 @@ class Accounts:
         with self.db.session() as s:
             row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token, binding)))
             if row is None or row.expires_at <= now or row.created_at + lifetime <= now:
+                return None
+            if row.user.deactivated_at is not None:
                 return None
             slid = min(now + idle, row.created_at + lifetime)
             if slid - row.expires_at > timedelta(minutes=1) or row.expires_at > slid:
@@ -364,6 +374,7 @@ class Accounts:
             if user is None:  # deleted since authenticate() found it
                 raise AccountError(WRONG)
             user.password_hash = self.hasher.hash(new)
+            user.must_change_password = False
             s.execute(delete(AuthSession).where(AuthSession.user_id == account.id))
         return self.start_session(account, binding)
 

@@ -37,6 +37,7 @@ from mesolearn.accounts.throttle import VERIFY_CLIENT, Throttle
 from mesolearn.content.loader import Course
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Certificate, CohortMember, User
+from mesolearn.text import plural
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
 PREFIX = "MESO"
@@ -199,7 +200,7 @@ class Certificates:
             reasons.append(f"Pass the {self.exam_title}.")
         if missing:
             titles = ", ".join(self.course.modules[m].title for m in missing)
-            reasons.append(f"Pass the quiz of {len(missing)} more module(s): {titles}.")
+            reasons.append(f"Pass the quiz of {plural(len(missing), 'more module')}: {titles}.")
         return Eligibility(
             not reasons,
             self.exam_id,

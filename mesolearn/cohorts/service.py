@@ -34,6 +34,7 @@ from mesolearn.progress.tracker import STATUSES as STATUSES  # re-exported: the 
 from mesolearn.progress.tracker import Status, module_status
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Cohort, CohortMember, Override, User
+from mesolearn.text import plural
 
 # Invite codes: no 0/O, 1/I/L, so a code read aloud or copied from paper survives.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -122,9 +123,12 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        parts = [f"{len(self.created)} account(s) created", f"{len(self.added)} existing account(s) added"]
+        parts = [
+            f"{plural(len(self.created), 'account')} created",
+            f"{plural(len(self.added), 'existing account')} added",
+        ]
         if self.errors:
-            parts.append(f"{len(self.errors)} row(s) with errors")
+            parts.append(f"{plural(len(self.errors), 'row')} with errors")
         return ", ".join(parts) + "."
 
 

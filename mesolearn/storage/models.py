@@ -7,7 +7,9 @@ Rules the database itself enforces (races between requests, sessions or replicas
 * graded attempts are numbered 1, 2, ... per trainee and quiz (``attempt_number``, unique per
   ``(user_id, quiz_id, mode)``), so two concurrent starts cannot both become attempt *n*, and the attempt
   limit is checked against the number being inserted (``NULL`` for practice attempts, which are unlimited);
-* one certificate per exam attempt: the unique index ``uq_certificates_attempt_id``.
+* one certificate per exam attempt: the unique index ``uq_certificates_attempt_id``;
+* an invite link is never used more often than its limit: the check ``ck_cohort_invites_uses`` (``uses <= max_uses``),
+  with the conditional update in ``mesolearn.cohorts.invites`` that counts a use only while one is left.
 
 The schema changes only through the Alembic revisions in ``mesolearn/storage/migrations`` (a test checks that
 these models and the revisions agree).
@@ -18,7 +20,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -38,6 +54,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     exam_date: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # set by an instructor (mesolearn.accounts.admin): a deactivated account cannot sign in; its data stays
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # after a password reset: the next sign-in must choose a new password before anything else
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuthSession(Base):
@@ -229,3 +249,19 @@ class ThrottleCounter(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime)
     next_allowed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CohortInvite(Base):
+    """An invite link to a cohort (``/register?invite=TOKEN``): optional expiry and use limit; revocable."""
+
+    __tablename__ = "cohort_invites"
+    __table_args__ = (CheckConstraint("max_uses IS NULL OR uses <= max_uses", name="ck_cohort_invites_uses"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    max_uses: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

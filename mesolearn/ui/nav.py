@@ -19,7 +19,7 @@ from typing import Literal
 
 import streamlit as st
 
-Access = Literal["setup", "signed_out", "public", "signed_in"]
+Access = Literal["setup", "signed_out", "public", "signed_in", "new_password"]
 EVERY_ROLE: tuple[str, ...] = ("trainee", "instructor")
 
 
@@ -33,6 +33,7 @@ class PageSpec:
     access: Access = "signed_in"
     roles: tuple[str, ...] = EVERY_ROLE  # for signed-in pages: who may open it
     group: str = "Study"  # the menu group of a signed-in user
+    hidden: bool = False  # registered (its URL works) but not in the menu
 
     def function(self) -> Callable[[], None]:
         module, _, func = self.target.partition(":")
@@ -42,7 +43,7 @@ class PageSpec:
         """The server-side role rule: may a user with ``role`` (None: signed out) open this page?"""
         if self.access == "public":
             return True
-        if self.access == "signed_in":
+        if self.access in ("signed_in", "new_password"):
             return role in self.roles
         return role is None
 
@@ -52,6 +53,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("signin", "account_pages:sign_in", "Sign in", "signin", ":material/login:", access="signed_out"),
     PageSpec(
         "register", "account_pages:register", "Register", "register", ":material/person_add:", access="signed_out"
+    ),
+    PageSpec(
+        "new_password",
+        "account_pages:new_password",
+        "Choose a new password",
+        "new-password",
+        ":material/password:",
+        access="new_password",
     ),
     PageSpec("catalogue", "study_pages:catalogue", "Modules", "modules", ":material/school:"),
     PageSpec("lesson", "study_pages:lesson", "Lesson", "lesson", ":material/menu_book:"),
@@ -125,6 +134,14 @@ PAGES: tuple[PageSpec, ...] = (
         roles=("instructor",),
         group="Instructor",
     ),
+    PageSpec(  # an invite link opened by a signed-in user: the same URL as registration
+        "invite",
+        "account_pages:invite_join",
+        "Join a cohort",
+        "register",
+        ":material/group_add:",
+        hidden=True,
+    ),
     PageSpec(
         "about",
         "instructor_pages:about",
@@ -176,22 +193,38 @@ def menu(pages: list[st.Page] | dict[str, list[st.Page]]) -> None:
             st.page_link(p)
 
 
+def _hidden(name: str) -> st.Page:
+    s = SPECS[name]
+    return st.Page(s.function(), title=s.title, url_path=s.url, icon=s.icon, visibility="hidden")
+
+
 def _gate(s: PageSpec) -> st.Page:
     """The sign-in form at a signed-in page's URL: a deep link survives signing in."""
     return st.Page(SPECS["signin"].function(), title=s.title, url_path=s.url, visibility="hidden")
 
 
-def pages_for(role: str | None, has_users: bool, self_registration: bool) -> list[st.Page] | dict[str, list[st.Page]]:
-    """Only the pages a role may open are registered, so other URLs do not resolve at all."""
+def pages_for(
+    role: str | None, has_users: bool, self_registration: bool, must_change_password: bool = False
+) -> list[st.Page] | dict[str, list[st.Page]]:
+    """Only the pages a role may open are registered, so other URLs do not resolve at all.
+
+    Registration stays registered (out of the menu) when self-registration is off: an invite link
+    (``/register?invite=...``) still works. An account that must choose a new password (after a reset) gets only
+    that page, at every URL.
+    """
     if not has_users:
         return [page("setup")]
     if role is None:
         shown = [s.name for s in PAGES if s.access == "signed_out" and (s.name != "register" or self_registration)]
         public = [s.name for s in PAGES if s.access == "public"]
-        gates = [_gate(s) for s in PAGES if s.access == "signed_in"]
-        return [page(n) for n in shown + public] + gates
+        taken = {s.url for s in PAGES if s.access in ("signed_out", "public")}
+        gates = [_gate(s) for s in PAGES if s.access == "signed_in" and s.url not in taken]
+        hidden = [] if self_registration else [_hidden("register")]
+        return [page(n) for n in shown + public] + hidden + gates
+    if must_change_password:
+        return [page("new_password")]
     groups: dict[str, list[st.Page]] = {}
     for s in PAGES:
         if s.access in ("signed_in", "public") and s.allows(role):
-            groups.setdefault(s.group, []).append(page(s.name))
+            groups.setdefault(s.group, []).append(_hidden(s.name) if s.hidden else page(s.name))
     return {g: groups[g] for g in GROUPS if g in groups}

@@ -63,8 +63,13 @@ def _follow_saved_answer(renderer, item: Item, key: str, shown: object) -> None:
             st.session_state[widget_key] = value
 
 
-def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None) -> None:
-    """Result, correct answer, explanation with linked sources, and a link to the lesson section."""
+def feedback(
+    course: Course, item: Item, policy: ReviewPolicy, lesson_page=None, answer_label: str = "Your answer"
+) -> None:
+    """Result, correct answer, explanation with linked sources, and a link to the lesson section.
+
+    ``answer_label``: "Your answer" for the trainee; an instructor reviewing a trainee's attempt reads "Their answer".
+    """
     q = item.question
     score = item.score if item.score is not None else grading.grade(q, item.response)
     module = course.module_of(q.id)
@@ -75,9 +80,10 @@ def feedback(course: Course, item: Item, policy: ReviewPolicy, lesson_page=None)
     else:
         st.error("Incorrect" if item.answered else "Not answered")
     refs = module.lesson.references if module else []
-    own = renderer_for(q).review(q, item.response, policy.show_correct_answers, policy.show_explanations, refs)
+    whose = answer_label.split()[0]  # "Your" or "Their"
+    own = renderer_for(q).review(q, item.response, policy.show_correct_answers, policy.show_explanations, refs, whose)
     if not own:  # a case draws the path taken beside the best path instead
-        st.markdown(f"**Your answer:** {grading.response_text(q, item.response)}")
+        st.markdown(f"**{answer_label}:** {grading.response_text(q, item.response)}")
         if policy.show_correct_answers:
             st.markdown(f"**Correct answer:** {grading.answer_text(q)}")
     if policy.show_explanations:

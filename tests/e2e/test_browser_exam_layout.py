@@ -125,7 +125,7 @@ def test_exam_one_question_per_page_navigator_reload_timer_and_summary(server, t
     settle(page)
     see(page, "Summary of attempt")
     click_button(page, "Submit all and finish")
-    see(page, "59 question(s) have no answer")
+    see(page, "59 questions have no answer")
     assert attempts.load(attempt_id, trainee[1]).submitted_at is None
 
 

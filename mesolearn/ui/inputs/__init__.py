@@ -47,9 +47,12 @@ class Renderer(ABC):
         shown = drawing.to_shown(q, layout, response)
         return [self.widget_values(drawing.view_for(q, layout, response), key, shown)]
 
-    def review(self, q: Any, response: Any, show_answer: bool, show_explanation: bool, references: list) -> bool:
+    def review(
+        self, q: Any, response: Any, show_answer: bool, show_explanation: bool, references: list, whose: str = "Your"
+    ) -> bool:
         """Draw the type's own review of ``response`` (after the answer counts) and return True, or return False
-        for the usual "your answer / correct answer" lines."""
+        for the usual "your answer / correct answer" lines. ``whose`` is "Your", or "Their" when an instructor
+        reviews a trainee's attempt."""
         return False
 
     @abstractmethod

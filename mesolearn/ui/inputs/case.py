@@ -92,14 +92,16 @@ class CaseRenderer(Renderer):
             steps += [("click", c.text), ("click", CONFIRM)]
         return steps
 
-    def review(self, q: Any, response: Any, show_answer: bool, show_explanation: bool, references: list) -> bool:
+    def review(
+        self, q: Any, response: Any, show_answer: bool, show_explanation: bool, references: list, whose: str = "Your"
+    ) -> bool:
         try:
             taken = case.walk(q, response)
         except ValueError:
             taken = case.walk(q, None)
         columns = st.columns(2) if show_answer else [st.container()]
         with columns[0]:
-            st.markdown("**Your path**")
+            st.markdown(f"**{whose} path**")
             if not taken.steps:
                 st.markdown("(no decision made)")
             _path(taken.steps, show_explanation, references)

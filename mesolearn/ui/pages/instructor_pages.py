@@ -1,21 +1,31 @@
-"""Instructor-only pages: cohorts and assignments, gradebook, item analysis, content health."""
+"""Instructor-only pages: cohorts, invite links and assignments, gradebook, item analysis, content health.
+
+Words on these pages: trainees by name (deactivated ones marked "(deactivated)"), quizzes by title, questions by
+their text and their file:line, never by internal id; counts through :func:`mesolearn.text.plural`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
+from mesolearn.accounts.admin import AccountAdmin
 from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
 from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
 from mesolearn.cohorts.gradebook import trainee_attempts
+from mesolearn.cohorts.invites import Invites
 from mesolearn.cohorts.service import STATUSES, quiz_catalogue
 from mesolearn.content.item_checks import question_location
 from mesolearn.content.models import ReviewPolicy
 from mesolearn.content.text import course_markdown
 from mesolearn.quiz.grading import answer_text
-from mesolearn.ui import auth
+from mesolearn.storage import utcnow
+from mesolearn.text import plural
+from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
 from mesolearn.ui.widgets import feedback
@@ -41,7 +51,7 @@ def cohorts() -> None:
     if not all_cohorts:
         st.info("No cohorts yet.")
     else:
-        cohort = st.selectbox("Cohort", all_cohorts, format_func=lambda c: f"{c.name} ({c.members} trainees)")
+        cohort = st.selectbox("Cohort", all_cohorts, format_func=lambda c: f"{c.name} ({plural(c.members, 'trainee')})")
         _cohort_panel(svc, account, cohort)
     st.divider()
     _trainee_panel(svc, account)
@@ -56,7 +66,9 @@ def _cohort_panel(svc, account, cohort) -> None:
         svc.cohorts.rotate_invite(cohort.id)
         st.rerun()
     members = svc.cohorts.members(cohort.id)
-    tab_members, tab_add, tab_assign = st.tabs(["Members", "Add trainees", "Assignments"])
+    tab_members, tab_add, tab_links, tab_assign = st.tabs(["Members", "Add trainees", "Invite links", "Assignments"])
+    with tab_links:
+        _invite_links(svc, account, cohort)
     with tab_members:
         if members:
             st.dataframe(
@@ -136,6 +148,56 @@ def _cohort_panel(svc, account, cohort) -> None:
                 st.rerun()
 
 
+def _app_address() -> str:
+    """The app's address as the instructor's browser sees it (for a link to copy), or "" if unknown."""
+    try:
+        url = st.context.url
+    except Exception:  # no browser context
+        return ""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _invite_links(svc, account, cohort) -> None:
+    """Links that register and join this cohort in one step; optional expiry and use limit; revocable."""
+    invites = Invites(svc.db, svc.accounts, svc.cohorts)
+    st.caption(
+        "Send a link to your trainees: opening it, a visitor registers and joins this cohort in one step (even "
+        "when self-registration is off), and a signed-in trainee joins."
+    )
+    with st.form(f"invite-{cohort.id}", clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        days = c1.number_input("Valid for (days, 0 = no expiry)", 0, 365, 14, key=f"invite-days-{cohort.id}")
+        uses = c2.number_input("Use limit (0 = no limit)", 0, 10_000, 0, key=f"invite-uses-{cohort.id}")
+        if st.form_submit_button("Create an invite link"):
+            try:
+                invites.create(
+                    account.id,
+                    cohort.id,
+                    expires_at=utcnow() + timedelta(days=int(days)) if days else None,
+                    max_uses=int(uses) or None,
+                )
+                st.success("Invite link created: copy it below.")
+            except CohortError as exc:
+                st.error(str(exc))
+    links = invites.for_cohort(cohort.id)
+    if not links:
+        st.caption("No invite links yet.")
+        return
+    now, base = utcnow(), _app_address()
+    for link in links:
+        state = link.state(now)
+        with st.container(border=True):
+            limit = f"{link.uses} of {link.max_uses} used" if link.max_uses else plural(link.uses, "use")
+            expiry = f"expires {link.expires_at:%Y-%m-%d %H:%M} UTC" if link.expires_at else "no expiry"
+            st.markdown(f"**{state.capitalize()}** · {limit} · {expiry} · created {link.created_at:%Y-%m-%d}")
+            if state == "active":
+                st.code(base + link.path, language=None)
+                if st.button("Revoke", key=f"revoke-invite-{link.id}", help="The link stops working at once"):
+                    invites.revoke(account.id, link.id)
+                    st.rerun()
+
+
 def _trainee_panel(svc, account) -> None:
     quizzes = _quiz_choices(svc.course)
     st.subheader("One trainee: assignment or accommodation")
@@ -179,6 +241,7 @@ def _trainee_panel(svc, account) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="–",
         )
 
 
@@ -198,10 +261,15 @@ def gradebook_page() -> None:
     if not rows:
         st.info("No trainees match.")
         return
+    gone = AccountAdmin(svc.accounts).deactivated_ids()
+
+    def who(r) -> str:
+        return r.display_name + (" (deactivated)" if r.user_id in gone else "")
+
     frame = pd.DataFrame(
         [
             {
-                "trainee": r.display_name,
+                "trainee": who(r),
                 "quiz": r.quiz_title,
                 "cell": ("⚠️ " if r.overdue else "")
                 + r.status
@@ -219,7 +287,7 @@ def gradebook_page() -> None:
             pd.DataFrame(
                 [
                     {
-                        "trainee": r.display_name,
+                        "trainee": who(r),
                         "username": r.username,
                         "quiz": r.quiz_title,
                         "status": r.status,
@@ -233,17 +301,22 @@ def gradebook_page() -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="–",
         )
     st.download_button(
-        "Download CSV", to_csv(rows), file_name="gradebook.csv", mime="text/csv", icon=":material/download:"
+        "Download CSV",
+        to_csv([replace(r, display_name=who(r)) for r in rows]),  # deactivated trainees marked there too
+        file_name="gradebook.csv",
+        mime="text/csv",
+        icon=":material/download:",
     )
-    _open_attempt(svc, rows)
+    _open_attempt(svc, rows, gone)
 
 
-def _open_attempt(svc, rows) -> None:
+def _open_attempt(svc, rows, gone: set[int] = frozenset()) -> None:  # type: ignore[assignment]
     """Open any trainee's submitted attempt: their answers, the key, the explanation and the time taken."""
     st.subheader("Open a trainee's attempt")
-    trainees = {r.user_id: r.display_name for r in rows}
+    trainees = {r.user_id: r.display_name + (" (deactivated)" if r.user_id in gone else "") for r in rows}
     user_id = st.selectbox("Trainee", list(trainees), format_func=lambda u: trainees[u], key="gb-trainee")
     done = trainee_attempts(svc.db, svc.course, user_id)
     if not done:
@@ -271,7 +344,7 @@ def _open_attempt(svc, rows) -> None:
                 f"**Question {item.position + 1}**" + (" · ⚠️ safety-critical" if item.question.critical else "")
             )
             st.markdown(course_markdown(item.view.prompt))
-            feedback(svc.course, item, policy)
+            feedback(svc.course, item, policy, answer_label="Their answer")
 
 
 def item_analysis() -> None:
@@ -298,7 +371,7 @@ def item_analysis() -> None:
     cols[2].metric("Cronbach's alpha", fmt(None if q.cronbach_alpha is None else 100 * q.cronbach_alpha, "%"))
     cols[3].metric("Standard error", fmt(q.standard_error, "%"), help=f"error ratio {fmt(q.error_ratio, '%')}")
     st.caption(
-        f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {report.attempts_excluded} attempt(s) "
+        f"Skewness {fmt(q.skewness)} · kurtosis {fmt(q.kurtosis)} · {plural(report.attempts_excluded, 'attempt')} "
         "left out because their questions changed since."
     )
     st.caption(
@@ -331,6 +404,7 @@ def item_analysis() -> None:
             ]
         ),
         hide_index=True,
+        placeholder="–",
     )
     flagged = [r for r in report.questions if r.flags]
     st.subheader(f"Flagged questions ({len(flagged)})")
@@ -378,7 +452,7 @@ def content_health() -> None:
         st.dataframe(
             [
                 {
-                    "module": f.module,
+                    "module": course.modules[f.module].title if f.module in course.modules else f.file,
                     "single-choice items": f.single_choice,
                     "key longest": f.key_longest,
                     "share": f"{f.share:.0%}",
@@ -405,8 +479,16 @@ def content_health() -> None:
             )
             st.text(f"{r.display_name} ({r.username})")  # user text, shown literally
             if where:
-                st.caption(f"Edit it in `{where}` (question {r.question_id})")
+                st.caption(f"Edit it in `{where}`")
             st.text(r.message)  # user text, shown literally
+            if q is not None and module is not None:
+                section = module.lesson.section(q.section)
+                st.page_link(
+                    nav.page("lesson"),
+                    label=f"Its lesson section: {module.title} › {section.heading if section else 'lesson'}",
+                    icon=":material/menu_book:",
+                    query_params={"module": module.id, "section": q.section},
+                )
             if q is not None:
                 with st.expander("The question, with its key"):
                     st.markdown(course_markdown(q.prompt))
@@ -423,7 +505,12 @@ def content_health() -> None:
         for row in rep.questions:
             if row.flags:
                 any_flag = True
-                st.markdown(f"- **{row.question_id}** ({title}): {'; '.join(row.flags)}")
+                where = question_location(course, row.question_id)
+                st.markdown(
+                    f"- **{escape_markdown(_short(row.prompt))}** ({title}"
+                    + (f", `{where}`" if where else "")
+                    + f"): {'; '.join(row.flags)}"
+                )
     if not any_flag:
         st.caption("No question is flagged (statistics need submitted graded attempts).")
 
@@ -431,8 +518,8 @@ def content_health() -> None:
     st.dataframe(
         [
             {
-                "module": m.id,
-                "title": m.title,
+                "module": m.title,
+                "lesson file": m.lesson_file,
                 "lesson words": m.lesson.word_count,
                 "questions": len(m.quiz.questions) if m.quiz else 0,
                 "quiz": "ok" if m.quiz else "unavailable",
@@ -441,6 +528,11 @@ def content_health() -> None:
         ],
         hide_index=True,
     )
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def exchange() -> None:
@@ -509,7 +601,7 @@ def exchange() -> None:
         for w in warnings:
             st.warning(w)
         st.success(
-            f"{len(quiz.questions)} question(s) read. Save the file as quizzes/NN-{target.id}.yaml (or merge "
+            f"{plural(len(quiz.questions), 'question')} read. Save the file as quizzes/NN-{target.id}.yaml (or merge "
             "its questions into the existing quiz file), then run `python -m mesolearn validate`."
         )
         st.download_button(

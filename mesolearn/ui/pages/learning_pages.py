@@ -29,6 +29,7 @@ from mesolearn.learning.spaced import (
 from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import AttemptError, Item
 from mesolearn.storage import utcnow
+from mesolearn.text import plural
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
@@ -68,6 +69,7 @@ def dashboard() -> None:
             ]
         ),
         hide_index=True,
+        placeholder="–",  # no score yet: a dash, not "None"
     )
 
     titles = {m.id: m.title for m in course.modules.values()} | {e.id: e.title for e in course.exams.values()}
@@ -139,7 +141,7 @@ def review() -> None:
         _review_session(svc, account, open_id)
         return
     if finished := st.session_state.pop("review-finished", None):
-        st.success(f"Review session finished: {finished} card(s) reviewed.")
+        st.success(f"Review session finished: {plural(finished, 'card')} reviewed.")
     known = [c for c in cards(svc.db, account.id) if svc.course.question(c.question_id)]
     due = sorted((c for c in known if c.due <= now + LEARN_AHEAD), key=lambda c: c.due)
     upcoming = sorted((c for c in known if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
@@ -157,7 +159,7 @@ def review() -> None:
         st.info("You reached today's review limit. The rest waits for tomorrow.")
     elif due:
         size = min(len(due), DEFAULT_SESSION_SIZE, left_today)
-        if st.button(f"Review {size} card(s) now", type="primary"):
+        if st.button(f"Review {plural(size, 'card')} now", type="primary"):
             try:
                 start_review_session(svc.attempts, account.id, [c.question_id for c in due[:size]])
             except AttemptError as exc:
@@ -239,9 +241,9 @@ def _review_session(svc, account, attempt_id: int) -> None:
 def _when(due: datetime, now: datetime) -> str:
     minutes = max(1, round((due - now).total_seconds() / 60))
     if minutes < 60:
-        return f"in {minutes} minute(s)"
+        return f"in {plural(minutes, 'minute')}"
     if minutes < 48 * 60:
-        return f"in {round(minutes / 60)} hour(s) ({due:%d %b %H:%M} UTC)"
+        return f"in {plural(round(minutes / 60), 'hour')} ({due:%d %b %H:%M} UTC)"
     return f"on {due:%d %B %Y}"
 
 
@@ -390,7 +392,8 @@ def certification() -> None:
                 query_params={"module": o.module_id, "section": o.section_id},
             )
     if report.untested:
-        st.caption(f"{len(report.untested)} objective(s) have no answers yet.")
+        n = len(report.untested)
+        st.caption(f"{plural(n, 'objective')} {'has' if n == 1 else 'have'} no answers yet.")
 
     st.header("Mock exam")
     st.markdown(

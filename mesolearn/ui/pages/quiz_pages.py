@@ -29,6 +29,7 @@ from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
 from mesolearn.storage import utcnow
+from mesolearn.text import plural
 from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.widgets import feedback, question_input
@@ -508,8 +509,9 @@ def _submit_block(svc, account, state: AttemptState) -> None:
         else:
             _submit(svc, account, state)
     if st.session_state.get(confirm_key) and (missing or partial):
-        parts = [f"{missing} question(s) have no answer"] if missing else []
-        parts += [f"{partial} question(s) have an incomplete answer"] if partial else []
+        verb = {True: "has", False: "have"}
+        parts = [f"{plural(missing, 'question')} {verb[missing == 1]} no answer"] if missing else []
+        parts += [f"{plural(partial, 'question')} {verb[partial == 1]} an incomplete answer"] if partial else []
         st.warning(f"{' and '.join(parts)}. Submit anyway? You cannot change answers afterwards.")
         if st.button("Yes, submit now", key=f"submit-anyway-{state.id}"):
             _submit(svc, account, state)

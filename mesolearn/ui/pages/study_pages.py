@@ -24,6 +24,7 @@ from mesolearn.content.text import link_citations
 from mesolearn.progress.resume import next_step
 from mesolearn.quiz.attempts import PRACTICE_SESSIONS
 from mesolearn.storage import utcnow
+from mesolearn.text import plural
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
@@ -39,7 +40,8 @@ def content_problems(svc, account) -> None:
     if account.role == "instructor":
         files = sorted({e.file for e in errors})
         with st.expander(
-            f"⚠️ {len(errors)} content error(s) in {len(files)} file(s): those parts are hidden from trainees",
+            f"⚠️ {plural(len(errors), 'content error')} in {plural(len(files), 'file')}: "
+            "those parts are hidden from trainees",
             expanded=True,
         ):
             for e in errors[:50]:

@@ -6,7 +6,7 @@ filled from the visits already recorded: for each trainee and module, the sectio
 higher visit id), so a trainee who read before the upgrade is offered that section at once. No row is changed.
 
 Revision ID: 0005_lesson_progress
-Revises: 0003_throttle
+Revises: 0004_accounts_invites
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_lesson_progress"
-down_revision = "0003_throttle"
+down_revision = "0004_accounts_invites"
 branch_labels = None
 depends_on = None
 
