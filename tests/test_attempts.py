@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from mesolearn.content import Course, load_course
+from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
@@ -137,9 +138,9 @@ def test_answers_are_saved_at_once_and_survive_a_restart(db, course, clock, alic
     attempts = Attempts(db, course, clock=clock)
     attempt_id = attempts.start(alice, "risks")
     items = attempts.load(attempt_id, alice).items
-    given = {item.question.id: correct(item.question) for item in items[:4]}
+    given = {item.question.id: type_of(item.question).correct_for(item.question, item.layout) for item in items[:4]}
     for qid, response in given.items():
-        assert attempts.save_answer(attempt_id, alice, qid, response) is None  # graded: no feedback yet
+        assert save_whole(attempts, attempt_id, alice, qid, response) is None  # graded: no feedback yet
 
     # the server restarts (new engine, new service objects) or the trainee closes the tab
     restarted_db = Database(db.url)

@@ -480,7 +480,7 @@ def test_the_app_walks_a_case_down_a_branch_resumes_after_a_reload_and_shows_bot
         if other.question.id != CASE:
             answer(at, attempt_id, other.question, other.layout, grading.correct_response(other.question))
     at.run()
-    next(b for b in at.button if b.label == "Submit answers").click()
+    next(b for b in at.button if b.label == "Submit all and finish").click()
     at.run()
     assert not at.exception
     page = texts(at)

@@ -98,7 +98,7 @@ def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case
         if other.question.id != CASE:
             answer_correctly(page, question_box(page, other.position + 1, total), other)
     see(page, f"{total} of {total} answered")
-    click_button(page, "Submit answers")
+    click_button(page, "Submit all and finish")
     see(page, "Your path")
     see(page, "Best path")
     see(page, "Day 2: See him today and assess the bruise (score 1 of 1)")
