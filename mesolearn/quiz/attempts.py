@@ -14,8 +14,10 @@ Races (two clicks, two tabs, two replicas) are settled by the database, never by
 * **Submit**: ``UPDATE attempts SET submitted_at = ... WHERE id = :id AND submitted_at IS NULL``; the request
   whose update changed the row grades it and runs the follow-up work (``on_submit``) exactly once. A later or
   concurrent submit changes nothing and returns the recorded result.
-* **Answers** are written by an update guarded by "not submitted and not past the deadline" in the same
-  statement (the attempt row is locked first on PostgreSQL), so no answer lands after the grading.
+* **Answers**: a graded answer is one statement, an UPDATE of its row guarded in the same statement by "the
+  trainee's own graded attempt, not submitted, not past the deadline" (the sub-select locks the attempt row on
+  PostgreSQL), so no answer lands after the grading; the attempt is read only when that changed nothing, to say
+  why. A practice answer is checked the same way, once (the attempt row is locked first).
 * **Deadline sweep** (:meth:`Attempts.submit_overdue`, :func:`submit_overdue`): every timed graded attempt
   whose deadline (plus a 2 s grace) has passed is submitted *at its deadline* with its saved answers, without
   waiting for the trainee to come back. Instructor views (gradebook, item analysis) run it before reading.
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -403,18 +405,76 @@ class Attempts:
     def save_answer(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float | None:
         """Store a canonical response now. In practice mode returns the score (feedback at once).
 
-        The write is one UPDATE guarded by "not submitted, not past the deadline (and, in practice, not checked
-        yet)", so it cannot land after a concurrent submission has graded the attempt.
+        A graded answer is one statement: an UPDATE of the question's answer row guarded, in the same statement,
+        by "the trainee's own graded attempt, not submitted, not past its deadline (plus the grace)". The guard
+        locks the attempt row on PostgreSQL (``FOR UPDATE`` in the sub-select), so a concurrent submit waits for
+        this answer or this answer sees the submission; SQLite runs the statement under its write lock. Only
+        when that statement changes no row is the attempt read, to say why (and to submit an expired attempt).
         """
-        if self._expire_if_due(attempt_id, user_id):
+        now = self.clock()
+        with self.db.session() as s:
+            saved = _changed(
+                s,
+                update(Answer)
+                .where(
+                    Answer.attempt_id == attempt_id,
+                    Answer.question_id == question_id,
+                    self._open_for_answers(attempt_id, user_id, "graded", now),
+                )
+                .values(response=response, saved_at=now),
+            )
+        if saved == 1:
+            return None
+        return self._save_refused(attempt_id, user_id, question_id, response, now)
+
+    @staticmethod
+    def _open_for_answers(attempt_id: int, user_id: int, mode: Mode, now: datetime) -> Any:
+        """SQL condition: the attempt is the user's, in ``mode``, open and within its deadline (attempt row locked
+        on PostgreSQL until the end of the transaction)."""
+        return (
+            select(literal(1))
+            .where(
+                Attempt.id == attempt_id,
+                Attempt.user_id == user_id,
+                Attempt.mode == mode,
+                Attempt.submitted_at.is_(None),
+                or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
+            )
+            .with_for_update()
+            .exists()
+        )
+
+    def _save_refused(self, attempt_id: int, user_id: int, question_id: str, response: Any, now: datetime) -> float:
+        """The graded one-statement save changed nothing: a practice attempt (saved here), or raise why not."""
+        with self.db.session() as s:
+            row = s.execute(
+                select(Attempt.user_id, Attempt.mode, Attempt.submitted_at, Attempt.deadline).where(
+                    Attempt.id == attempt_id
+                )
+            ).first()
+            has_question = (
+                s.scalar(
+                    select(Answer.id).where(Answer.attempt_id == attempt_id, Answer.question_id == question_id)
+                )
+                is not None
+            )
+        if row is None or row.user_id != user_id:
+            raise AttemptError("That attempt does not exist.")
+        if row.submitted_at is None and row.deadline is not None and now > row.deadline + GRACE:
+            self._close(attempt_id, auto=True)
             raise AttemptError("Time is up: the attempt was submitted with the answers saved before the deadline.")
+        if row.mode == "practice":
+            return self._save_practice(attempt_id, user_id, question_id, response)
+        if row.submitted_at is None and not has_question:
+            raise AttemptError("That question is not part of this attempt.")
+        raise AttemptError("This attempt has already been submitted; answers can no longer change.")
+
+    def _save_practice(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float:
+        """Check a practice answer: graded at once, only once, and refused while it could reveal an open graded
+        attempt's key (:meth:`practice_lock`)."""
+        self.check_practice(user_id, [question_id])
         with self.db.session() as s:
-            row = self._row(s, attempt_id, user_id)
-            practice = row.mode == "practice"
-        if practice:
-            self.check_practice(user_id, [question_id])
-        with self.db.session() as s:
-            # PostgreSQL: lock the attempt row, so a concurrent submit waits for this answer (or this waits for it)
+            # PostgreSQL: lock the attempt row, so a concurrent finish waits for this answer (or this waits for it)
             locked = s.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
             if locked is None or locked.user_id != user_id:
                 raise AttemptError("That attempt does not exist.")
@@ -423,29 +483,23 @@ class Attempts:
             answer = next((a for a in locked.answers if a.question_id == question_id), None)
             if answer is None:
                 raise AttemptError("That question is not part of this attempt.")
-            if practice and answer.score is not None:
+            if answer.score is not None:
                 raise AttemptError("You have already checked this answer.")
             now = self.clock()
-            still_open = exists().where(
-                Attempt.id == attempt_id,
-                Attempt.submitted_at.is_(None),
-                or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
-            )
-            conditions = [Answer.id == answer.id, still_open]
-            values: dict[str, Any] = {"response": response, "saved_at": now}
-            score: float | None = None
-            if practice:
-                q = self.course.question(question_id)
-                score = grading.grade(q, response) if q else 0.0
-                conditions.append(Answer.score.is_(None))
-                values["score"] = score
-            done = _changed(s, update(Answer).where(*conditions).values(**values))
-            if done != 1:
-                raise AttemptError(
-                    "You have already checked this answer."
-                    if practice
-                    else "This attempt has already been submitted; answers can no longer change."
+            q = self.course.question(question_id)
+            score = grading.grade(q, response) if q else 0.0
+            done = _changed(
+                s,
+                update(Answer)
+                .where(
+                    Answer.id == answer.id,
+                    Answer.score.is_(None),
+                    self._open_for_answers(attempt_id, user_id, "practice", now),
                 )
+                .values(response=response, saved_at=now, score=score),
+            )
+            if done != 1:
+                raise AttemptError("You have already checked this answer.")
             return score
 
     def set_flag(self, attempt_id: int, user_id: int, question_id: str, flagged: bool) -> None:
