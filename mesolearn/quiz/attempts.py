@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import DateTime, bindparam, func, literal, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -149,6 +149,36 @@ def _changed(s: Session, statement: Update) -> int:
     """Run a (conditional) UPDATE; the number of rows it changed decides who won a race."""
     result = s.execute(statement.execution_options(synchronize_session=False))
     return cast(CursorResult[Any], result).rowcount
+
+
+def _open_for_answers(mode: Mode) -> Any:
+    """SQL condition: attempt ``:aid`` is user ``:uid``'s, in ``mode``, not submitted, and its deadline (if any) is not
+    before ``:since`` (now minus the grace). ``FOR UPDATE`` locks the attempt row on PostgreSQL until the end of the
+    transaction, so a concurrent submit waits for the answer or the answer sees the submission (SQLite: ignored,
+    the statement runs under the database's write lock)."""
+    return (
+        select(literal(1))
+        .where(
+            Attempt.id == bindparam("aid"),
+            Attempt.user_id == bindparam("uid"),
+            Attempt.mode == mode,
+            Attempt.submitted_at.is_(None),
+            or_(Attempt.deadline.is_(None), Attempt.deadline >= bindparam("since", type_=DateTime())),
+        )
+        .with_for_update()
+        .exists()
+    )
+
+
+# A graded answer: built once (a click only binds its values), run on the session's connection (no ORM bookkeeping).
+_SAVE_GRADED = (
+    update(Answer)
+    .where(Answer.attempt_id == bindparam("aid"), Answer.question_id == bindparam("qid"), _open_for_answers("graded"))
+    .values(
+        response=bindparam("new_response", type_=Answer.__table__.c.response.type),
+        saved_at=bindparam("now", type_=DateTime()),
+    )
+)
 
 
 class Attempts:
@@ -412,37 +442,13 @@ class Attempts:
         when that statement changes no row is the attempt read, to say why (and to submit an expired attempt).
         """
         now = self.clock()
+        params = {"aid": attempt_id, "uid": user_id, "qid": question_id, "since": now - GRACE, "now": now}
         with self.db.session() as s:
-            saved = _changed(
-                s,
-                update(Answer)
-                .where(
-                    Answer.attempt_id == attempt_id,
-                    Answer.question_id == question_id,
-                    self._open_for_answers(attempt_id, user_id, "graded", now),
-                )
-                .values(response=response, saved_at=now),
-            )
+            result = s.connection().execute(_SAVE_GRADED, {**params, "new_response": response})
+            saved = cast(CursorResult[Any], result).rowcount
         if saved == 1:
             return None
         return self._save_refused(attempt_id, user_id, question_id, response, now)
-
-    @staticmethod
-    def _open_for_answers(attempt_id: int, user_id: int, mode: Mode, now: datetime) -> Any:
-        """SQL condition: the attempt is the user's, in ``mode``, open and within its deadline (attempt row locked
-        on PostgreSQL until the end of the transaction)."""
-        return (
-            select(literal(1))
-            .where(
-                Attempt.id == attempt_id,
-                Attempt.user_id == user_id,
-                Attempt.mode == mode,
-                Attempt.submitted_at.is_(None),
-                or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE),
-            )
-            .with_for_update()
-            .exists()
-        )
 
     def _save_refused(self, attempt_id: int, user_id: int, question_id: str, response: Any, now: datetime) -> float:
         """The graded one-statement save changed nothing: a practice attempt (saved here), or raise why not."""
@@ -488,17 +494,13 @@ class Attempts:
             now = self.clock()
             q = self.course.question(question_id)
             score = grading.grade(q, response) if q else 0.0
-            done = _changed(
-                s,
+            check = (
                 update(Answer)
-                .where(
-                    Answer.id == answer.id,
-                    Answer.score.is_(None),
-                    self._open_for_answers(attempt_id, user_id, "practice", now),
-                )
-                .values(response=response, saved_at=now, score=score),
+                .where(Answer.id == answer.id, Answer.score.is_(None), _open_for_answers("practice"))
+                .values(response=response, saved_at=now, score=score)
             )
-            if done != 1:
+            result = s.connection().execute(check, {"aid": attempt_id, "uid": user_id, "since": now - GRACE})
+            if cast(CursorResult[Any], result).rowcount != 1:
                 raise AttemptError("You have already checked this answer.")
             return score
 
