@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import DateTime, bindparam, func, literal, or_, select, update
+from sqlalchemy import DateTime, bindparam, exists, func, literal, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -505,11 +505,18 @@ class Attempts:
             return score
 
     def set_flag(self, attempt_id: int, user_id: int, question_id: str, flagged: bool) -> None:
+        """Flag (or unflag) a question of the user's attempt: one UPDATE; the attempt is read only if it changed
+        nothing, to refuse an attempt that is not the user's."""
+        owned = exists().where(Attempt.id == attempt_id, Attempt.user_id == user_id)
         with self.db.session() as s:
-            row = self._row(s, attempt_id, user_id)
-            for a in row.answers:
-                if a.question_id == question_id:
-                    a.flagged = flagged
+            done = _changed(
+                s,
+                update(Answer)
+                .where(Answer.attempt_id == attempt_id, Answer.question_id == question_id, owned)
+                .values(flagged=flagged),
+            )
+            if not done:
+                self._row(s, attempt_id, user_id)  # "That attempt does not exist." unless it is the user's
 
     def submit(self, attempt_id: int, user_id: int | None, auto: bool = False) -> AttemptState:
         """Submit and grade the attempt; returns it as submitted.
