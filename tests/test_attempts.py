@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -283,11 +284,15 @@ def test_answer_after_the_deadline_is_refused_and_attempt_auto_submitted(db, sma
 
 @contextmanager
 def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements the database receives inside the block (first word and table, e.g. "UPDATE answers")."""
+    """The SQL statements the database receives inside the block, as verb and first table ("UPDATE answers")."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement: str, *_args) -> None:
-        seen.append(" ".join(statement.split()[:2]))
+        while (flat := re.sub(r"\([^()]*\)", "", statement)) != statement:  # sub-selects and lists left out
+            statement = flat
+        words = statement.split()
+        table = next((words[i + 1] for i, w in enumerate(words[:-1]) if w in ("FROM", "INTO", "UPDATE")), "")
+        seen.append(f"{words[0]} {table}")
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:

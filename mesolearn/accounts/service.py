@@ -33,7 +33,7 @@ from typing import Any, Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ScalarSelect, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
@@ -291,20 +291,42 @@ class Accounts:
     def account_for_token(self, token: str | None, binding: str = "") -> Account | None:
         """The signed-in account, or None (unknown, ended, idle too long, too old, other browser).
 
-        Each use slides the idle timeout forward (written at most once a minute).
+        Checked on every run, so a sign-out in another tab, a password change or an ended account counts at once:
+        one indexed SELECT (the session by its token hash, joined with its account, and the two session-limit
+        settings as sub-selects). Each use slides the idle timeout forward, but that is written at most once a
+        minute (an UPDATE by primary key), so most runs write nothing.
         """
         if not token or not isinstance(token, str) or len(token) > 200:
             return None
         now = self.clock()
-        idle, lifetime = self.session_limits()
         with self.db.session() as s:
-            row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token, binding)))
-            if row is None or row.expires_at <= now or row.created_at + lifetime <= now:
+            row = s.execute(
+                select(
+                    AuthSession.id,
+                    AuthSession.created_at,
+                    AuthSession.expires_at,
+                    User.id,
+                    User.username,
+                    User.display_name,
+                    User.role,
+                    User.email,
+                    _setting("session_idle_minutes"),
+                    _setting("session_days"),
+                )
+                .join(User, User.id == AuthSession.user_id)
+                .where(AuthSession.token_hash == _token_hash(token, binding))
+            ).first()
+            if row is None:
                 return None
-            slid = min(now + idle, row.created_at + lifetime)
-            if slid - row.expires_at > timedelta(minutes=1) or row.expires_at > slid:
-                row.expires_at = slid
-            return Account.of(row.user)
+            session_id, created_at, expires_at, user_id, username, name, role, email, idle_value, days_value = row
+            idle = timedelta(minutes=_positive(idle_value, SESSION_IDLE_MINUTES))
+            lifetime = timedelta(days=_positive(days_value, SESSION_DAYS))
+            if expires_at <= now or created_at + lifetime <= now:
+                return None
+            slid = min(now + idle, created_at + lifetime)
+            if slid - expires_at > timedelta(minutes=1) or expires_at > slid:
+                s.execute(update(AuthSession).where(AuthSession.id == session_id).values(expires_at=slid))
+            return Account(user_id, username, name, role, email)
 
     def start_grant(self, account: Account) -> str:
         """A single-use code, valid 60 seconds, that the browser trades for a sign-in cookie set by the server.
@@ -375,6 +397,11 @@ def _check_password(password: str) -> None:
         raise AccountError(f"Password: at most {limits.MAX_PASSWORD} characters.")
     if "\x00" in password:
         raise AccountError("Password: contains a NUL character, which is not allowed.")
+
+
+def _setting(key: str) -> ScalarSelect[Any]:
+    """A setting's stored value as a sub-select (NULL when it is not set)."""
+    return select(Setting.value).where(Setting.key == key).scalar_subquery()
 
 
 def _positive(value, default: int) -> int:
