@@ -33,7 +33,7 @@ from typing import Any, Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ScalarSelect, delete, func, select, update
+from sqlalchemy import ScalarSelect, bindparam, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
@@ -91,6 +91,30 @@ def _text(value: str | None, label: str, max_chars: int) -> str:
         return limits.clean(value, label, max_chars, collapse=True)
     except limits.TextError as exc:
         raise AccountError(str(exc)) from None
+
+
+def _setting(key: str) -> ScalarSelect[Any]:
+    """A setting's stored value as a sub-select (NULL when it is not set)."""
+    return select(Setting.value).where(Setting.key == key).scalar_subquery()
+
+
+# The per-run sign-in check (Accounts.account_for_token): built once, a run only binds the token's hash.
+_SESSION_LOOKUP = (
+    select(
+        AuthSession.id,
+        AuthSession.created_at,
+        AuthSession.expires_at,
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.email,
+        _setting("session_idle_minutes"),
+        _setting("session_days"),
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
 
 
 class Accounts:
@@ -300,22 +324,7 @@ class Accounts:
             return None
         now = self.clock()
         with self.db.session() as s:
-            row = s.execute(
-                select(
-                    AuthSession.id,
-                    AuthSession.created_at,
-                    AuthSession.expires_at,
-                    User.id,
-                    User.username,
-                    User.display_name,
-                    User.role,
-                    User.email,
-                    _setting("session_idle_minutes"),
-                    _setting("session_days"),
-                )
-                .join(User, User.id == AuthSession.user_id)
-                .where(AuthSession.token_hash == _token_hash(token, binding))
-            ).first()
+            row = s.connection().execute(_SESSION_LOOKUP, {"token_hash": _token_hash(token, binding)}).first()
             if row is None:
                 return None
             session_id, created_at, expires_at, user_id, username, name, role, email, idle_value, days_value = row
@@ -397,11 +406,6 @@ def _check_password(password: str) -> None:
         raise AccountError(f"Password: at most {limits.MAX_PASSWORD} characters.")
     if "\x00" in password:
         raise AccountError("Password: contains a NUL character, which is not allowed.")
-
-
-def _setting(key: str) -> ScalarSelect[Any]:
-    """A setting's stored value as a sub-select (NULL when it is not set)."""
-    return select(Setting.value).where(Setting.key == key).scalar_subquery()
 
 
 def _positive(value, default: int) -> int:
