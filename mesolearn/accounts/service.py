@@ -15,7 +15,9 @@
   browser's user agent (the hash covers both, so a copied cookie fails in another browser). A session ends
   after ``session_idle_minutes`` without use (sliding, default 30) and at the latest ``session_days`` after
   sign-in (default 14); both are settings. A password change ends every session of the account and starts a
-  new one for the tab that made the change; "sign out everywhere" ends them all.
+  new one for the tab that made the change; "sign out everywhere" ends them all. Every page run checks its token
+  with one indexed SELECT (so an ended session counts at once); the sliding "last use" is written at most once a
+  minute, so a session may end up to a minute before 30 idle minutes have passed since its very last use.
 * **Text limits** (:mod:`mesolearn.accounts.limits`): names <= 120 characters, e-mail <= 254, passwords
   8 to 1024, no control characters, Unicode NFC.
 """
