@@ -15,11 +15,11 @@ st.set_page_config(
 with auth.database_guard():  # a missing, damaged or unreachable database: a message, never a traceback
     svc = services()
     account = auth.current_account(svc)
-pages = nav.pages_for(
-    account.role if account else None,
-    svc.accounts.has_users(),
-    svc.accounts.self_registration,
-    must_change_password=bool(account and account.must_change_password),
+# signed in: there are users, and the self-registration setting only changes what a signed-out visitor sees
+pages = (
+    nav.pages_for(account.role, True, False, must_change_password=account.must_change_password)
+    if account
+    else nav.pages_for(None, svc.accounts.has_users(), svc.accounts.self_registration)
 )
 current = st.navigation(pages, position="hidden")  # the app draws the menu (nav.menu): Streamlit's is no list
 a11y.style()

@@ -18,6 +18,8 @@ Presets (the targets of issue 8 §3):
   --scenario 100-think      100 trainees, module quiz, 5 clicks each, 2 s think time
 Run from the repository root: ``.venv/bin/python benchmarks/bench_load.py --scenario 20-answering``
 (``--scenario all`` runs the three). The machine's other load skews every figure: compare ratios to hello.
+``--yardstick fragment`` measures ``benchmarks/fragment_app.py`` (the quiz page's layout and fragments with no
+MesoLearn code) instead of the hello page: what Streamlit itself costs for a click in a fragment.
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ SCENARIOS = {
     "100-think": Scenario(100, 5, 2.0, ("quiz",)),
 }
 PAGE_TITLE = {"hello": "hello (3 elements)", "quiz": "module quiz (10 q)", "exam": "mock exam (60 q)"}
+# --yardstick: the page measured next to MesoLearn (fragment: the quiz page's layout and fragments, no MesoLearn code)
+YARDSTICKS = {
+    "hello": ("benchmarks/hello_app.py", "hello (3 elements)"),
+    "fragment": ("benchmarks/fragment_app.py", "fragment page (10 q)"),
+}
 
 
 @dataclass
@@ -274,9 +281,12 @@ async def _warm(url: str, cookie: str | None, page: str, query: str) -> None:
         await tab.rerun()
 
 
-def run_scenario(name: str, sc: Scenario, seed: int, options: dict[str, str], rounds: int = 1) -> list[Phase]:
+def run_scenario(
+    name: str, sc: Scenario, seed: int, options: dict[str, str], rounds: int = 1, yardstick: str = "hello"
+) -> list[Phase]:
     phases: list[Phase] = []
-    with LiveServer("benchmarks/hello_app.py", options=options) as hello, LiveServer("app.py", options=options) as app:
+    hello_app = YARDSTICKS[yardstick][0]
+    with LiveServer(hello_app, options=options) as hello, LiveServer("app.py", options=options) as app:
         # One extra trainee per page for the warm-up: the first run of a server parses the course.
         sessions = _prepare(app.database_url, sc.clients + 1, sc.pages)
         asyncio.run(_warm(hello.url, None, "", ""))
@@ -305,7 +315,7 @@ def _settled_rss(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
-def report(name: str, sc: Scenario, phases: list[Phase]) -> None:
+def report(name: str, sc: Scenario, phases: list[Phase], yardstick: str = "hello") -> None:
     load = os.getloadavg()[0]
     print(
         f"\n== {name}: {sc.clients} session(s) at once, {sc.clicks} clicks each, think {sc.think_s:g} s; "
@@ -316,14 +326,15 @@ def report(name: str, sc: Scenario, phases: list[Phase]) -> None:
         f"{'fragment runs':>15}"
     )
     for ph in phases:
+        title = YARDSTICKS[yardstick][1] if ph.page == "hello" else PAGE_TITLE[ph.page]
         print(
-            f"{PAGE_TITLE[ph.page]:<22}{len(ph.errors):>7}{ph.pct(50):>9.1f}{ph.pct(95):>9.1f}{ph.runs_per_s:>8.1f}"
+            f"{title:<22}{len(ph.errors):>7}{ph.pct(50):>9.1f}{ph.pct(95):>9.1f}{ph.runs_per_s:>8.1f}"
             f"{ph.cpu_ms_per_run:>12.1f}{ph.rss_per_session / 2**20:>13.2f}{ph.fragment_runs:>9}/{len(ph.clicks)}"
         )
     hello = phases[0]
     for ph in phases[1:]:
         print(
-            f"  {ph.page} / hello: p50 {ph.pct(50) / hello.pct(50):.2f}x, CPU per click "
+            f"  {ph.page} / {yardstick}: p50 {ph.pct(50) / hello.pct(50):.2f}x, CPU per click "
             f"{ph.cpu_ms_per_run / hello.cpu_ms_per_run:.2f}x, throughput {ph.runs_per_s / hello.runs_per_s:.2f}x"
         )
     by = {ph.page: ph for ph in phases}
@@ -357,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="experiment: extra `streamlit run` option for both servers, e.g. runner.postScriptGC=false",
     )
+    ap.add_argument(
+        "--yardstick",
+        choices=list(YARDSTICKS),
+        default="hello",
+        help="the page measured next to MesoLearn: hello (3 elements) or fragment (the quiz layout, no MesoLearn code)",
+    )
     a = ap.parse_args(argv)
     options = dict(kv.split("=", 1) for kv in a.server_opt)
     names = list(SCENARIOS) if a.scenario == "all" else [a.scenario]
@@ -365,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = Scenario(a.clients or sc.clients, a.clicks or sc.clicks, sc.think_s, sc.pages)
         if options:
             print(f"server options on top of .streamlit/config.toml: {options}")
-        report(name, sc, run_scenario(name, sc, a.seed, options, a.rounds))
+        report(name, sc, run_scenario(name, sc, a.seed, options, a.rounds, a.yardstick), a.yardstick)
     return 0
 
 

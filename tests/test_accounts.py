@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from mesolearn.accounts import AccountError, Accounts
 from mesolearn.storage.models import AuthSession, User
+from tests.test_attempts import statements
 
 PASSWORD = "correct horse battery"
 
@@ -246,6 +247,28 @@ def test_a_session_ends_after_30_idle_minutes(accounts: Accounts, clock, trainee
     clock.advance(minutes=29)
     assert accounts.account_for_token(token) == trainee
     clock.advance(minutes=31)
+    assert accounts.account_for_token(token) is None
+
+
+def test_each_run_checks_the_session_with_one_select_and_writes_its_last_use_once_a_minute(
+    accounts: Accounts, db, clock, trainee
+) -> None:
+    """Every page run checks its token (a sign-out elsewhere counts at once): one SELECT. The sliding idle timeout
+    is written at most once a minute, and still ends a session left idle."""
+    token = accounts.start_session(trainee)
+    clock.advance(seconds=30)
+    with statements(db) as seen:
+        assert accounts.account_for_token(token) == trainee
+    assert seen == ["SELECT auth_sessions"]  # used 30 s after sign-in: nothing written
+    clock.advance(minutes=28, seconds=30)
+    with statements(db) as seen:
+        assert accounts.account_for_token(token) == trainee
+    assert seen == ["SELECT auth_sessions", "UPDATE auth_sessions"]  # 29 min: the use is recorded
+    clock.advance(seconds=50)
+    with statements(db) as seen:
+        assert accounts.account_for_token(token) == trainee
+    assert seen == ["SELECT auth_sessions"]
+    clock.advance(minutes=30, seconds=1)  # left idle for 30 minutes
     assert accounts.account_for_token(token) is None
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import event
 
 from mesolearn.content import Course, load_course
 from mesolearn.questions.registry import type_of
@@ -278,6 +282,56 @@ def test_answer_after_the_deadline_is_refused_and_attempt_auto_submitted(db, sma
     }
     assert state.score == 40.0 and state.passed is False
     assert attempts.submit(attempt_id, alice).submitted_at == state.submitted_at  # already closed: unchanged
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements the database receives inside the block, as verb and first table ("UPDATE answers")."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        while (flat := re.sub(r"\([^()]*\)", "", statement)) != statement:  # sub-selects and lists left out
+            statement = flat
+        words = statement.split()
+        table = next((words[i + 1] for i, w in enumerate(words[:-1]) if w in ("FROM", "INTO", "UPDATE")), "")
+        seen.append(f"{words[0]} {table}")
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_graded_answer_is_saved_by_one_statement_that_enforces_the_deadline(database_url, small, clock) -> None:
+    """A click on an answer costs the database one UPDATE, whose own condition refuses it after the deadline (plus
+    the 2 s grace); only a refused answer reads the attempt, to say why and submit it. SQLite and PostgreSQL."""
+    db = Database(database_url)
+    try:
+        alice = make_user(db, "alice")
+        attempts = Attempts(db, small, clock=clock)
+        attempt_id = attempts.start(alice, "safety")
+        q1, q2, q3 = (item.question for item in attempts.load(attempt_id, alice).items[:3])
+
+        with statements(db) as seen:
+            assert attempts.save_answer(attempt_id, alice, q1.id, "b") is None
+        assert seen == ["UPDATE answers"]
+        clock.advance(minutes=10, seconds=1)  # past the deadline, within the grace
+        with statements(db) as seen:
+            attempts.save_answer(attempt_id, alice, q2.id, "a")
+        assert seen == ["UPDATE answers"]
+        clock.advance(seconds=2)  # past the grace
+        with pytest.raises(AttemptError, match="Time is up"):
+            attempts.save_answer(attempt_id, alice, q1.id, "a")
+        with pytest.raises(AttemptError, match="already been submitted"):
+            attempts.save_answer(attempt_id, alice, q3.id, "a")
+
+        state = attempts.load(attempt_id, alice)
+        assert state.submitted and state.auto_submitted
+        saved = {i.question.id: i.response for i in state.items}
+        assert (saved[q1.id], saved[q2.id], saved[q3.id]) == ("b", "a", None)  # the refused answers changed nothing
+    finally:
+        db.dispose()
 
 
 def test_expired_attempt_is_submitted_when_the_trainee_comes_back_later(db, small, clock, alice) -> None:

@@ -15,7 +15,9 @@
   browser's user agent (the hash covers both, so a copied cookie fails in another browser). A session ends
   after ``session_idle_minutes`` without use (sliding, default 30) and at the latest ``session_days`` after
   sign-in (default 14); both are settings. A password change ends every session of the account and starts a
-  new one for the tab that made the change; "sign out everywhere" ends them all.
+  new one for the tab that made the change; "sign out everywhere" ends them all. Every page run checks its token
+  with one indexed SELECT (so an ended session counts at once); the sliding "last use" is written at most once a
+  minute, so a session may end up to a minute before 30 idle minutes have passed since its very last use.
 * **Deactivated accounts and password resets** (:mod:`mesolearn.accounts.admin`): a deactivated account cannot
   sign in (said only after the right password) and none of its tokens works; after a reset the account signs in
   with ``must_change_password`` set until a new password is chosen.
@@ -36,7 +38,7 @@ from typing import Any, Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ScalarSelect, bindparam, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
@@ -97,6 +99,32 @@ def _text(value: str | None, label: str, max_chars: int) -> str:
         return limits.clean(value, label, max_chars, collapse=True)
     except limits.TextError as exc:
         raise AccountError(str(exc)) from None
+
+
+def _setting(key: str) -> ScalarSelect[Any]:
+    """A setting's stored value as a sub-select (NULL when it is not set)."""
+    return select(Setting.value).where(Setting.key == key).scalar_subquery()
+
+
+# The per-run sign-in check (Accounts.account_for_token): built once, a run only binds the token's hash.
+_SESSION_LOOKUP = (
+    select(
+        AuthSession.id,
+        AuthSession.created_at,
+        AuthSession.expires_at,
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.email,
+        User.deactivated_at,
+        User.must_change_password,
+        _setting("session_idle_minutes"),
+        _setting("session_days"),
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
 
 
 class Accounts:
@@ -299,22 +327,30 @@ class Accounts:
     def account_for_token(self, token: str | None, binding: str = "") -> Account | None:
         """The signed-in account, or None (unknown, ended, idle too long, too old, other browser).
 
-        Each use slides the idle timeout forward (written at most once a minute).
+        Checked on every run, so a sign-out in another tab, a password change or an ended account counts at once:
+        one indexed SELECT (the session by its token hash, joined with its account, and the two session-limit
+        settings as sub-selects). Each use slides the idle timeout forward, but that is written at most once a
+        minute (an UPDATE by primary key), so most runs write nothing.
         """
         if not token or not isinstance(token, str) or len(token) > 200:
             return None
         now = self.clock()
-        idle, lifetime = self.session_limits()
         with self.db.session() as s:
-            row = s.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token, binding)))
-            if row is None or row.expires_at <= now or row.created_at + lifetime <= now:
+            row = s.connection().execute(_SESSION_LOOKUP, {"token_hash": _token_hash(token, binding)}).first()
+            if row is None:
                 return None
-            if row.user.deactivated_at is not None:
+            session_id, created_at, expires_at, user_id, username, name, role, email = row[:8]
+            deactivated, must_change, idle_value, days_value = row[8:]
+            if deactivated is not None:
                 return None
-            slid = min(now + idle, row.created_at + lifetime)
-            if slid - row.expires_at > timedelta(minutes=1) or row.expires_at > slid:
-                row.expires_at = slid
-            return Account.of(row.user)
+            idle = timedelta(minutes=_positive(idle_value, SESSION_IDLE_MINUTES))
+            lifetime = timedelta(days=_positive(days_value, SESSION_DAYS))
+            if expires_at <= now or created_at + lifetime <= now:
+                return None
+            slid = min(now + idle, created_at + lifetime)
+            if slid - expires_at > timedelta(minutes=1) or expires_at > slid:
+                s.execute(update(AuthSession).where(AuthSession.id == session_id).values(expires_at=slid))
+            return Account(user_id, username, name, cast(Role, role), email, bool(must_change))
 
     def start_grant(self, account: Account) -> str:
         """A single-use code, valid 60 seconds, that the browser trades for a sign-in cookie set by the server.

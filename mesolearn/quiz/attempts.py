@@ -14,8 +14,10 @@ Races (two clicks, two tabs, two replicas) are settled by the database, never by
 * **Submit**: ``UPDATE attempts SET submitted_at = ... WHERE id = :id AND submitted_at IS NULL``; the request
   whose update changed the row grades it and runs the follow-up work (``on_submit``) exactly once. A later or
   concurrent submit changes nothing and returns the recorded result.
-* **Answers** are written by an update guarded by "not submitted and not past the deadline" in the same
-  statement (the attempt row is locked first on PostgreSQL), so no answer lands after the grading.
+* **Answers**: a graded answer is one statement, an UPDATE of its row guarded in the same statement by "the
+  trainee's own graded attempt, not submitted, not past the deadline" (the sub-select locks the attempt row on
+  PostgreSQL), so no answer lands after the grading; the attempt is read only when that changed nothing, to say
+  why. A practice answer is checked the same way, once (the attempt row is locked first).
 * **Deadline sweep** (:meth:`Attempts.submit_overdue`, :func:`submit_overdue`): every timed graded attempt
   whose deadline (plus a 2 s grace) has passed is submitted *at its deadline* with its saved answers, without
   waiting for the trainee to come back. Instructor views (gradebook, item analysis) run it before reading.
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import DateTime, bindparam, exists, func, literal, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -147,6 +149,36 @@ def _changed(s: Session, statement: Update) -> int:
     """Run a (conditional) UPDATE; the number of rows it changed decides who won a race."""
     result = s.execute(statement.execution_options(synchronize_session=False))
     return cast(CursorResult[Any], result).rowcount
+
+
+def _open_for_answers(mode: Mode) -> Any:
+    """SQL condition: attempt ``:aid`` is user ``:uid``'s, in ``mode``, not submitted, and its deadline (if any) is not
+    before ``:since`` (now minus the grace). ``FOR UPDATE`` locks the attempt row on PostgreSQL until the end of the
+    transaction, so a concurrent submit waits for the answer or the answer sees the submission (SQLite: ignored,
+    the statement runs under the database's write lock)."""
+    return (
+        select(literal(1))
+        .where(
+            Attempt.id == bindparam("aid"),
+            Attempt.user_id == bindparam("uid"),
+            Attempt.mode == mode,
+            Attempt.submitted_at.is_(None),
+            or_(Attempt.deadline.is_(None), Attempt.deadline >= bindparam("since", type_=DateTime())),
+        )
+        .with_for_update()
+        .exists()
+    )
+
+
+# A graded answer: built once (a click only binds its values), run on the session's connection (no ORM bookkeeping).
+_SAVE_GRADED = (
+    update(Answer)
+    .where(Answer.attempt_id == bindparam("aid"), Answer.question_id == bindparam("qid"), _open_for_answers("graded"))
+    .values(
+        response=bindparam("new_response", type_=Answer.__table__.c.response.type),
+        saved_at=bindparam("now", type_=DateTime()),
+    )
+)
 
 
 class Attempts:
@@ -403,8 +435,31 @@ class Attempts:
     def save_answer(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float | None:
         """Store a canonical response now. In practice mode returns the score (feedback at once).
 
-        The write is one UPDATE guarded by "not submitted, not past the deadline (and, in practice, not checked
-        yet)", so it cannot land after a concurrent submission has graded the attempt.
+        A graded answer is one statement: an UPDATE of the question's answer row guarded, in the same statement,
+        by "the trainee's own graded attempt, not submitted, not past its deadline (plus the grace)". The guard
+        locks the attempt row on PostgreSQL (``FOR UPDATE`` in the sub-select), so a concurrent submit waits for
+        this answer or this answer sees the submission; SQLite runs the statement under its write lock. Only
+        when that statement changes no row is the attempt read, to say why (and to submit an expired attempt).
+        """
+        q = self.course.question(question_id)
+        if q is not None and drawing.stepwise(q):
+            return self._save_step(attempt_id, user_id, question_id, response)
+        now = self.clock()
+        params = {"aid": attempt_id, "uid": user_id, "qid": question_id, "since": now - GRACE, "now": now}
+        with self.db.session() as s:
+            result = s.connection().execute(_SAVE_GRADED, {**params, "new_response": response})
+            saved = cast(CursorResult[Any], result).rowcount
+        if saved == 1:
+            return None
+        return self._save_refused(attempt_id, user_id, question_id, response, now)
+
+    def _save_step(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float | None:
+        """Save one more step of a question answered a step at a time (a case's next decision), graded or practice.
+
+        The type's ``accepts`` must take the step (the saved path plus one decision); the write is one UPDATE guarded
+        by "not submitted, not past the deadline (in practice, not checked yet) and the saved path is still the one
+        this step builds on" (its ``saved_at``), so two tabs cannot both add a decision and nothing lands after a
+        concurrent submission.
         """
         if self._expire_if_due(attempt_id, user_id):
             raise AttemptError("Time is up: the attempt was submitted with the answers saved before the deadline.")
@@ -468,12 +523,74 @@ class Attempts:
                 )
             return score
 
-    def set_flag(self, attempt_id: int, user_id: int, question_id: str, flagged: bool) -> None:
+    def _save_refused(self, attempt_id: int, user_id: int, question_id: str, response: Any, now: datetime) -> float:
+        """The graded one-statement save changed nothing: a practice attempt (saved here), or raise why not."""
         with self.db.session() as s:
-            row = self._row(s, attempt_id, user_id)
-            for a in row.answers:
-                if a.question_id == question_id:
-                    a.flagged = flagged
+            row = s.execute(
+                select(Attempt.user_id, Attempt.mode, Attempt.submitted_at, Attempt.deadline).where(
+                    Attempt.id == attempt_id
+                )
+            ).first()
+            has_question = (
+                s.scalar(select(Answer.id).where(Answer.attempt_id == attempt_id, Answer.question_id == question_id))
+                is not None
+            )
+        if row is None or row.user_id != user_id:
+            raise AttemptError("That attempt does not exist.")
+        if row.submitted_at is None and row.deadline is not None and now > row.deadline + GRACE:
+            self._close(attempt_id, auto=True)
+            raise AttemptError("Time is up: the attempt was submitted with the answers saved before the deadline.")
+        if row.mode == "practice":
+            return self._save_practice(attempt_id, user_id, question_id, response)
+        if row.submitted_at is None and not has_question:
+            raise AttemptError("That question is not part of this attempt.")
+        raise AttemptError("This attempt has already been submitted; answers can no longer change.")
+
+    def _save_practice(self, attempt_id: int, user_id: int, question_id: str, response: Any) -> float:
+        """Check a practice answer: graded at once, only once, and refused while it could reveal an open graded
+        attempt's key (:meth:`practice_lock`)."""
+        self.check_practice(user_id, [question_id])
+        with self.db.session() as s:
+            # PostgreSQL: lock the attempt row, so a concurrent finish waits for this answer (or this waits for it)
+            locked = s.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+            if locked is None or locked.user_id != user_id:
+                raise AttemptError("That attempt does not exist.")
+            if locked.submitted_at is not None:
+                raise AttemptError("This attempt has already been submitted; answers can no longer change.")
+            answer = next((a for a in locked.answers if a.question_id == question_id), None)
+            if answer is None:
+                raise AttemptError("That question is not part of this attempt.")
+            if answer.score is not None:
+                raise AttemptError("You have already checked this answer.")
+            q = self.course.question(question_id)
+            if q is not None and (refusal := grading.accepts(q, answer.response, response)) is not None:
+                raise AttemptError(refusal)  # e.g. a case's earlier decision: final once saved
+            now = self.clock()
+            q = self.course.question(question_id)
+            score = grading.grade(q, response) if q else 0.0
+            check = (
+                update(Answer)
+                .where(Answer.id == answer.id, Answer.score.is_(None), _open_for_answers("practice"))
+                .values(response=response, saved_at=now, score=score)
+            )
+            result = s.connection().execute(check, {"aid": attempt_id, "uid": user_id, "since": now - GRACE})
+            if cast(CursorResult[Any], result).rowcount != 1:
+                raise AttemptError("You have already checked this answer.")
+            return score
+
+    def set_flag(self, attempt_id: int, user_id: int, question_id: str, flagged: bool) -> None:
+        """Flag (or unflag) a question of the user's attempt: one UPDATE; the attempt is read only if it changed
+        nothing, to refuse an attempt that is not the user's."""
+        owned = exists().where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+        with self.db.session() as s:
+            done = _changed(
+                s,
+                update(Answer)
+                .where(Answer.attempt_id == attempt_id, Answer.question_id == question_id, owned)
+                .values(flagged=flagged),
+            )
+            if not done:
+                self._row(s, attempt_id, user_id)  # "That attempt does not exist." unless it is the user's
 
     def submit(self, attempt_id: int, user_id: int | None, auto: bool = False) -> AttemptState:
         """Submit and grade the attempt; returns it as submitted.

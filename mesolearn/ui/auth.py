@@ -17,6 +17,8 @@ Rules of this module:
   counts as "local"). ``X-Forwarded-For`` is trusted only when ``MESOLEARN_TRUSTED_PROXIES`` says how many
   proxies in front of the app append to it (e.g. ``1`` behind one nginx): the address that many hops from the
   right is used. Otherwise a client could choose its own address by sending the header.
+* **Every run checks the sign-in**, full runs in :func:`current_account` (one indexed SELECT) and the answer
+  callbacks of fragment reruns in :func:`still_signed_in`, so a sign-out in another tab counts at once.
 * **Database trouble never shows a traceback**: :func:`database_guard` turns SQLAlchemy and storage errors
   into a short message and logs the details.
 """
@@ -36,7 +38,7 @@ from mesolearn.accounts import AccountError
 from mesolearn.accounts.limits import MAX_PASSWORD
 from mesolearn.accounts.service import SESSION_DAYS, Account
 from mesolearn.storage.db import StorageError
-from mesolearn.ui.services import Services
+from mesolearn.ui.services import Services, services
 from mesolearn.ui.session_routes import ENV_FLAG
 from mesolearn.ui.text import escape_markdown
 
@@ -100,6 +102,23 @@ def current_account(svc: Services) -> Account | None:
     if account is None and state.get("token"):
         state["token"] = None
     return account
+
+
+def still_signed_in() -> bool:
+    """For a widget callback of a fragment rerun, which runs neither ``app.py`` nor the page's :func:`require`: True
+    unless this session's sign-in has ended since its last full run (signed out in another tab, password changed,
+    account ended). Then the session forgets its token, as :func:`current_account` does, and the caller must save
+    nothing and rerun the whole app (which shows the sign-in form). Sessions that never signed in through
+    ``app.py`` (test pages of one widget) have no token key and pass.
+    """
+    state = st.session_state
+    if "token" not in state:
+        return True
+    token = state.get("token")
+    if token and services().accounts.account_for_token(token, browser_binding()) is not None:
+        return True
+    state["token"] = None
+    return False
 
 
 def server_cookie() -> bool:

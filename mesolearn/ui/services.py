@@ -13,6 +13,7 @@ Rules that keep a rerun cheap (issue 8, measured in benchmarks/README.md):
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +61,14 @@ _PRODUCTION_STAMPS: dict[str, tuple] = {}  # content root -> fingerprint at firs
 
 
 def _content_stamp(root: Path) -> tuple:
+    """The fingerprint as one short digest: st.cache_resource hashes its arguments on every call (the whole tuple of
+    every content file cost about 1 ms per call, and pages call services() more than once per run)."""
     if authoring():
-        return _fingerprint(root)
+        return (hashlib.sha256(repr(_fingerprint(root)).encode()).hexdigest(),)
     stamp = _PRODUCTION_STAMPS.get(str(root))
     if stamp is None:  # a race computes it twice at worst: same value
-        stamp = _PRODUCTION_STAMPS.setdefault(str(root), _fingerprint(root))
+        digest = hashlib.sha256(repr(_fingerprint(root)).encode()).hexdigest()
+        stamp = _PRODUCTION_STAMPS.setdefault(str(root), (digest,))
     return stamp
 
 

@@ -3,7 +3,9 @@
 ``question_input`` draws a question through its type's renderer (``mesolearn/ui/inputs/``) and turns
 the raw widget value into a canonical response through the type's ``normalise``; a value the type
 refuses (not a number, a crafted value that is not one of the choices) is not stored: its message is
-shown under the input instead.
+shown under the input instead. Before anything is stored the callback checks that the session is still signed
+in (a click reruns only the question's fragment, not the page's sign-in check); if it is not, nothing is stored
+and the whole app reruns, which shows the sign-in form.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from mesolearn.content.models import ReviewPolicy
 from mesolearn.content.text import link_citations
 from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import Item
-from mesolearn.ui import keys
+from mesolearn.ui import auth, keys
 from mesolearn.ui.inputs import renderer_for
 
 
@@ -29,6 +31,8 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
     error = keys.error_key(key)
 
     def changed(raw: object) -> None:
+        if not auth.still_signed_in():  # signed out in another tab: nothing is saved, the app reruns below
+            return
         try:
             response = drawing.normalise(q, layout, raw)
         except drawing.ResponseError as exc:
@@ -37,6 +41,8 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
         st.session_state.pop(error, None)
         on_answer(response)
 
+    if "token" in st.session_state and not st.session_state["token"]:  # still_signed_in() refused a callback
+        st.rerun(scope="app")
     if error not in st.session_state:
         _follow_saved_answer(renderer, item, key, shown)
     st.caption(renderer.hint)

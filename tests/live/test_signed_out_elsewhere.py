@@ -1,0 +1,75 @@
+"""A sign-in ended in one tab ends in the trainee's other tabs at once, also for a click on an answer.
+
+Two tabs (two websocket sessions of one real ``streamlit run app.py`` server, the same sign-in cookie) show the
+same attempt. A click on an answer reruns only that question's fragment, not the page (and not ``app.py``'s
+sign-in check), so the answer's callback checks the sign-in itself. Rules checked:
+
+- after "Sign out" in one tab, an answer clicked in the other is not saved, and that tab shows the sign-in form;
+- the answer given before the sign-out is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from mesolearn.accounts import Accounts
+from mesolearn.content import load_course
+from mesolearn.quiz.attempts import Attempts
+from mesolearn.storage import Database
+from mesolearn.storage.models import Answer
+from tests.live.server import REPO, LiveServer
+from tests.live.stclient import USER_AGENT, Session, Widget
+
+pytestmark = pytest.mark.live
+
+
+def _answer_radios(tab: Session, attempt_id: int) -> list[Widget]:
+    own = re.compile(rf"a{attempt_id}-[\w.-]+")
+    return [w for w in tab.widgets if w.kind == "radio" and w.key and own.fullmatch(w.key) and "-flag" not in w.key]
+
+
+async def _two_tabs(url: str, token: str, attempt_id: int) -> tuple[list[str], Session]:
+    problems: list[str] = []
+    cookie = {"mesolearn_session": token}
+    async with Session(url, cookies=cookie) as first, Session(url, cookies=cookie) as second:
+        for tab in (first, second):
+            if not (await tab.open("quiz", f"attempt={attempt_id}")).ok:
+                problems.append("the attempt page failed")
+        radios = _answer_radios(second, attempt_id)
+        if len(radios) < 2:
+            return [f"the attempt shows {len(radios)} radio questions, the test needs 2"], second
+        before, after = radios[0], radios[1]
+        if not (await second.set(before, before.options[0])).ok:
+            problems.append("answering before the sign-out failed")
+        if not (await first.click(first.widget(key="signout"))).ok:
+            problems.append("signing out failed")
+        result = await second.set(after, after.options[0])
+        if not result.ok:
+            problems.append(f"the click after the sign-out showed {result.exceptions}")
+        return problems, second
+
+
+def test_an_answer_clicked_in_a_tab_signed_out_elsewhere_is_refused() -> None:
+    with LiveServer() as server:
+        db = Database(server.database_url)
+        try:
+            accounts = Accounts(db)
+            accounts.create_first_instructor("instructor", "Instructor", "instructor-pass-1")
+            trainee = accounts.register_trainee("trainee01", "Tess Trainee", "trainee-pass-1")
+            token = accounts.start_session(trainee, USER_AGENT)
+            attempts = Attempts(db, load_course(REPO))
+            attempt_id = attempts.start(trainee.id, "history")
+
+            problems, second = asyncio.run(asyncio.wait_for(_two_tabs(server.url, token, attempt_id), timeout=120))
+
+            assert not problems, problems
+            with db.session() as s:
+                saved = [r for (r,) in s.query(Answer.response).filter_by(attempt_id=attempt_id) if r is not None]
+            assert len(saved) == 1  # the answer before the sign-out, not the one after
+            assert not _answer_radios(second, attempt_id)  # the questions are gone from the signed-out tab
+            assert [w.label for w in second.widgets if w.kind == "text_input"][:1] == ["Username"], second.texts()
+        finally:
+            db.dispose()
