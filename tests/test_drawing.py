@@ -6,15 +6,17 @@ import dataclasses
 import math
 import random
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from mesolearn.content import Course
+from mesolearn.content import Course, load_course
 from mesolearn.questions.base import StageView
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz import drawing
 from mesolearn.quiz.drawing import allocate, draw, draw_blueprint, make_layout, to_response, to_shown, view
 from mesolearn.quiz.grading import grade
+from tests.conftest import REPO_ROOT as REPO
 
 SEEDS = range(12)
 
@@ -351,6 +353,37 @@ def test_certification_exam_draw_is_reproducible(course: Course) -> None:
     for seed in range(5):
         counts = Counter(course.module_of(d.question_id).id for d in draw_blueprint(pools, weights, 60, seed))
         assert dict(counts) == REAL_COUNTS
+
+
+def test_every_certification_draw_holds_the_exams_branching_cases_spread_over_modules(course: Course) -> None:
+    from mesolearn.quiz.drawing import stepwise
+
+    exam, pools, weights = exam_pools(course)
+    assert exam.cases >= 4
+    modules_with_cases = {m for m, pool in pools.items() if any(stepwise(q) for q in pool)}
+    seen_modules: set[str] = set()
+    for seed in range(20):
+        drawn = draw_blueprint(pools, weights, exam.questions, seed, cases=exam.cases)
+        cases = [d.question_id for d in drawn if stepwise(course.question(d.question_id))]
+        assert len(cases) == exam.cases  # exactly the exam's number, every time
+        per_module = Counter(course.module_of(qid).id for qid in cases)
+        assert max(per_module.values()) <= -(-exam.cases // len(modules_with_cases))  # spread, not piled up
+        seen_modules |= set(per_module)
+        assert dict(Counter(course.module_of(d.question_id).id for d in drawn)) == REAL_COUNTS  # shares kept
+    assert seen_modules == modules_with_cases
+
+
+def test_an_exam_asking_for_more_cases_than_its_shares_hold_is_a_validate_error(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", ".venv", "tests", "data", "*.db"))
+    exam_file = root / "exams" / "certification.yaml"
+    text = exam_file.read_text()
+    exam_file.write_text(text.replace("cases: 4", "cases: 40"))
+    issues = [i for i in load_course(root).issues if i.severity == "error"]
+    assert [(i.file, i.field) for i in issues] == [("exams/certification.yaml", "cases")]
+    assert issues[0].line == text.splitlines().index("cases: 4") + 1 and "40 branching cases" in issues[0].message
 
 
 # ------------------------------------------------------------------ enemy groups (questions testing one fact)

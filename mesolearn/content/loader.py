@@ -322,6 +322,22 @@ def load_course(root: Path | str) -> Course:
                 file, ("questions",), f"the blueprint's pools hold {pool} questions, fewer than {exam.questions}"
             )
             ok = False
+        if ok and exam.cases:
+            from mesolearn.quiz.drawing import allocate, case_capacity  # the draw's own rule (no import cycle)
+
+            quizzes = {b.module: course.modules[b.module].quiz for b in exam.blueprint}
+            pools = {m: quiz.questions for m, quiz in quizzes.items() if quiz is not None}  # all valid: ok above
+            counts = allocate(
+                {b.module: b.weight for b in exam.blueprint}, {m: len(p) for m, p in pools.items()}, exam.questions
+            )
+            room = case_capacity(pools, counts)
+            if room < exam.cases:
+                reader.error(
+                    file,
+                    ("cases",),
+                    f"the exam asks for {exam.cases} branching cases but its modules' shares can hold only {room}",
+                )
+                ok = False
         if exam.id in course.exams:
             reader.error(file, ("id",), f"exam id '{exam.id}' is used twice")
             ok = False

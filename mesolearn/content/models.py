@@ -159,6 +159,9 @@ class Exam(Strict):
     review: ReviewPolicy = ReviewPolicy()
     layout: QuizLayout = "all_on_one_page"
     blueprint: list[BlueprintEntry] = Field(min_length=1)
+    # every draw holds exactly this many branching cases (questions answered a step at a time), spread over the
+    # blueprint's modules that have them, each counted in its module's share; the rest are one-step questions
+    cases: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _unique_modules(self) -> Exam:

@@ -237,7 +237,8 @@ class Attempts:
             return drawing.draw(self._module_questions(spec.id), spec.questions, seed)
         exam = self.course.exams[spec.id]
         pools = {b.module: self._module_questions(b.module) for b in exam.blueprint}
-        return drawing.draw_blueprint(pools, {b.module: b.weight for b in exam.blueprint}, spec.questions, seed)
+        weights = {b.module: b.weight for b in exam.blueprint}
+        return drawing.draw_blueprint(pools, weights, spec.questions, seed, cases=exam.cases)
 
     # ------------------------------------------------------------ counts and limits
     def graded_attempts_used(self, user_id: int, quiz_id: str) -> int:

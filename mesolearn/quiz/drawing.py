@@ -168,15 +168,49 @@ def allocate(weights: dict[str, float], pool_sizes: dict[str, int], total: int) 
     return counts
 
 
+def case_capacity(pools: Mapping[str, Sequence[Question]], counts: Mapping[str, int]) -> int:
+    """How many branching cases an exam with these module shares can hold (each module: its cases, at most its
+    share)."""
+    return sum(min(counts.get(m, 0), sum(1 for q in pool if stepwise(q))) for m, pool in pools.items())
+
+
+def _case_shares(
+    pools: Mapping[str, Sequence[Question]], counts: Mapping[str, int], cases: int, rng: random.Random
+) -> dict[str, int]:
+    """How many of the exam's ``cases`` each module gives: one at a time to the modules in a random order, round
+    and round, within each module's cases and share (so the cases are spread over the modules that have them)."""
+    room = {m: min(counts.get(m, 0), sum(1 for q in pool if stepwise(q))) for m, pool in pools.items()}
+    shares = dict.fromkeys(pools, 0)
+    order = sorted(m for m in room if room[m] > 0)
+    rng.shuffle(order)
+    left = min(cases, sum(room.values()))
+    while left > 0:
+        for m in order:
+            if left and shares[m] < room[m]:
+                shares[m] += 1
+                left -= 1
+    return shares
+
+
 def draw_blueprint(
-    pools: Mapping[str, Sequence[Question]], weights: dict[str, float], n: int, seed: int
+    pools: Mapping[str, Sequence[Question]], weights: dict[str, float], n: int, seed: int, cases: int = 0
 ) -> list[DrawnQuestion]:
     """An exam: questions from each module in proportion to its weight, at most one per enemy group across
-    the whole exam (groups may span modules), then mixed together."""
+    the whole exam (groups may span modules), then mixed together. With ``cases``, exactly that many of them are
+    branching cases (:func:`stepwise`), each counted in its module's share, and the rest are one-step questions."""
     rng = random.Random(seed)
     counts = allocate(weights, {m: len(p) for m, p in pools.items()}, n)
     modules = sorted(counts)
-    picks = _sample_without_enemies([(list(pools[m]), counts[m]) for m in modules], rng)
+    if cases:
+        shares = _case_shares(pools, counts, cases, rng)
+        split = []
+        for m in modules:
+            split.append(([q for q in pools[m] if stepwise(q)], shares[m]))
+            split.append(([q for q in pools[m] if not stepwise(q)], counts[m] - shares[m]))
+        halves = _sample_without_enemies(split, rng)
+        picks = [halves[i] + halves[i + 1] for i in range(0, len(halves), 2)]
+    else:
+        picks = _sample_without_enemies([(list(pools[m]), counts[m]) for m in modules], rng)
     drawn: list[DrawnQuestion] = []
     for chosen in picks:
         for q in chosen:
