@@ -170,5 +170,5 @@ def _session_settings(svc) -> None:
 
 def _database_health(svc) -> None:
     st.subheader("Database")
-    health = svc.db.health()
+    health = svc.health()
     (st.success if health.ok else st.error)(health.message if health.ok else escape_markdown(health.message))

@@ -8,9 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
-from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
-from mesolearn.cohorts.gradebook import trainee_attempts
-from mesolearn.cohorts.service import STATUSES, quiz_catalogue
+from mesolearn.cohorts import STATUSES, CohortError, to_csv
 from mesolearn.content.item_checks import question_location
 from mesolearn.content.models import ReviewPolicy
 from mesolearn.content.text import course_markdown
@@ -19,10 +17,6 @@ from mesolearn.ui import auth
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
 from mesolearn.ui.widgets import feedback
-
-
-def _quiz_choices(course) -> dict[str, str]:
-    return {quiz_id: title for quiz_id, _kind, title in quiz_catalogue(course)}
 
 
 def cohorts() -> None:
@@ -48,8 +42,7 @@ def cohorts() -> None:
 
 
 def _cohort_panel(svc, account, cohort) -> None:
-    course = svc.course
-    quizzes = _quiz_choices(course)
+    quizzes = svc.quizzes.choices()
     left, right = st.columns([2, 1])
     left.markdown(f"Invite code: **{cohort.invite_display}** — trainees enter it on their home page to join.")
     if right.button("New invite code", help="The old code stops working"):
@@ -137,7 +130,7 @@ def _cohort_panel(svc, account, cohort) -> None:
 
 
 def _trainee_panel(svc, account) -> None:
-    quizzes = _quiz_choices(svc.course)
+    quizzes = svc.quizzes.choices()
     st.subheader("One trainee: assignment or accommodation")
     trainees = svc.accounts.list_users("trainee")
     if not trainees:
@@ -192,9 +185,7 @@ def gradebook_page() -> None:
     status = c2.selectbox(
         "Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s
     )
-    rows = gradebook(
-        svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status, on_submit=svc.after_submit
-    )
+    rows = svc.gradebook.rows(cohort_id=cohort.id if cohort else None, status=status)
     if not rows:
         st.info("No trainees match.")
         return
@@ -245,7 +236,7 @@ def _open_attempt(svc, rows) -> None:
     st.subheader("Open a trainee's attempt")
     trainees = {r.user_id: r.display_name for r in rows}
     user_id = st.selectbox("Trainee", list(trainees), format_func=lambda u: trainees[u], key="gb-trainee")
-    done = trainee_attempts(svc.db, svc.course, user_id)
+    done = svc.gradebook.trainee_attempts(user_id)
     if not done:
         st.caption("No submitted graded attempt yet.")
         return
@@ -283,10 +274,10 @@ def item_analysis() -> None:
         "earned. Discrimination: correlation of the item with the rest of the test (×100). "
         "Cronbach's alpha: internal consistency."
     )
-    quizzes = _quiz_choices(svc.course)
+    quizzes = svc.quizzes.choices()
     quiz_id = st.selectbox("Quiz", list(quizzes), format_func=lambda q: quizzes[q])
     first_only = st.toggle("First attempts only", value=True)
-    report = quiz_item_analysis(svc.db, svc.course, quiz_id, first_attempts_only=first_only, on_submit=svc.after_submit)
+    report = svc.item_analysis.report(quiz_id, first_attempts_only=first_only)
     q = report.quiz
     if q.n_attempts == 0:
         st.info("No submitted graded attempts yet.")
@@ -391,7 +382,7 @@ def content_health() -> None:
         )
 
     st.subheader("Problems reported by trainees")
-    open_reports = reports.list_reports(svc.db, resolved=False)
+    open_reports = svc.reports.list(resolved=False)
     if not open_reports:
         st.caption("No open reports.")
     for r in open_reports:
@@ -413,13 +404,13 @@ def content_health() -> None:
                     st.markdown(f"**Correct answer:** {answer_text(q)}")
                     st.markdown(course_markdown(q.explanation))
             if st.button("Mark resolved", key=f"resolve-{r.id}"):
-                reports.resolve(svc.db, r.id)
+                svc.reports.resolve(r.id)
                 st.rerun()
 
     st.subheader("Questions flagged by the statistics")
     any_flag = False
-    for quiz_id, title in _quiz_choices(course).items():
-        rep = quiz_item_analysis(svc.db, course, quiz_id, on_submit=svc.after_submit)
+    for quiz_id, title in svc.quizzes.choices().items():
+        rep = svc.item_analysis.report(quiz_id)
         for row in rep.questions:
             if row.flags:
                 any_flag = True

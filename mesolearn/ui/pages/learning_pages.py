@@ -3,7 +3,6 @@ certification readiness and certificates, and the public certificate check."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -12,23 +11,22 @@ import pandas as pd
 import streamlit as st
 
 from mesolearn.accounts.throttle import Throttled
+from mesolearn.app import utcnow
 from mesolearn.certificates import pdf as certificate_pdf
 from mesolearn.certificates.service import CertificateInfo
 from mesolearn.content.text import course_markdown
-from mesolearn.learning import LEVELS, build_custom_quiz, cards, mastery_for_user, readiness, start_review_session
+from mesolearn.learning import LEVELS
 from mesolearn.learning.custom import CustomQuizError
-from mesolearn.learning.readiness import exam_date, parse_exam_date, set_exam_date
+from mesolearn.learning.readiness import parse_exam_date
 from mesolearn.learning.spaced import (
     DAILY_REVIEW_LIMIT,
     DEFAULT_SESSION_SIZE,
     format_interval,
     next_intervals,
-    rate_card,
-    reviewed_today,
 )
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, Item
-from mesolearn.storage import utcnow
+from mesolearn.settings import current
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
@@ -70,9 +68,8 @@ def dashboard() -> None:
         hide_index=True,
     )
 
-    titles = {m.id: m.title for m in course.modules.values()} | {e.id: e.title for e in course.exams.values()}
     scores = [
-        (a.submitted_at, titles.get(a.quiz_id, a.quiz_id), a.score)
+        (a.submitted_at, svc.quizzes.title(a.quiz_id), a.score)
         for a in history
         if a.submitted_at and a.score is not None
     ]
@@ -99,7 +96,7 @@ def dashboard() -> None:
         "Levels: attempted → familiar (a right answer) → proficient (last 3 right) → mastered "
         "(proficient and right again in a spaced review at least a day later). A wrong answer drops one level."
     )
-    levels = mastery_for_user(svc.db, course, account.id)
+    levels = svc.mastery.for_user(account.id)
     rows = []
     for m in course.modules.values():
         for o in m.lesson.objectives:
@@ -140,10 +137,10 @@ def review() -> None:
         return
     if finished := st.session_state.pop("review-finished", None):
         st.success(f"Review session finished: {finished} card(s) reviewed.")
-    known = [c for c in cards(svc.db, account.id) if svc.course.question(c.question_id)]
+    known = [c for c in svc.review.cards(account.id) if svc.course.question(c.question_id)]
     due = sorted((c for c in known if c.due <= now + LEARN_AHEAD), key=lambda c: c.due)
     upcoming = sorted((c for c in known if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
-    done_today = reviewed_today(svc.db, account.id, now)
+    done_today = svc.review.reviewed_today(account.id, now)
     left_today = max(0, DAILY_REVIEW_LIMIT - done_today)
     c1, c2, c3 = st.columns(3)
     c1.metric("Cards due now", len(due))
@@ -159,7 +156,7 @@ def review() -> None:
         size = min(len(due), DEFAULT_SESSION_SIZE, left_today)
         if st.button(f"Review {size} card(s) now", type="primary"):
             try:
-                start_review_session(svc.attempts, account.id, [c.question_id for c in due[:size]])
+                svc.review.start(account.id, [c.question_id for c in due[:size]])
             except AttemptError as exc:
                 st.error(str(exc))
             else:
@@ -172,7 +169,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     """One card at a time: answer, check, see the answer, rate Again / Hard / Good / Easy (the next interval is on
     each button). A card is rated once its card was reviewed after the session began."""
     state = svc.attempts.load(attempt_id, account.id)
-    by_id = {c.question_id: c for c in cards(svc.db, account.id)}
+    by_id = {c.question_id: c for c in svc.review.cards(account.id)}
 
     def rated(item) -> bool:
         card = by_id.get(item.question.id)
@@ -220,7 +217,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     ):
         text = f"{label} · {format_interval(intervals[name])}" if name in intervals else label
         if col.button(text, key=f"{key}-rate-{name}", width="stretch"):
-            rate_card(svc.db, account.id, item.question.id, name, utcnow(), once_since=state.started_at)
+            svc.review.rate(account.id, item.question.id, name, utcnow(), once_since=state.started_at)
             st.rerun()
 
 
@@ -263,9 +260,7 @@ def build_quiz() -> None:
     if ok:
         try:
             _go_attempt(
-                build_custom_quiz(
-                    svc.db,
-                    course,
+                svc.practice.build(
                     account.id,
                     modules=modules,
                     objectives=objectives,
@@ -278,7 +273,7 @@ def build_quiz() -> None:
 
 
 def _base_url() -> str:
-    configured = os.environ.get("MESOLEARN_PUBLIC_URL")
+    configured = current().public_url
     if configured:
         return configured.rstrip("/")
     url = st.context.url
@@ -301,7 +296,7 @@ def certification() -> None:
         st.warning("No certification exam is available.")
         return
 
-    current = exam_date(svc.db, account.id)
+    current = svc.readiness.exam_date(account.id)
     # A text field in a form: Enter saves it, as a keyboard user expects. (Streamlit's segmented date field commits
     # a typed date only when its calendar is used or the field is left, so a typed date + Enter was lost: B8.)
     with st.form("exam-date"):
@@ -319,7 +314,7 @@ def certification() -> None:
             except ValueError as exc:
                 st.error(str(exc))
             else:
-                set_exam_date(svc.db, account.id, picked)
+                svc.readiness.set_exam_date(account.id, picked)
                 st.session_state["exam-date-saved"] = picked
                 st.rerun()
     if "exam-date-saved" in st.session_state:
@@ -327,7 +322,7 @@ def certification() -> None:
         st.success(f"Exam date saved: {saved:%d %B %Y}." if saved else "Exam date cleared.")
 
     st.header("Readiness report")
-    report = readiness(svc.db, course, account.id, exam.id)
+    report = svc.readiness.report(account.id, exam.id)
     est = report.estimate
     if est is None:  # the same as not report.enough_data
         st.info(report.message or "Not enough answers yet for an estimate.")

@@ -10,12 +10,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-from mesolearn.cohorts import reports
+from mesolearn.app import utcnow
 from mesolearn.content.text import course_markdown
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
-from mesolearn.storage import utcnow
 from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.widgets import feedback, question_input
@@ -146,7 +145,7 @@ def _report_problem(svc, account, item: Item, key: str) -> None:
         )
         if st.button("Send report", key=f"{key}-send"):
             try:
-                reports.create_report(svc.db, account.id, item.question.id, message, course=svc.course)
+                svc.reports.create(account.id, item.question.id, message)
                 st.success("Thank you: your instructors will see this report.")
             except ValueError as exc:
                 st.error(str(exc))
