@@ -155,3 +155,48 @@ def test_a_right_answer_makes_no_card(svc):
         svc.attempts.save_answer(attempt_id, trainee, item.question.id, correct_response(item.question))
     svc.attempts.submit(attempt_id, trainee)
     assert svc.review.cards(trainee) == []
+
+
+def _user_error_classes() -> list[type]:
+    from mesolearn.accounts import AccountError
+    from mesolearn.accounts.throttle import Throttled
+    from mesolearn.certificates.service import CertificateError
+    from mesolearn.cohorts import CohortError, ReportError
+    from mesolearn.cohorts.item_stats import ItemStatsError
+    from mesolearn.exchange import GiftError
+    from mesolearn.exchange.moodle_xml import MoodleXmlError
+    from mesolearn.learning.custom import CustomQuizError
+    from mesolearn.learning.readiness import ExamDateError
+    from mesolearn.quiz.attempts import AttemptError
+
+    return [
+        AccountError,
+        Throttled,
+        CertificateError,
+        CohortError,
+        ReportError,
+        ItemStatsError,
+        GiftError,
+        MoodleXmlError,
+        AttemptError,
+        CustomQuizError,
+        ExamDateError,
+    ]
+
+
+def test_every_error_meant_for_the_user_shares_one_base_class():
+    from mesolearn.errors import UserError
+
+    assert [c.__name__ for c in _user_error_classes() if not issubclass(c, UserError)] == []
+
+
+def test_a_bad_exam_date_is_a_user_error_with_a_message_for_the_trainee():
+    from datetime import date
+
+    from mesolearn.errors import UserError
+    from mesolearn.learning.readiness import parse_exam_date
+
+    with pytest.raises(UserError, match="is not a date: write it as year-month-day"):
+        parse_exam_date("15/03/27x", today=date(2027, 1, 1))
+    with pytest.raises(UserError, match="in the past"):
+        parse_exam_date("2026-12-31", today=date(2027, 1, 1))

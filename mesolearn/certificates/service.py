@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mesolearn.accounts.throttle import VERIFY_CLIENT, Throttle
 from mesolearn.content.loader import Course
+from mesolearn.errors import UserError
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Assignment, Attempt, Certificate, CohortMember, User
 
@@ -47,7 +48,7 @@ DEFAULT_EXAM = "certification"
 _CODE_RE = re.compile(rf"^{PREFIX}(?:-[{ALPHABET}]{{{GROUP_LEN}}}){{{GROUPS}}}$")
 
 
-class CertificateError(Exception):
+class CertificateError(UserError):
     """A refusal meant for the person at the keyboard (e.g. not eligible yet)."""
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import Text, cast, select
 from mesolearn.analytics import Responses, analyse, first_attempt_mask, never_chosen, option_counts
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question
+from mesolearn.errors import UserError
 from mesolearn.questions.base import QuestionType
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import submit_overdue
@@ -42,7 +43,7 @@ PROMPT_EXCERPT = 120
 MIN_PRESENTED_FOR_DISTRACTORS = 10
 
 
-class ItemStatsError(ValueError):
+class ItemStatsError(UserError, ValueError):
     """A message for the instructor (e.g. an unknown quiz)."""
 
 

@@ -30,6 +30,7 @@ from mesolearn.accounts.limits import MAX_CODE
 from mesolearn.accounts.service import EMAIL, USERNAME, AccountError, Accounts
 from mesolearn.accounts.throttle import INVITE_CLIENT, INVITE_USER, Throttle, Throttled
 from mesolearn.content.loader import Course
+from mesolearn.errors import UserError
 from mesolearn.progress.tracker import STATUSES as STATUSES  # re-exported: the gradebook and pages import it here
 from mesolearn.progress.tracker import Status, module_status
 from mesolearn.storage import Database, utcnow
@@ -48,7 +49,7 @@ MAX_EXTRA_MINUTES = 7 * 24 * 60
 MAX_EXTRA_ATTEMPTS = 100
 
 
-class CohortError(ValueError):
+class CohortError(UserError, ValueError):
     """A message meant for the person at the keyboard."""
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from mesolearn.content.models import Lesson, Question, QuestionBase, Quiz
+from mesolearn.errors import UserError
 from mesolearn.questions.matching import ORDERING_LABEL
 from mesolearn.questions.multiple_response import weights as mr_weights
 from mesolearn.questions.registry import TYPES, type_of
@@ -58,7 +59,7 @@ MISSING_EXPLANATION = "No explanation was given in the imported file: please wri
 _QUESTION = TypeAdapter(Question)
 
 
-class ExchangeError(ValueError):
+class ExchangeError(UserError, ValueError):
     """A file that cannot be read; ``line`` is 1-based (None when not tied to a line)."""
 
     def __init__(self, message: str, line: int | None = None):

@@ -49,6 +49,7 @@ from sqlalchemy.sql.dml import Update
 
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question, ReviewPolicy
+from mesolearn.errors import UserError
 from mesolearn.quiz import drawing, grading
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import Answer, Attempt, Override
@@ -61,7 +62,7 @@ START_RETRIES = 5  # a start that loses a race looks again (the winner's attempt
 PRACTICE_SESSIONS = {"review": "Spaced review", "custom": "Custom practice quiz"}
 
 
-class AttemptError(Exception):
+class AttemptError(UserError):
     """A refusal meant for the trainee (e.g. time is up, attempt already submitted)."""
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mesolearn.accounts import AccountError
 from mesolearn.accounts.limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MAX_USERNAME
 from mesolearn.accounts.throttle import describe_wait
+from mesolearn.app import UserError
 from mesolearn.ui import auth
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
@@ -41,7 +41,7 @@ def setup() -> None:
             return
         try:
             account = svc.accounts.create_first_instructor(username, name, password, email or None)
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -62,7 +62,7 @@ def sign_in() -> None:
     if ok:
         try:
             account = svc.accounts.authenticate(username, password, auth.client_address())
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -84,7 +84,7 @@ def register() -> None:
             return
         try:
             account = svc.accounts.register_trainee(username, name, password, email or None, auth.client_address())
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -115,7 +115,7 @@ def settings() -> None:
         try:
             acc = svc.accounts.create_user(username, name, password, "trainee", email or None)
             st.success(f"Created {escape_markdown(acc.username)}.")
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
     st.subheader("Accounts")
     st.dataframe(
@@ -164,7 +164,7 @@ def _session_settings(svc) -> None:
             try:
                 svc.accounts.set_session_limits(int(minutes), int(days))
                 st.success("Saved.")
-            except AccountError as exc:
+            except UserError as exc:
                 st.error(str(exc))
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
-from mesolearn.cohorts import STATUSES, CohortError, to_csv
+from mesolearn.app import UserError
+from mesolearn.cohorts import STATUSES, to_csv
 from mesolearn.content.item_checks import question_location
 from mesolearn.content.models import ReviewPolicy
 from mesolearn.content.text import course_markdown
@@ -29,7 +30,7 @@ def cohorts() -> None:
             try:
                 c = svc.cohorts.create_cohort(name, account.id)
                 st.success(f"Created {escape_markdown(c.name)}. Invite code: {c.invite_display}")
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
     all_cohorts = svc.cohorts.list_cohorts()
     if not all_cohorts:
@@ -115,7 +116,7 @@ def _cohort_panel(svc, account, cohort) -> None:
                 try:
                     svc.cohorts.assign(quiz_id, due_at, cohort_id=cohort.id, instructor_id=account.id)
                     st.success(f"Assigned {quizzes[quiz_id]}.")
-                except CohortError as exc:
+                except UserError as exc:
                     st.error(str(exc))
         for a in svc.cohorts.assignments(cohort_id=cohort.id):
             c1, c2 = st.columns([4, 1])
@@ -154,7 +155,7 @@ def _trainee_panel(svc, account) -> None:
             try:
                 svc.cohorts.set_override(who.id, quiz_id, int(minutes), int(tries))
                 st.success("Saved.")
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
     rows = svc.cohorts.assignments_for(who.id)
     if rows:

@@ -10,13 +10,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mesolearn.accounts.throttle import Throttled
-from mesolearn.app import utcnow
+from mesolearn.app import UserError, utcnow
 from mesolearn.certificates import pdf as certificate_pdf
 from mesolearn.certificates.service import CertificateInfo
 from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS
-from mesolearn.learning.custom import CustomQuizError
 from mesolearn.learning.readiness import parse_exam_date
 from mesolearn.learning.spaced import (
     DAILY_REVIEW_LIMIT,
@@ -25,7 +23,7 @@ from mesolearn.learning.spaced import (
     next_intervals,
 )
 from mesolearn.quiz import grading
-from mesolearn.quiz.attempts import AttemptError, Item
+from mesolearn.quiz.attempts import Item
 from mesolearn.settings import current
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
@@ -157,7 +155,7 @@ def review() -> None:
         if st.button(f"Review {size} card(s) now", type="primary"):
             try:
                 svc.review.start(account.id, [c.question_id for c in due[:size]])
-            except AttemptError as exc:
+            except UserError as exc:
                 st.error(str(exc))
             else:
                 st.rerun()
@@ -183,7 +181,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     if not todo:
         try:
             svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
-        except AttemptError as exc:  # e.g. a timed exam was opened meanwhile: finish it first
+        except UserError as exc:  # e.g. a timed exam was opened meanwhile: finish it first
             st.warning(str(exc))
             return
         st.session_state["review-finished"] = len(state.items)
@@ -201,7 +199,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
             if st.button("Show the answer", key=f"{key}-check", type="primary", disabled=not whole):
                 try:
                     svc.attempts.save_answer(attempt_id, account.id, item.question.id, pending)
-                except AttemptError as exc:
+                except UserError as exc:
                     st.error(str(exc))
                 else:
                     st.rerun()
@@ -268,7 +266,7 @@ def build_quiz() -> None:
                     count=int(count),
                 )
             )
-        except CustomQuizError as exc:
+        except UserError as exc:
             st.error(str(exc))
 
 
@@ -311,7 +309,7 @@ def certification() -> None:
         if st.form_submit_button("Save the exam date"):
             try:
                 picked = parse_exam_date(typed, today=date.today())
-            except ValueError as exc:
+            except UserError as exc:
                 st.error(str(exc))
             else:
                 svc.readiness.set_exam_date(account.id, picked)
@@ -426,7 +424,7 @@ def verify() -> None:
         return
     try:
         cert = svc.certificates.verify(code, auth.client_address())
-    except Throttled as exc:
+    except UserError as exc:
         st.error(str(exc))
         return
     if cert is None:

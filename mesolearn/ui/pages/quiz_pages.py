@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from mesolearn.app import utcnow
+from mesolearn.app import UserError, utcnow
 from mesolearn.content.text import course_markdown
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
@@ -147,7 +147,7 @@ def _report_problem(svc, account, item: Item, key: str) -> None:
             try:
                 svc.reports.create(account.id, item.question.id, message)
                 st.success("Thank you: your instructors will see this report.")
-            except ValueError as exc:
+            except UserError as exc:
                 st.error(str(exc))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from mesolearn.app import UserError
 from mesolearn.content.text import link_citations
 from mesolearn.quiz.attempts import PRACTICE_SESSIONS
 from mesolearn.ui import auth, nav
@@ -100,11 +101,9 @@ def _assignments(svc, account) -> None:
     with st.expander("Join a cohort with an invite code"), st.form("join-cohort", clear_on_submit=True):
         code = st.text_input("Invite code", placeholder="ABCDE-FGH23")
         if st.form_submit_button("Join"):
-            from mesolearn.cohorts import CohortError
-
             try:
                 joined = svc.cohorts.join_with_code(account.id, code, auth.client_address())
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
             else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
                 st.session_state[_JOINED] = joined.name
