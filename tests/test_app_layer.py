@@ -160,13 +160,14 @@ def test_a_right_answer_makes_no_card(svc):
 def _user_error_classes() -> list[type]:
     from mesolearn.accounts import AccountError
     from mesolearn.accounts.throttle import Throttled
+    from mesolearn.analytics.quiz_report import ItemStatsError
     from mesolearn.certificates.service import CertificateError
-    from mesolearn.cohorts import CohortError, ReportError
-    from mesolearn.cohorts.item_stats import ItemStatsError
+    from mesolearn.cohorts import CohortError
     from mesolearn.exchange import GiftError
     from mesolearn.exchange.moodle_xml import MoodleXmlError
     from mesolearn.learning.custom import CustomQuizError
     from mesolearn.learning.readiness import ExamDateError
+    from mesolearn.quality import ReportError
     from mesolearn.quiz.attempts import AttemptError
 
     return [

@@ -10,8 +10,9 @@ import pytest
 
 from mesolearn.accounts import Accounts
 from mesolearn.certificates import Certificates
-from mesolearn.cohorts import Cohorts, create_report
+from mesolearn.cohorts import Cohorts
 from mesolearn.learning.spaced import start_review_session
+from mesolearn.quality import create_report
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
@@ -259,7 +260,7 @@ def test_trainee_reports_a_problem_during_an_attempt(world):
     at.text_area(key=f"{key}-msg").input("The prompt has a typo.")
     at.button(key=f"{key}-send").click()
     at.run()
-    from mesolearn.cohorts import list_reports
+    from mesolearn.quality import list_reports
 
     assert [r.message for r in list_reports(world["db"])] == ["The prompt has a typo."]
 

@@ -517,7 +517,8 @@ def test_a_failing_follow_up_does_not_undo_the_submission(db, course, clock, ali
 
 # ------------------------------------------------------------------ deadline sweep (the trainee never comes back)
 def test_a_closed_tab_shows_submitted_at_its_deadline_in_gradebook_and_item_analysis(db, small, clock, alice) -> None:
-    from mesolearn.cohorts import gradebook, quiz_item_analysis
+    from mesolearn.analytics.quiz_report import quiz_item_analysis
+    from mesolearn.cohorts import gradebook
     from mesolearn.storage.models import Attempt
 
     done: list[int] = []

@@ -11,7 +11,7 @@ import pytest
 
 from mesolearn.accounts import Accounts
 from mesolearn.cohorts import CohortError, Cohorts
-from mesolearn.cohorts.service import INVITE_ALPHABET, INVITE_LENGTH, format_invite
+from mesolearn.cohorts.cohorts import INVITE_ALPHABET, INVITE_LENGTH, format_invite
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response

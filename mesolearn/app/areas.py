@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
-from mesolearn.cohorts import item_stats as _item_stats
-from mesolearn.cohorts import reports as _reports
+from mesolearn.analytics import quiz_report as _item_stats
 from mesolearn.cohorts.gradebook import GradebookRow, TraineeAttempt, gradebook, trainee_attempts
 from mesolearn.content.catalogue import quiz_catalogue, quiz_kind_title
 from mesolearn.content.loader import Course
@@ -22,6 +21,7 @@ from mesolearn.learning import custom as _custom
 from mesolearn.learning import mastery as _mastery
 from mesolearn.learning import spaced as _spaced
 from mesolearn.learning.readiness import DEFAULT_EXAM, ReadinessReport, exam_date, readiness, set_exam_date
+from mesolearn.quality import reports as _reports
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 

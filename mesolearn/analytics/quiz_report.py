@@ -1,4 +1,5 @@
-"""Item analysis of a module quiz or exam from the stored attempts (glue to mesolearn.analytics).
+"""Item analysis of a module quiz or exam from the stored attempts (the glue between the database and
+``mesolearn.analytics.item_analysis``).
 
 Reads the submitted graded attempts of one quiz with one query per table, then builds the
 long-form :class:`~mesolearn.analytics.Responses` and the option counts with NumPy/pandas
