@@ -14,8 +14,8 @@ from mesolearn.cohorts import CohortError, Cohorts
 from mesolearn.cohorts.cohorts import INVITE_ALPHABET, INVITE_LENGTH, format_invite
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import AttemptError, Attempts
-from mesolearn.quiz.grading import correct_response
 from tests.conftest import Clock
+from tests.factories import take
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
@@ -56,15 +56,6 @@ def alice(accounts):
 @pytest.fixture
 def bob(accounts):
     return accounts.create_user("bob", "Bob Durand", "bob-pass1", "trainee", "bob@example.org")
-
-
-def take(attempts: Attempts, user_id: int, quiz_id: str, correct: bool, seed: int = 1):
-    attempt_id = attempts.start(user_id, quiz_id, seed=seed)
-    state = attempts.load(attempt_id, user_id)
-    for item in state.items:
-        response = correct_response(item.question) if correct else None
-        attempts.save_answer(attempt_id, user_id, item.question.id, response)
-    return attempts.submit(attempt_id, user_id)
 
 
 # ---------------------------------------------------------------- invite codes
@@ -277,7 +268,7 @@ def test_status_and_overdue_follow_the_clock(cohorts, instructor, alice, bob, co
         return a.status, a.overdue
 
     assert status(alice) == ("not started", False)
-    take(attempts, alice.id, "history", correct=False)
+    take(attempts, alice.id, "history", right=False)
     assert status(alice) == ("not passed", False)  # submitted and failed: not "in progress"
     attempts.start(bob.id, "history", seed=3)  # open, not submitted
     assert status(bob) == ("in progress", False)
@@ -285,7 +276,7 @@ def test_status_and_overdue_follow_the_clock(cohorts, instructor, alice, bob, co
     clock.advance(days=3)  # past the due date
     assert status(alice) == ("not passed", True)
     assert status(bob) == ("in progress", True)
-    state = take(attempts, alice.id, "history", correct=True)
+    state = take(attempts, alice.id, "history", right=True)
     assert state.passed
     assert status(alice) == ("passed", False)  # passed late: no longer overdue
     (a,) = cohorts.assignments_for(alice.id)
@@ -325,12 +316,12 @@ def test_override_extra_attempts_are_honoured(cohorts, alice, course, db, clock)
     limited = dataclasses.replace(module, quiz=module.quiz.model_copy(update={"max_attempts": 1}))
     strict_course = dataclasses.replace(course, modules={**course.modules, "history": limited})
     attempts = Attempts(db, strict_course, clock)
-    take(attempts, alice.id, "history", correct=False)
+    take(attempts, alice.id, "history", right=False)
     with pytest.raises(AttemptError, match="all 1 attempts"):
         attempts.start(alice.id, "history")
     cohorts.set_override(alice.id, "history", extra_attempts=1)
     assert attempts.attempts_allowed(alice.id, "history") == 2
-    take(attempts, alice.id, "history", correct=False, seed=2)
+    take(attempts, alice.id, "history", right=False, seed=2)
     with pytest.raises(AttemptError, match="all 2 attempts"):
         attempts.start(alice.id, "history")
 
