@@ -146,6 +146,7 @@ def test_a_wrong_answer_submitted_through_the_services_becomes_a_review_card(svc
     assert [c.question_id for c in svc.review.cards(trainee)] == [first.question.id]
     assert svc.quizzes.title("history") == svc.course.modules["history"].title
     assert "history" in svc.quizzes.choices()
+    assert svc.quizzes.title("review") == "Spaced review" and svc.quizzes.title("gone") == "gone"
 
 
 def test_a_right_answer_makes_no_card(svc):

@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import Text, cast, select
 
 from mesolearn.analytics import Responses, analyse, first_attempt_mask, never_chosen, option_counts
+from mesolearn.content.catalogue import quiz_kind_title
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question
 from mesolearn.errors import UserError
@@ -128,18 +129,19 @@ def _f(x: float) -> float | None:
 
 def quiz_pool(course: Course, quiz_id: str) -> tuple[str, str, list[tuple[str, Question]]]:
     """(kind, title, [(module id, question)]) of a module quiz or an exam's union pool."""
+    kind, title = quiz_kind_title(course, quiz_id)
     module = course.modules.get(quiz_id)
-    if module is not None and module.quiz is not None:
-        return "module", module.title, [(module.id, q) for q in module.quiz.questions]
+    if kind == "module" and module is not None and module.quiz is not None:
+        return kind, title, [(module.id, q) for q in module.quiz.questions]
     exam = course.exams.get(quiz_id)
-    if exam is not None:
+    if kind == "exam" and exam is not None:
         pool = [
             (b.module, q)
             for b in exam.blueprint
             if (m := course.modules.get(b.module)) and m.quiz
             for q in m.quiz.questions
         ]
-        return "exam", exam.title, pool
+        return kind, title, pool
     raise ItemStatsError(f"There is no quiz or exam '{quiz_id}' in the course.")
 
 

@@ -22,7 +22,7 @@ from mesolearn.learning import mastery as _mastery
 from mesolearn.learning import spaced as _spaced
 from mesolearn.learning.readiness import DEFAULT_EXAM, ReadinessReport, exam_date, readiness, set_exam_date
 from mesolearn.quality import reports as _reports
-from mesolearn.quiz.attempts import Attempts
+from mesolearn.quiz.attempts import PRACTICE_SESSIONS, Attempts
 from mesolearn.storage import Database
 
 OnSubmit = Callable[[int], None]
@@ -46,7 +46,9 @@ class Quizzes:
         return quiz_kind_title(self.course, quiz_id)
 
     def title(self, quiz_id: str) -> str:
-        return quiz_kind_title(self.course, quiz_id)[1]
+        """What an attempt's quiz id is called on a page: a practice session's name (spaced review, custom
+        practice), else the module's or exam's title, else the id."""
+        return PRACTICE_SESSIONS.get(quiz_id) or quiz_kind_title(self.course, quiz_id)[1]
 
 
 class Gradebook:

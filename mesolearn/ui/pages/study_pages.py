@@ -11,7 +11,6 @@ import streamlit as st
 
 from mesolearn.app import UserError
 from mesolearn.content.text import link_citations
-from mesolearn.quiz.attempts import PRACTICE_SESSIONS
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
@@ -215,8 +214,6 @@ def history() -> None:
     if not attempts:
         st.info("No attempts yet. Take a quiz from the catalogue.")
         return
-    titles = {m.id: m.title for m in svc.course.modules.values()} | {e.id: e.title for e in svc.course.exams.values()}
-    titles |= PRACTICE_SESSIONS
 
     def result(a) -> str:
         if a.submitted_at is None:
@@ -227,7 +224,7 @@ def history() -> None:
 
     rows = [
         {
-            "quiz": titles.get(a.quiz_id, a.quiz_id),
+            "quiz": svc.quizzes.title(a.quiz_id),
             "mode": "graded" if a.mode == "graded" else "practice",
             "started (UTC)": a.started_at.strftime("%Y-%m-%d %H:%M"),
             "score %": "" if a.score is None else f"{a.score:g}",
@@ -241,7 +238,7 @@ def history() -> None:
         choice = st.selectbox(
             "Review an attempt",
             done,
-            format_func=lambda a: f"{titles.get(a.quiz_id, a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%",
+            format_func=lambda a: f"{svc.quizzes.title(a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%",
         )
         st.page_link(
             nav.page("quiz"),
