@@ -192,6 +192,14 @@ def test_every_error_meant_for_the_user_shares_one_base_class():
     assert [c.__name__ for c in _user_error_classes() if not issubclass(c, UserError)] == []
 
 
+def test_an_unusable_import_default_is_a_user_error_not_a_bare_value_error():
+    from mesolearn.errors import UserError
+    from mesolearn.exchange import gift_to_quiz_dict
+
+    with pytest.raises(UserError, match="module must be an id of lowercase letters"):
+        gift_to_quiz_dict("::q1::What? {=yes ~no}", "Not A Module", "history-o1", "origins", ["KT13"])
+
+
 def test_a_bad_exam_date_is_a_user_error_with_a_message_for_the_trainee():
     from datetime import date
 

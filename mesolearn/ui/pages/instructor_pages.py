@@ -495,8 +495,8 @@ def exchange() -> None:
         except GiftError as exc:
             st.error(escape_markdown(f"Line {exc.line}: {exc.message}" if exc.line else exc.message))
             return
-        except ValueError as exc:
-            st.error(str(exc))
+        except UserError as exc:  # e.g. a default the importer cannot use
+            st.error(escape_markdown(str(exc)))
             return
         for w in warnings:
             st.warning(w)
