@@ -149,6 +149,20 @@ def test_a_wrong_answer_submitted_through_the_services_becomes_a_review_card(svc
     assert svc.quizzes.title("review") == "Spaced review" and svc.quizzes.title("gone") == "gone"
 
 
+def test_the_submission_that_earns_the_certificate_issues_it_once(svc):
+    from tests.factories import take
+
+    trainee = instructor_and_trainee(svc.db, "tom", "Tom Trainee")
+    for module in svc.course.modules:
+        take(svc.attempts, trainee, module)
+    assert svc.certificates.for_user(trainee) == []  # the exam is still to pass
+    exam = take(svc.attempts, trainee, svc.readiness.exam().id)
+    (cert,) = svc.certificates.for_user(trainee)  # issued by the submission, before any page is opened
+    assert cert.attempt_id == exam.id
+    eligibility, shown = svc.certificate_status(trainee)
+    assert eligibility.eligible and shown.code == cert.code and len(svc.certificates.for_user(trainee)) == 1
+
+
 def test_a_right_answer_makes_no_card(svc):
     trainee = instructor_and_trainee(svc.db, "tom", "Tom Trainee")
     attempt_id = svc.attempts.start(trainee, "history")

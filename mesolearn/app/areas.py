@@ -17,6 +17,7 @@ from mesolearn.analytics import quiz_report as _item_stats
 from mesolearn.cohorts.gradebook import GradebookRow, TraineeAttempt, gradebook, trainee_attempts
 from mesolearn.content.catalogue import quiz_catalogue, quiz_kind_title
 from mesolearn.content.loader import Course
+from mesolearn.content.models import Exam
 from mesolearn.learning import custom as _custom
 from mesolearn.learning import mastery as _mastery
 from mesolearn.learning import spaced as _spaced
@@ -143,6 +144,10 @@ class Readiness:
 
     def __init__(self, db: Database, course: Course):
         self.db, self.course = db, course
+
+    def exam(self) -> Exam | None:
+        """The certification exam: the one with id ``certification``, else the course's first exam (None: none)."""
+        return self.course.exams.get(DEFAULT_EXAM) or next(iter(self.course.exams.values()), None)
 
     def exam_date(self, user_id: int) -> date | None:
         return exam_date(self.db, user_id)

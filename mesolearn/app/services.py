@@ -13,6 +13,7 @@ from __future__ import annotations
 from mesolearn.accounts import Accounts
 from mesolearn.app.areas import Gradebook, ItemAnalysis, Mastery, Practice, Quizzes, Readiness, Reports, Review
 from mesolearn.certificates import Certificates
+from mesolearn.certificates.service import CertificateInfo, Eligibility
 from mesolearn.cohorts import Cohorts
 from mesolearn.content.loader import Course
 from mesolearn.learning import spaced
@@ -24,6 +25,15 @@ from mesolearn.storage.db import Health
 from mesolearn.storage.models import Attempt
 
 
+def certificate_status(certificates: Certificates, user_id: int) -> tuple[Eligibility, CertificateInfo | None]:
+    """The trainee's eligibility and certificate, issuing it first if it is earned and not issued yet (the one place
+    that decides to issue: after a submission, and when the certification page is opened)."""
+    eligibility = certificates.eligibility(user_id)
+    if eligibility.eligible and eligibility.certificate is None:
+        return eligibility, certificates.issue(user_id)
+    return eligibility, eligibility.certificate
+
+
 def after_submit(db: Database, course: Course, certificates: Certificates, attempt_id: int) -> None:
     """What follows a submission: review cards for wrong or flagged answers, and a certificate as soon as the
     trainee has earned one."""
@@ -32,9 +42,7 @@ def after_submit(db: Database, course: Course, certificates: Certificates, attem
         row = s.get_one(Attempt, attempt_id)
         user_id, mode = row.user_id, row.mode
     if mode == "graded" and course.exams:
-        eligibility = certificates.eligibility(user_id)
-        if eligibility.eligible and eligibility.certificate is None:
-            certificates.issue(user_id)
+        certificate_status(certificates, user_id)
 
 
 class Services:
@@ -60,6 +68,10 @@ class Services:
 
     def after_submit(self, attempt_id: int) -> None:
         after_submit(self.db, self.course, self.certificates, attempt_id)
+
+    def certificate_status(self, user_id: int) -> tuple[Eligibility, CertificateInfo | None]:
+        """Eligibility and the certificate (issued now if earned): see :func:`certificate_status`."""
+        return certificate_status(self.certificates, user_id)
 
     def health(self) -> Health:
         """Whether the database answers and is the file this server opened (the Settings page shows it)."""

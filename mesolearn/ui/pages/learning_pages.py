@@ -12,7 +12,6 @@ import streamlit as st
 
 from mesolearn.app import UserError, utcnow
 from mesolearn.certificates import pdf as certificate_pdf
-from mesolearn.certificates.service import CertificateInfo
 from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS
 from mesolearn.learning.readiness import parse_exam_date
@@ -288,7 +287,7 @@ def certification() -> None:
     svc = services()
     account = auth.require(svc, "trainee", "instructor")
     course = svc.course
-    exam = course.exams.get("certification") or next(iter(course.exams.values()), None)
+    exam = svc.readiness.exam()
     st.title("Certification")
     if exam is None:
         st.warning("No certification exam is available.")
@@ -381,12 +380,7 @@ def certification() -> None:
     st.page_link(nav.page("quiz"), label="Go to the exam", icon=":material/timer:", query_params={"exam": exam.id})
 
     st.header("Certificate")
-    eligibility = svc.certificates.eligibility(account.id)
-    eligibility_cert: CertificateInfo | None
-    if eligibility.eligible and eligibility.certificate is None:
-        eligibility_cert = svc.certificates.issue(account.id)
-    else:
-        eligibility_cert = eligibility.certificate
+    eligibility, eligibility_cert = svc.certificate_status(account.id)
     if eligibility_cert is not None:
         st.success(
             f"Certificate issued on {eligibility_cert.issued_at:%d %B %Y}. Verification code: "
