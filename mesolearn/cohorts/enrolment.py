@@ -28,7 +28,6 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 PASSWORD_GROUPS, PASSWORD_GROUP_LEN = 3, 4  # e.g. "k7pm-x3qa-9wet" (~59 bits)
 MAX_CSV_CHARS = 1_000_000
 MAX_CSV_ROWS = 5_000
-
 MAX_EMAIL = 254
 
 
