@@ -1,4 +1,4 @@
-"""Time mesolearn.cohorts.quiz_item_analysis on 10,000 submitted attempts of one module quiz.
+"""Time mesolearn.analytics.quiz_report.quiz_item_analysis on 10,000 submitted attempts of one module quiz.
 
 Builds a throw-away SQLite database with bulk inserts (5,000 trainees × 2 graded attempts of the
 "history" quiz, 10 questions each drawn from its pool, ability-driven scores and matching stored
@@ -23,7 +23,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mesolearn.cohorts.item_stats import analyse_quiz_data, load_quiz_data  # noqa: E402
+from mesolearn.analytics.quiz_report import analyse_quiz_data, load_quiz_data  # noqa: E402
 from mesolearn.content import load_course  # noqa: E402
 from mesolearn.storage import Database  # noqa: E402
 from mesolearn.storage.models import Answer, Attempt, User  # noqa: E402

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from mesolearn.accounts import Accounts
+from mesolearn.app import Services
 from mesolearn.certificates import Certificates
-from mesolearn.cohorts import Cohorts, create_report
+from mesolearn.cohorts import Cohorts
 from mesolearn.learning.spaced import start_review_session
-from mesolearn.questions.registry import type_of
+from mesolearn.quality import create_report
 from mesolearn.quiz import drawing
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database, utcnow
 from tests.app_driver import new_app, open_page, sign_in, texts
-from tests.factories import save_whole
+from tests.factories import save_whole, take
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
@@ -30,33 +30,17 @@ def world(tmp_path, monkeypatch, course):
     url = f"sqlite:///{tmp_path}/app.db"
     monkeypatch.setenv("MESOLEARN_DATABASE_URL", url)
     monkeypatch.delenv("MESOLEARN_CONTENT_DIR", raising=False)
-    db = Database(url)
-    accounts = Accounts(db)
-    instructor = accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
-    trainee = accounts.create_user("tom", "Tom Trainee", PASSWORD, "trainee")
+    svc = Services(course, Database(url))  # the app's own wiring: a submission syncs review cards, issues certificates
+    instructor = svc.accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
+    trainee = svc.accounts.create_user("tom", "Tom Trainee", PASSWORD, "trainee")
     return {
-        "db": db,
-        "accounts": accounts,
+        "db": svc.db,
+        "accounts": svc.accounts,
         "instructor": instructor,
         "trainee": trainee,
-        "attempts": Attempts(db, course),
+        "attempts": svc.attempts,
         "course": course,
     }
-
-
-def take(world, user_id, quiz_id, right=True, clock=None):
-    """A graded attempt answered fully (right or wrong), submitted through the same services as the app."""
-    attempts = Attempts(world["db"], world["course"], clock=clock) if clock else world["attempts"]
-    attempt_id = attempts.start(user_id, quiz_id)
-    for item in attempts.load(attempt_id, user_id).items:
-        q = item.question
-        response = correct_response(q) if right else type_of(q).wrong_response(q)
-        save_whole(attempts, attempt_id, user_id, q.id, response)
-    attempts.submit(attempt_id, user_id)
-    from mesolearn.learning import sync_from_attempt
-
-    sync_from_attempt(world["db"], world["course"], attempt_id)
-    return attempt_id
 
 
 def as_user(username):
@@ -65,7 +49,7 @@ def as_user(username):
 
 # ---------------------------------------------------------------- trainee learning flows
 def test_dashboard_shows_progress_and_mastery(world):
-    take(world, 2, "history", right=True)
+    take(world["attempts"], 2, "history", True, rest="wrong")
     at = open_page(as_user("tom"), "progress")
     assert not at.exception
     page = texts(at)
@@ -76,7 +60,7 @@ def test_dashboard_shows_progress_and_mastery(world):
 
 
 def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
-    take(world, 2, "risks", right=False)
+    take(world["attempts"], 2, "risks", False, rest="wrong")
     from mesolearn.learning import cards
     from mesolearn.learning.spaced import start_review_session as start
 
@@ -102,7 +86,7 @@ def test_review_one_card_at_a_time_with_self_rating_and_next_intervals(world):
 
 
 def test_wrong_answers_become_review_cards_and_a_review_session(world):
-    take(world, 2, "risks", right=False)
+    take(world["attempts"], 2, "risks", False, rest="wrong")
     at = open_page(as_user("tom"), "review")
     due = next(m for m in at.metric if m.label == "Cards due now")
     assert int(due.value) >= 5
@@ -115,7 +99,7 @@ def test_wrong_answers_become_review_cards_and_a_review_session(world):
 
 
 def test_build_your_own_quiz_from_wrong_answers(world):
-    take(world, 2, "methods", right=False)
+    take(world["attempts"], 2, "methods", False, rest="wrong")
     at = open_page(as_user("tom"), "build-quiz")
     at.multiselect[2].set_value(["wrong"])
     at.number_input[0].set_value(5)
@@ -131,7 +115,7 @@ def test_readiness_says_when_there_is_not_enough_data_then_estimates(world):
     at = open_page(as_user("tom"), "certification")
     assert "Not enough" in texts(at)
     for module in ("history", "technique", "risks"):
-        take(world, 2, module, right=True)
+        take(world["attempts"], 2, module, True, rest="wrong")
     at = open_page(as_user("tom"), "certification")
     labels = [m.label for m in at.metric]
     assert "Estimated chance of passing" in labels
@@ -154,8 +138,8 @@ def test_exam_time_limit_is_enforced_when_the_trainee_comes_back(world):
 
 def test_certificate_is_issued_downloaded_and_verified_publicly(world):
     for module in world["course"].modules:
-        take(world, 2, module, right=True)
-    exam_attempt = take(world, 2, "certification", right=True)
+        take(world["attempts"], 2, module, True, rest="wrong")
+    exam_attempt = take(world["attempts"], 2, "certification", True, rest="wrong").id
     at = open_page(as_user("tom"), "certification")
     assert not at.exception
     cert = Certificates(world["db"], world["course"]).for_user(2)[0]
@@ -191,7 +175,7 @@ def test_cohort_invite_assignment_overdue_and_gradebook(world):
     assert "Your assignments" in texts(tom) and "Overdue" in texts(tom)
     tom = open_page(as_user("tom"), "")
     assert "Overdue" in texts(tom)
-    take(world, 2, "history", right=True)
+    take(world["attempts"], 2, "history", True, rest="wrong")
     book = open_page(as_user("ada"), "gradebook")
     grid = book.dataframe[0].value
     assert "Tom Trainee" in list(grid.index)
@@ -204,7 +188,7 @@ def test_item_analysis_page_shows_statistics(world):
     accounts = world["accounts"]
     for i in range(4):
         user = accounts.create_user(f"trainee{i}", f"T {i}", PASSWORD, "trainee")
-        take(world, user.id, "history", right=i % 2 == 0)
+        take(world["attempts"], user.id, "history", i % 2 == 0, rest="wrong")
     at = open_page(as_user("ada"), "item-analysis")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -264,13 +248,13 @@ def test_trainee_reports_a_problem_during_an_attempt(world):
     at.text_area(key=f"{key}-msg").input("The prompt has a typo.")
     at.button(key=f"{key}-send").click()
     at.run()
-    from mesolearn.cohorts import list_reports
+    from mesolearn.quality import list_reports
 
     assert [r.message for r in list_reports(world["db"])] == ["The prompt has a typo."]
 
 
 def test_my_attempts_names_practice_sessions_and_does_not_pass_or_fail_them(world):
-    take(world, 2, "history", right=False)
+    take(world["attempts"], 2, "history", False, rest="wrong")
     some = [q.id for q in world["course"].modules["history"].quiz.questions[:3]]
     review = start_review_session(world["attempts"], 2, some)
     world["attempts"].submit(review, 2)
@@ -284,7 +268,7 @@ def test_my_attempts_names_practice_sessions_and_does_not_pass_or_fail_them(worl
 
 
 def test_a_card_reviewed_right_leaves_due_now_and_says_when_it_comes_back(world):
-    take(world, 2, "risks", right=False)
+    take(world["attempts"], 2, "risks", False, rest="wrong")
     at = open_page(as_user("tom"), "review")
     before = int(next(m for m in at.metric if m.label == "Cards due now").value)
     from mesolearn.learning import cards
@@ -333,7 +317,7 @@ def test_exam_date_is_saved_with_the_form_and_confirmed(world):
 
 
 def test_readiness_table_says_no_answers_instead_of_a_made_up_accuracy(world):
-    take(world, 2, "history", right=True)
+    take(world["attempts"], 2, "history", True, rest="wrong")
     at = open_page(as_user("tom"), "certification")
     table = next(d.value for d in at.dataframe if "accuracy %" in d.value.columns)
     untouched = table[table["answered"] == 0]
@@ -352,7 +336,7 @@ def test_the_exam_front_page_shows_the_blueprint_it_promises(world):
 
 
 def test_instructor_opens_a_trainees_attempt_from_the_gradebook(world):
-    attempt_id = take(world, 2, "history", right=False)
+    attempt_id = take(world["attempts"], 2, "history", False, rest="wrong").id
     at = open_page(as_user("ada"), "gradebook")
     assert not at.exception
     at.selectbox(key="gb-trainee").set_value(2)

@@ -19,7 +19,7 @@ from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from mesolearn.storage.models import Override
 from tests.conftest import make_user
-from tests.factories import save_whole
+from tests.factories import answer_all, save_whole, wrong_response
 
 # ------------------------------------------------------------------ helpers
 
@@ -35,19 +35,6 @@ def bob(db: Database) -> int:
 
 
 correct = correct_response
-
-
-def wrong(q):
-    if q.type == "single_choice":
-        return next(o.id for o in q.options if o.id != q.answer)
-    if q.type == "multiple_response":
-        return sorted(o.id for o in q.options if o.id not in q.answers)
-    if q.type == "true_false":
-        return not q.answer
-    if q.type == "numeric":
-        return q.answer + q.tolerance + 1000.0
-    n = len(q.pairs) if q.type == "matching" else len(q.items)
-    return list(range(1, n)) + [0]  # every item one place off
 
 
 def small_course(root: Path, max_attempts: int = 2) -> Course:
@@ -112,11 +99,6 @@ def small(tmp_path: Path) -> Course:
     return small_course(tmp_path / "small-course")
 
 
-def answer_all(attempts: Attempts, attempt_id: int, user_id: int, pick=correct) -> None:
-    for item in attempts.load(attempt_id, user_id).items:
-        save_whole(attempts, attempt_id, user_id, item.question.id, pick(item.question))
-
-
 def paper(state) -> list:
     return [(item.question.id, item.layout) for item in state.items]
 
@@ -164,7 +146,7 @@ def test_changing_an_answer_keeps_the_last_one(db, course, clock, alice) -> None
     attempts = Attempts(db, course, clock=clock)
     attempt_id = attempts.start(alice, "history")
     q = attempts.load(attempt_id, alice).items[0].question
-    attempts.save_answer(attempt_id, alice, q.id, wrong(q))
+    attempts.save_answer(attempt_id, alice, q.id, wrong_response(q))
     attempts.save_answer(attempt_id, alice, q.id, correct(q))
     assert attempts.load(attempt_id, alice).items[0].response == correct(q)
 
@@ -233,12 +215,12 @@ def test_answering_after_submission_is_refused(db, course, clock, alice) -> None
     attempts = Attempts(db, course, clock=clock)
     attempt_id = attempts.start(alice, "history")
     q = attempts.load(attempt_id, alice).items[0].question
-    attempts.save_answer(attempt_id, alice, q.id, wrong(q))
+    attempts.save_answer(attempt_id, alice, q.id, wrong_response(q))
     attempts.submit(attempt_id, alice)
     with pytest.raises(AttemptError, match="already been submitted"):
         attempts.save_answer(attempt_id, alice, q.id, correct(q))
     state = attempts.load(attempt_id, alice)
-    assert state.items[0].response == wrong(q) and state.items[0].score == 0.0
+    assert state.items[0].response == wrong_response(q) and state.items[0].score == 0.0
 
 
 def test_answer_to_a_question_not_in_the_attempt_is_refused(db, course, clock, alice) -> None:
@@ -492,11 +474,11 @@ def test_practice_gives_the_score_at_once_and_only_once(db, course, clock, alice
     items = attempts.load(attempt_id, alice).items
     q1, q2 = items[0].question, items[1].question
     assert attempts.save_answer(attempt_id, alice, q1.id, correct(q1)) == 1.0
-    assert attempts.save_answer(attempt_id, alice, q2.id, wrong(q2)) == 0.0
+    assert attempts.save_answer(attempt_id, alice, q2.id, wrong_response(q2)) == 0.0
     with pytest.raises(AttemptError, match="already checked"):
         attempts.save_answer(attempt_id, alice, q2.id, correct(q2))
     state = attempts.load(attempt_id, alice)
-    assert (state.items[1].response, state.items[1].score) == (wrong(q2), 0.0)
+    assert (state.items[1].response, state.items[1].score) == (wrong_response(q2), 0.0)
     assert state.mode == "practice"
     # practice does not use up graded attempts
     assert attempts.graded_attempts_used(alice, "history") == 0
@@ -573,7 +555,8 @@ def test_a_failing_follow_up_does_not_undo_the_submission(db, course, clock, ali
 
 # ------------------------------------------------------------------ deadline sweep (the trainee never comes back)
 def test_a_closed_tab_shows_submitted_at_its_deadline_in_gradebook_and_item_analysis(db, small, clock, alice) -> None:
-    from mesolearn.cohorts import gradebook, quiz_item_analysis
+    from mesolearn.analytics.quiz_report import quiz_item_analysis
+    from mesolearn.cohorts import gradebook
     from mesolearn.storage.models import Attempt
 
     done: list[int] = []

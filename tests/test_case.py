@@ -562,3 +562,28 @@ def test_two_tabs_deciding_at_once_keep_one_decision(database_url: str, fixture_
             assert saved == won[0]
     finally:
         db.dispose()
+
+
+def test_every_case_of_the_course_walked_down_its_best_path_on_the_texts_shown_scores_full_marks(
+    course: Course,
+) -> None:
+    """The course's own cases: each stage's view shows only that stage's choices, in the layout's order, and a
+    trainee who picks the best decision's text at each stage (display positions, as the page sends them) scores 1;
+    a path through a critical choice fails the critical rule."""
+    cases = [q for _, q in course.questions.values() if isinstance(q, Case)]
+    assert len(cases) >= 8
+    for q in cases:
+        for seed in range(3):
+            layout = drawing.make_layout(q, random.Random(seed))
+            shown: list[int] = []  # display positions, as the page sends them
+            for stage, choice in q.best_path():
+                v = drawing.view_for(q, layout, drawing.to_response(q, layout, shown) if shown else None)
+                assert [s.id for s in v.stages][-1] == stage.id, q.id
+                assert sorted(v.choices) == sorted(c.text for c in stage.choices), q.id
+                shown.append(v.choices.index(choice.text))
+            path = drawing.to_response(q, layout, shown)
+            assert grading.grade(q, path) == 1.0 and not grading.critical_failed(q, path, 1.0), q.id
+        for p in q.paths():
+            if any(c.critical for _, c in p):
+                ids = [c.id for _, c in p]
+                assert grading.critical_failed(q, ids, grading.grade(q, ids)), q.id

@@ -19,12 +19,12 @@ from mesolearn.learning.mastery import mastery_for_user
 from mesolearn.progress.tracker import Progress
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response
-from mesolearn.storage.models import Answer, Attempt
+from mesolearn.storage.models import Attempt
 from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
-from tests.factories import save_whole
+from tests.factories import attempt_row, save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -36,30 +36,6 @@ T0 = datetime(2025, 3, 3, 9, 0)
 @pytest.fixture
 def clock():
     return Clock(T0)
-
-
-def add_attempt(
-    db, user_id, quiz_id, scores: dict[str, float], when: datetime, mode="graded", flagged: tuple[str, ...] = ()
-):
-    with db.session() as s:
-        a = Attempt(
-            user_id=user_id,
-            quiz_id=quiz_id,
-            kind="module",
-            mode=mode,
-            seed=1,
-            layout=[{"question_id": q, "layout": {}} for q in scores],
-            started_at=when,
-            submitted_at=when,
-            score=0.0,
-        )
-        a.answers = [
-            Answer(question_id=q, position=i, saved_at=when, score=sc, flagged=q in flagged)
-            for i, (q, sc) in enumerate(scores.items())
-        ]
-        s.add(a)
-        s.flush()
-        return a.id
 
 
 def pool(course, module_id):
@@ -95,8 +71,8 @@ def test_unknown_choices_are_refused(db, course):
 def test_filters_unseen_wrong_flagged(db, course):
     user = make_user(db)
     h = pool(course, "history")
-    add_attempt(db, user, "history", {h[0]: 1.0, h[1]: 0.0, h[2]: 0.5, h[3]: 1.0}, T0, flagged=(h[3],))
-    add_attempt(db, user, "history", {h[1]: 1.0, h[4]: 0.0}, T0 + timedelta(days=1), mode="practice")
+    attempt_row(db, user, "history", {h[0]: 1.0, h[1]: 0.0, h[2]: 0.5, h[3]: 1.0}, when=T0, flagged=(h[3],))
+    attempt_row(db, user, "history", {h[1]: 1.0, h[4]: 0.0}, when=T0 + timedelta(days=1), mode="practice")
 
     status = question_status(db, user)
     assert status[h[1]].answered == 2 and status[h[1]].last_score == 1.0 and not status[h[1]].wrong

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from mesolearn.content import load_course
-from mesolearn.content.models import Quiz
+from mesolearn.content.models import QuestionBase, Quiz
 from mesolearn.exchange import (
     GiftError,
     MoodleXmlError,
@@ -26,7 +26,17 @@ from mesolearn.exchange import (
     quiz_to_moodle_xml,
 )
 from mesolearn.exchange.cli import main as exchange_main
-from mesolearn.questions.registry import QUESTION_TYPES
+from mesolearn.questions import (
+    calculated,
+    case,
+    matching,
+    multiple_response,
+    numeric,
+    ordering,
+    single_choice,
+    true_false,
+)
+from mesolearn.questions.registry import TYPES, type_of
 from mesolearn.quiz.grading import grade_multiple_response
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,25 +45,17 @@ MODULES = sorted(mid for mid, m in COURSE.modules.items() if m.quiz is not None)
 DEFAULTS = dict(objective="imported-objective", section="imported-section", references=["REF1"])
 
 
-def semantic(q) -> tuple:
-    """What a question means to a trainee and to the grader, independent of metadata."""
-    base = (q.id, q.type, q.prompt, q.explanation)
-    if q.type == "single_choice":
-        return base + (tuple(o.text for o in q.options), q.option_text(q.answer))
-    if q.type == "multiple_response":
-        # the option texts, which are right, and k (the partial-credit step 1/k)
-        return base + (tuple((o.text, o.id in q.answers) for o in q.options), len(q.answers))
-    if q.type == "true_false":
-        return base + (q.answer,)
-    if q.type == "numeric":
-        return base + (q.answer, q.tolerance)
-    if q.type == "matching":
-        return base + (tuple((p.left, p.right) for p in q.pairs),)
-    if q.type == "calculated":
-        return base + (q.formula, q.model_dump()["variables"], q.tolerance, q.tolerance_percent, q.decimals)
-    if q.type == "case":  # the stages, choices, scores and branches (carried in the export's definition)
-        return base + (q.critical, json.dumps(q.model_dump(include={"start", "stages"}), sort_keys=True))
-    return base + (tuple(q.items),)
+SHARED = set(QuestionBase.model_fields) - {"id", "type", "prompt", "explanation"}
+
+
+def semantic(q) -> dict:
+    """What a question means to a trainee and to the grader, independent of metadata: its own fields (options,
+    answers, tolerances, pairs, items, formula...) with id, type, prompt and explanation, less what its type says
+    Moodle has no place for (``meta``: carried only in the metadata comment)."""
+    out = q.model_dump(exclude=SHARED)
+    for key in type_of(q).meta(q):
+        out.pop(key, None)
+    return out
 
 
 def moodle_score(fractions: list[float], chosen: set[int]) -> float:
@@ -64,7 +66,7 @@ def moodle_score(fractions: list[float], chosen: set[int]) -> float:
 def test_the_course_has_every_question_type():
     """The round trips below exercise every registered type only if the course uses each of them."""
     types = {q.type for mid in MODULES for q in COURSE.modules[mid].quiz.questions}
-    assert types == set(QUESTION_TYPES)
+    assert types == set(TYPES)
 
 
 # ====================================================================== GIFT round trips
@@ -120,58 +122,85 @@ def test_moodle_xml_export_is_well_formed_and_complete(module_id):
     assert xml_text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>')
     elements = _questions(xml_text)
     assert len(elements) == len(quiz.questions)
-    expected = {
-        "single_choice": "multichoice",
-        "multiple_response": "multichoice",
-        "true_false": "truefalse",
-        "numeric": "numerical",
-        "matching": "matching",
-        "ordering": "ordering",
-        "calculated": "calculated",
-        "case": "essay",  # Moodle cannot branch
-    }
     for q, el in zip(quiz.questions, elements, strict=False):
-        assert el.get("type") == expected[q.type], q.id
+        assert el.get("type") == type_of(q).xml_types[0], q.id
         assert el.findtext("name/text") == q.id and el.findtext("idnumber") == q.id
         assert el.find("questiontext").get("format") == "markdown"
         text = el.findtext("questiontext/text")
         # a case's essay text is its opening, then its first stage
         assert text == q.prompt or (q.type == "case" and text.startswith(q.prompt + "\n\n" + q.first_stage.title))
         assert el.findtext("generalfeedback/text") == q.explanation
-        fractions = [float(a.get("fraction")) for a in el.findall("answer")]
-        if q.type in ("single_choice", "multiple_response"):
-            assert el.findtext("single") == ("true" if q.type == "single_choice" else "false")
+        options = type_of(q).choice_options(q)
+        if el.get("type") == "multichoice" and options is not None:  # Moodle's choice format, whatever the type
+            fractions = [float(a.get("fraction")) for a in el.findall("answer")]
             assert el.findtext("shuffleanswers") == "true"
             assert sum(f for f in fractions if f > 0) == pytest.approx(100, abs=1e-3)
-            assert [a.findtext("text") for a in el.findall("answer")] == [o.text for o in q.options]
-        elif q.type == "true_false":
-            right = "true" if q.answer else "false"
-            assert {a.findtext("text"): float(a.get("fraction")) for a in el.findall("answer")} == {
-                right: 100.0,
-                ("false" if q.answer else "true"): 0.0,
-            }
-        elif q.type == "numeric":
-            (answer,) = el.findall("answer")
-            assert float(answer.findtext("text")) == q.answer
-            assert answer.find("tolerance") is not None and float(answer.findtext("tolerance")) == q.tolerance
-            if q.unit:
-                assert el.findtext("units/unit/unit_name") == q.unit
-        elif q.type == "matching":
-            assert [(s.findtext("text"), s.findtext("answer/text")) for s in el.findall("subquestion")] == [
-                (p.left, p.right) for p in q.pairs
-            ]
-        elif q.type == "calculated":  # Moodle's syntax: {name} for a variable, pi(), one dataset per variable
-            (answer,) = el.findall("answer")
-            formula = answer.findtext("text")
-            assert all("{" + name + "}" in formula for name in q.variables) and "pi" not in formula.replace("pi()", "")
-            names = [d.findtext("name/text") for d in el.findall("dataset_definitions/dataset_definition")]
-            assert names == list(q.variables)
-        elif q.type == "case":  # the best path for the grader; the definition for MesoLearn, ignored by Moodle
-            assert fractions == [] and el.findtext("graderinfo/text").startswith("Best path:")
-            assert json.loads(el.findtext("mesolearn_case"))["stages"] == q.model_dump(exclude_none=True)["stages"]
-        else:
-            assert el.findtext("gradingtype") == "ABSOLUTE_POSITION" and el.findtext("selecttype") == "ALL"
-            assert [a.findtext("text") for a in el.findall("answer")] == list(q.items)
+            assert [a.findtext("text") for a in el.findall("answer")] == [o.text for o in options]
+            assert [f > 0 for f in fractions] == [o.correct for o in options]
+
+
+def _exported(type_module) -> list[tuple]:
+    """(question, its <question> element) for every course question of one type, exported as Moodle XML."""
+    out = []
+    for module_id in MODULES:
+        quiz = COURSE.modules[module_id].quiz
+        for q, el in zip(quiz.questions, _questions(quiz_to_moodle_xml(quiz)), strict=True):
+            if type_of(q) is type_module.TYPE:
+                out.append((q, el))
+    assert out, f"the course has no {type_module.TYPE.name} question"
+    return out
+
+
+def test_moodle_xml_single_flag_tells_single_from_multiple_response():
+    for type_module, single in ((single_choice, "true"), (multiple_response, "false")):
+        assert {el.findtext("single") for _, el in _exported(type_module)} == {single}
+
+
+def test_moodle_xml_true_false_has_the_two_answers():
+    for q, el in _exported(true_false):
+        right = "true" if q.answer else "false"
+        assert {a.findtext("text"): float(a.get("fraction")) for a in el.findall("answer")} == {
+            right: 100.0,
+            ("false" if q.answer else "true"): 0.0,
+        }
+
+
+def test_moodle_xml_numeric_has_answer_tolerance_and_unit():
+    for q, el in _exported(numeric):
+        (answer,) = el.findall("answer")
+        assert float(answer.findtext("text")) == q.answer
+        assert answer.find("tolerance") is not None and float(answer.findtext("tolerance")) == q.tolerance
+        if q.unit:
+            assert el.findtext("units/unit/unit_name") == q.unit
+
+
+def test_moodle_xml_matching_has_the_pairs_in_order():
+    for q, el in _exported(matching):
+        assert [(s.findtext("text"), s.findtext("answer/text")) for s in el.findall("subquestion")] == [
+            (p.left, p.right) for p in q.pairs
+        ]
+
+
+def test_moodle_xml_calculated_uses_moodle_formula_syntax_and_one_dataset_per_variable():
+    for q, el in _exported(calculated):  # {name} for a variable, pi(), one dataset per variable
+        (answer,) = el.findall("answer")
+        formula = answer.findtext("text")
+        assert all("{" + name + "}" in formula for name in q.variables) and "pi" not in formula.replace("pi()", "")
+        names = [d.findtext("name/text") for d in el.findall("dataset_definitions/dataset_definition")]
+        assert names == list(q.variables)
+
+
+def test_moodle_xml_ordering_is_graded_by_absolute_position():
+    for q, el in _exported(ordering):
+        assert el.findtext("gradingtype") == "ABSOLUTE_POSITION" and el.findtext("selecttype") == "ALL"
+        assert [a.findtext("text") for a in el.findall("answer")] == list(q.items)
+
+
+def test_moodle_xml_case_is_an_essay_with_the_best_path_for_the_grader_and_the_whole_case_for_mesolearn():
+    for q, el in _exported(case):  # Moodle cannot branch
+        assert el.get("type") == "essay" and el.findall("answer") == []
+        assert el.findtext("graderinfo/text").startswith("Best path:")
+        assert json.loads(el.findtext("mesolearn_case"))["stages"] == q.model_dump(exclude_none=True)["stages"]
 
 
 @pytest.mark.parametrize("module_id", MODULES)
@@ -191,9 +220,11 @@ def test_moodle_xml_round_trip(module_id, ordering_as):
 
 def test_ordering_can_be_exported_as_matching_for_old_moodle():
     quiz = next(
-        COURSE.modules[m].quiz for m in MODULES if any(q.type == "ordering" for q in COURSE.modules[m].quiz.questions)
+        COURSE.modules[m].quiz
+        for m in MODULES
+        if any(type_of(q) is ordering.TYPE for q in COURSE.modules[m].quiz.questions)
     )
-    q = next(q for q in quiz.questions if q.type == "ordering")
+    q = next(q for q in quiz.questions if type_of(q) is ordering.TYPE)
     el = next(e for e in _questions(quiz_to_moodle_xml(quiz, ordering_as="matching")) if e.findtext("idnumber") == q.id)
     assert el.get("type") == "matching" and el.findtext("shuffleanswers") == "false"
     assert [(s.findtext("text"), s.findtext("answer/text")) for s in el.findall("subquestion")] == [
@@ -407,7 +438,7 @@ def test_three_correct_options_use_moodle_grade_33_33333():
 
 
 def test_moodle_weights_score_exactly_like_mesolearn_for_every_course_question():
-    questions = [q for m in MODULES for q in COURSE.modules[m].quiz.questions if q.type == "multiple_response"]
+    questions = [q for m in MODULES for q in COURSE.modules[m].quiz.questions if type_of(q) is multiple_response.TYPE]
     questions.append(_mr(5, ["a", "c"]).questions[0])
     assert len(questions) > 1
     for q in questions:

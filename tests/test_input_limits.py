@@ -17,7 +17,7 @@ from mesolearn.accounts import AccountError, Accounts
 from mesolearn.accounts.limits import TextError, clean
 from mesolearn.certificates.service import new_code
 from mesolearn.cohorts import CohortError, Cohorts
-from mesolearn.cohorts.reports import ReportError, create_report
+from mesolearn.quality.reports import ReportError, create_report
 from mesolearn.storage import Database
 from mesolearn.storage.models import Attempt, Certificate, User
 from tests.app_driver import new_app, open_page, sign_in

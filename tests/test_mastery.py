@@ -18,47 +18,17 @@ from mesolearn.learning.mastery import (
 )
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
-from mesolearn.storage.models import Answer, Attempt
 from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
-from tests.factories import save_whole
+from tests.factories import attempt_row, save_whole
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-
-
-def add_attempt(db, user_id, quiz_id, scores: dict[str, float], when: datetime, mode="graded", submitted=True):
-    """A finished attempt row with the given scores (graded answers are scored at submission)."""
-    with db.session() as s:
-        a = Attempt(
-            user_id=user_id,
-            quiz_id=quiz_id,
-            kind="module",
-            mode=mode,
-            seed=1,
-            layout=[{"question_id": q, "layout": {}} for q in scores],
-            started_at=when,
-            submitted_at=when if submitted else None,
-            score=0.0,
-        )
-        a.answers = [
-            Answer(
-                question_id=q,
-                position=i,
-                response=None,
-                saved_at=when,
-                score=sc if (submitted or mode == "practice") else None,
-            )
-            for i, (q, sc) in enumerate(scores.items())
-        ]
-        s.add(a)
-        s.flush()
-        return a.id
 
 
 def ev(kind: str, day: float, source="graded", objective="o1", question="q1"):
@@ -166,7 +136,7 @@ def test_service_reads_graded_and_review_answers(db, course):
     objective = next(iter(course.modules.values())).lesson.objectives[0].id
     q1, q2, q3 = _questions_of(course, objective)[:3]
     module_id = course.questions[q1][0]
-    add_attempt(db, user, module_id, {q1: 1.0, q2: 1.0, q3: 1.0}, T0)
+    attempt_row(db, user, module_id, {q1: 1.0, q2: 1.0, q3: 1.0}, when=T0)
     levels = mastery_for_user(db, course, user)
     assert levels[objective].level == "proficient"
     assert len(levels) == sum(len(m.lesson.objectives) for m in course.modules.values())
@@ -187,8 +157,8 @@ def test_practice_counts_only_when_asked_and_unsubmitted_graded_never(db, course
     objective = next(iter(course.modules.values())).lesson.objectives[1].id
     qs = _questions_of(course, objective)[:3]
     module_id = course.questions[qs[0]][0]
-    add_attempt(db, user, module_id, dict.fromkeys(qs, 1.0), T0, mode="practice")
-    add_attempt(db, user, module_id, dict.fromkeys(qs, 1.0), T0, mode="graded", submitted=False)
+    attempt_row(db, user, module_id, dict.fromkeys(qs, 1.0), when=T0, mode="practice")
+    attempt_row(db, user, module_id, dict.fromkeys(qs, 1.0), when=T0, mode="graded", submitted=False)
     assert mastery_for_user(db, course, user)[objective].level == "not attempted"
     assert mastery_for_user(db, course, user, include_practice=True)[objective].level == "proficient"
 

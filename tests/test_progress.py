@@ -10,7 +10,7 @@ from mesolearn.progress import Progress
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage.models import User
-from tests.factories import save_whole
+from tests.factories import take
 
 
 @pytest.fixture
@@ -29,17 +29,6 @@ def user_id(db) -> int:
 
 
 correct = correct_response
-
-
-def sit(attempts: Attempts, user_id: int, module: str, n_right: int, mode: str = "graded") -> float:
-    """Start and submit an attempt with ``n_right`` questions answered correctly, safety-critical ones first
-    (so that a high score is also a pass whatever the random draw), the others left unanswered."""
-    attempt_id = attempts.start(user_id, module, mode=mode)
-    items = sorted(attempts.load(attempt_id, user_id).items, key=lambda item: not item.question.critical)
-    for item in items[:n_right]:
-        if mode == "graded":
-            save_whole(attempts, attempt_id, user_id, item.question.id, correct(item.question))
-    return attempts.submit(attempt_id, user_id).score
 
 
 def test_not_started_then_in_progress_then_passed(db, course, clock, user_id) -> None:
@@ -61,7 +50,7 @@ def test_not_started_then_in_progress_then_passed(db, course, clock, user_id) ->
     assert after_visit["technique"].status == "not started"  # other modules are untouched
 
     clock.advance(minutes=20)
-    assert sit(attempts, user_id, "history", n_right=10) == 100.0
+    assert take(attempts, user_id, "history", 10, critical_first=True).score == 100.0
     passed = progress.for_user(user_id, modules)["history"]
     assert passed.status == "passed"
     assert passed.best_score == passed.last_score == 100.0
@@ -72,7 +61,7 @@ def test_not_started_then_in_progress_then_passed(db, course, clock, user_id) ->
 def test_a_submitted_attempt_that_failed_reads_not_passed_until_a_new_one_is_open(db, course, clock, user_id) -> None:
     progress = Progress(db, clock=clock)
     attempts = Attempts(db, course, clock=clock)
-    score = sit(attempts, user_id, "risks", n_right=2)
+    score = take(attempts, user_id, "risks", 2, critical_first=True).score
     risks = progress.for_user(user_id, ["risks"])["risks"]
     assert risks.status == "not passed"  # not "in progress": nobody is mid-attempt (UX review B4)
     assert risks.best_score == risks.last_score == score == 20.0
@@ -92,7 +81,7 @@ def test_best_and_last_score(db, course, clock, user_id) -> None:
     attempts = Attempts(db, course, clock=clock)
     for n_right in (3, 9, 5):
         clock.advance(minutes=30)
-        sit(attempts, user_id, "evidence", n_right)
+        take(attempts, user_id, "evidence", n_right, critical_first=True)
     evidence = progress.for_user(user_id, ["evidence"])["evidence"]
     assert evidence.best_score == 90.0
     assert evidence.last_score == 50.0
@@ -101,7 +90,7 @@ def test_best_and_last_score(db, course, clock, user_id) -> None:
 
 
 def test_practice_attempts_do_not_count(db, course, clock, user_id) -> None:
-    sit(Attempts(db, course, clock=clock), user_id, "history", n_right=0, mode="practice")
+    take(Attempts(db, course, clock=clock), user_id, "history", 0, mode="practice")
     history = Progress(db, clock=clock).for_user(user_id, ["history"])["history"]
     assert history.status == "not started"
     assert history.attempts == 0 and history.best_score is None

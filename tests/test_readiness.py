@@ -12,8 +12,8 @@ import pytest
 from mesolearn.learning.readiness import Evidence, estimate_pass, pass_threshold, question_observations, readiness
 from mesolearn.learning.spaced import record_review
 from mesolearn.quiz.drawing import allocate
-from mesolearn.storage.models import Answer, Attempt
 from tests.conftest import make_user
+from tests.factories import attempt_row
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -21,26 +21,6 @@ SIMS = 2000
 
 
 # ---------------------------------------------------------------- helpers (local to this file)
-
-
-def add_graded(db, user_id, quiz_id, scores: dict[str, float], when: datetime = T0):
-    with db.session() as s:
-        a = Attempt(
-            user_id=user_id,
-            quiz_id=quiz_id,
-            kind="module",
-            mode="graded",
-            seed=1,
-            layout=[{"question_id": q, "layout": {}} for q in scores],
-            started_at=when,
-            submitted_at=when,
-            score=0.0,
-        )
-        a.answers = [
-            Answer(question_id=q, position=i, saved_at=when, score=sc) for i, (q, sc) in enumerate(scores.items())
-        ]
-        s.add(a)
-        s.flush()
 
 
 def sample(course, per_module=15):
@@ -59,7 +39,7 @@ def answer(db, course, user, correct: set[str], questions: list[str]):
     for q in questions:
         by_module.setdefault(course.questions[q][0], {})[q] = 1.0 if q in correct else 0.0
     for module_id, scores in by_module.items():
-        add_graded(db, user, module_id, scores)
+        attempt_row(db, user, module_id, scores)
 
 
 def report(db, course, user, **kw):
@@ -189,9 +169,9 @@ def test_exam_date_uses_predicted_recall(db, course):
     q = sample(course)[0]
     module_id = course.questions[q][0]
     for user in (near_user, far_user):
-        add_graded(db, user, module_id, {q: 0.0}, T0)
+        attempt_row(db, user, module_id, {q: 0.0}, when=T0)
         record_review(db, user, q, 0.0, T0)
-        add_graded(db, user, module_id, {q: 1.0}, T0 + timedelta(minutes=30))
+        attempt_row(db, user, module_id, {q: 1.0}, when=T0 + timedelta(minutes=30))
         record_review(db, user, q, 1.0, T0 + timedelta(minutes=30))
     now = T0 + timedelta(hours=1)
     assert question_observations(db, course, near_user, now)[q] == pytest.approx(1.0)

@@ -20,7 +20,6 @@ from mesolearn.learning.spaced import (
     sync_from_attempt,
     sync_user,
 )
-from mesolearn.questions.registry import type_of
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import AttemptError, Attempts
 from mesolearn.quiz.grading import correct_response
@@ -29,7 +28,7 @@ from tests.conftest import (
     Clock,  # noqa: E402
     make_user,
 )
-from tests.factories import save_whole
+from tests.factories import save_whole, take, wrong_response
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -46,25 +45,6 @@ def clock():
 @pytest.fixture
 def attempts(db, course, clock):
     return Attempts(db, course, clock)
-
-
-def wrong_response(q):
-    """A complete answer that scores 0 (each question type knows one)."""
-    return type_of(q).wrong_response(q)
-
-
-def run_attempt(attempts, clock, user, quiz_id, right: int, mode="graded", seed=7, flag: int | None = None):
-    """Start an attempt, answer the first ``right`` questions right and the rest wrong, submit it."""
-    attempt_id = attempts.start(user, quiz_id, mode, seed=seed)
-    state = attempts.load(attempt_id, user)
-    for i, item in enumerate(state.items):
-        clock.advance(seconds=20)
-        q = item.question
-        save_whole(attempts, attempt_id, user, q.id, correct_response(q) if i < right else wrong_response(q))
-    if flag is not None:
-        attempts.set_flag(attempt_id, user, state.items[flag].question.id, True)
-    clock.advance(seconds=20)
-    return attempts.submit(attempt_id, user)
 
 
 def card_of(db, user, qid):
@@ -89,7 +69,7 @@ def test_rating_mapping():
 
 def test_wrong_answers_in_a_submitted_attempt_become_cards_due_soon(db, course, attempts, clock):
     user = make_user(db)
-    state = run_attempt(attempts, clock, user, "history", right=7)
+    state = take(attempts, user, "history", 7, rest="wrong", seed=7, clock=clock, step_seconds=20)
     wrong = [i.question.id for i in state.items if i.score < 1]
     right = [i.question.id for i in state.items if i.score == 1]
     assert len(wrong) == 3
@@ -118,7 +98,7 @@ def test_unsubmitted_attempt_makes_no_cards(db, course, attempts, clock):
 
 def test_sync_is_idempotent(db, course, attempts, clock):
     user = make_user(db)
-    state = run_attempt(attempts, clock, user, "risks", right=5, mode="practice")
+    state = take(attempts, user, "risks", 5, mode="practice", rest="wrong", seed=7, clock=clock, step_seconds=20)
     first = sync_from_attempt(db, course, state.id, clock)
     assert len(first.created) == 5
     before = {c.question_id: (c.card.to_dict(), c.due) for c in cards(db, user)}
@@ -133,7 +113,7 @@ def test_sync_is_idempotent(db, course, attempts, clock):
 
 def test_flagged_question_becomes_a_card_even_when_right(db, course, attempts, clock):
     user = make_user(db)
-    state = run_attempt(attempts, clock, user, "technique", right=10, flag=4)
+    state = take(attempts, user, "technique", 10, flag=4, rest="wrong", seed=7, clock=clock, step_seconds=20)
     flagged = state.items[4].question.id
     assert all(i.score == 1 for i in state.items)
     result = sync_from_attempt(db, course, state.id, clock)
@@ -200,7 +180,7 @@ def test_predicted_recall_decreases_with_time(db):
 
 def test_review_session_runs_through_attempts_and_updates_cards(db, course, attempts, clock):
     user = make_user(db)
-    state = run_attempt(attempts, clock, user, "history", right=6)
+    state = take(attempts, user, "history", 6, rest="wrong", seed=7, clock=clock, step_seconds=20)
     sync_from_attempt(db, course, state.id, clock)
     with pytest.raises(AttemptError):
         attempts.start(user, "review", "practice")  # review sessions are not drawn from a pool

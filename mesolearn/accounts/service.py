@@ -44,6 +44,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mesolearn.accounts import limits
 from mesolearn.accounts.throttle import REGISTER_CLIENT, SIGN_IN_ACCOUNT, SIGN_IN_CLIENT, Counter, Throttle, Throttled
+from mesolearn.errors import UserError
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import AuthSession, Setting, User
 
@@ -59,7 +60,7 @@ TAKEN = "That username is not available. Please choose another one."
 DEACTIVATED = "This account has been deactivated. Ask your instructor if you need it again."
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """A message meant for the person at the keyboard."""
 
 

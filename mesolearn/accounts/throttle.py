@@ -34,6 +34,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
+from mesolearn.errors import UserError
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import ThrottleCounter
 
@@ -65,7 +66,7 @@ VERIFY_CLIENT = Policy("verify-ip", free=20, base_seconds=5, max_seconds=15 * 60
 _PLAIN_SUBJECT = re.compile(r"^[A-Za-z0-9._:@\[\]-]{1,80}$")
 
 
-class Throttled(ValueError):
+class Throttled(UserError, ValueError):
     """Too many tries: wait ``wait_seconds`` before the next one."""
 
     def __init__(self, wait_seconds: float, what: str = "attempts"):

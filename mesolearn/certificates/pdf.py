@@ -8,7 +8,6 @@ are always set in the built-in Courier/Helvetica (they are ASCII), so they stay 
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC
@@ -18,6 +17,7 @@ from urllib.parse import quote
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
+from mesolearn import settings
 from mesolearn.certificates.service import CertificateInfo
 
 FONT_CANDIDATES = (
@@ -72,7 +72,7 @@ _TRANSLIT = {
 
 def find_unicode_font() -> str | None:
     """A DejaVu Sans TTF on this system ($MESOLEARN_PDF_FONT first), or None."""
-    env = os.environ.get("MESOLEARN_PDF_FONT")
+    env = settings.current().pdf_font
     for path in ([env] if env else []) + list(FONT_CANDIDATES):
         if path and Path(path).is_file():
             return path

@@ -30,13 +30,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mesolearn.accounts.throttle import VERIFY_CLIENT, Throttle
+from mesolearn.cohorts.assignments import assigned_quiz_ids
 from mesolearn.content.loader import Course
+from mesolearn.errors import UserError
 from mesolearn.storage import Database, utcnow
-from mesolearn.storage.models import Assignment, Attempt, Certificate, CohortMember, User
+from mesolearn.storage.models import Attempt, Certificate, User
 from mesolearn.text import plural
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
@@ -48,7 +50,7 @@ DEFAULT_EXAM = "certification"
 _CODE_RE = re.compile(rf"^{PREFIX}(?:-[{ALPHABET}]{{{GROUP_LEN}}}){{{GROUPS}}}$")
 
 
-class CertificateError(Exception):
+class CertificateError(UserError):
     """A refusal meant for the person at the keyboard (e.g. not eligible yet)."""
 
 
@@ -140,14 +142,7 @@ class Certificates:
     def required_modules(self, user_id: int) -> tuple[list[str], bool]:
         """(module ids the trainee must pass, whether they come from assignments). Catalogue order."""
         with self.db.session() as s:
-            cohorts = select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)
-            assigned = set(
-                s.scalars(
-                    select(Assignment.quiz_id).where(
-                        or_(Assignment.user_id == user_id, Assignment.cohort_id.in_(cohorts))
-                    )
-                )
-            )
+            assigned = assigned_quiz_ids(s, user_id)
         modules = [m for m in self.course.modules if m in assigned]
         if modules:
             return modules, True

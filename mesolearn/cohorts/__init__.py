@@ -1,24 +1,18 @@
-"""Instructor tools: cohorts and invite codes, CSV enrolment, assignments and overrides, the
-gradebook, item statistics from stored attempts, and trainees' question reports. No Streamlit."""
+"""Instructor tools for groups of trainees: cohorts and invite codes, CSV enrolment, assignments and overrides,
+and the gradebook. No Streamlit.
 
+``Cohorts`` (``service.py``) is one object over the parts, each in the module named for what it holds:
+``cohorts.py``, ``enrolment.py``, ``assignments.py``, ``overrides.py`` (``base.py``: what they share). Item
+statistics are in ``mesolearn.analytics.quiz_report``; trainees' question reports in ``mesolearn.quality``.
+"""
+
+from mesolearn.cohorts.assignments import STATUSES, AssignmentInfo, EffectiveAssignment, Status
+from mesolearn.cohorts.base import CohortError
+from mesolearn.cohorts.cohorts import CohortInfo, Member
+from mesolearn.cohorts.enrolment import CreatedAccount, ExistingAccount, ImportResult, RowError
 from mesolearn.cohorts.gradebook import GradebookRow, gradebook, to_csv
-from mesolearn.cohorts.item_stats import ItemAnalysisReport, quiz_item_analysis
-from mesolearn.cohorts.reports import ReportError, ReportInfo, create_report, list_reports, resolve
-from mesolearn.cohorts.service import (
-    STATUSES,
-    AssignmentInfo,
-    CohortError,
-    CohortInfo,
-    Cohorts,
-    CreatedAccount,
-    EffectiveAssignment,
-    ExistingAccount,
-    ImportResult,
-    Member,
-    OverrideInfo,
-    RowError,
-    Status,
-)
+from mesolearn.cohorts.service import Cohorts
+from mesolearn.quiz.overrides import OverrideInfo
 
 __all__ = [
     "STATUSES",
@@ -31,17 +25,10 @@ __all__ = [
     "ExistingAccount",
     "GradebookRow",
     "ImportResult",
-    "ItemAnalysisReport",
     "Member",
     "OverrideInfo",
-    "ReportError",
-    "ReportInfo",
     "RowError",
     "Status",
-    "create_report",
     "gradebook",
-    "list_reports",
-    "quiz_item_analysis",
-    "resolve",
     "to_csv",
 ]

@@ -11,15 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mesolearn.cohorts.service import (
-    NO_RESULT,
-    STATUSES,
-    CohortError,
-    _Due,
-    effective_assignments,
-    graded_results,
-    quiz_catalogue,
-)
+from mesolearn.cohorts.assignments import NO_RESULT, STATUSES, _Due, effective_assignments, graded_results
+from mesolearn.cohorts.base import CohortError
+from mesolearn.content.catalogue import quiz_catalogue, quiz_title
 from mesolearn.content.loader import Course
 from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.storage import Database, utcnow
@@ -166,7 +160,6 @@ class TraineeAttempt:
 
 def trainee_attempts(db: Database, course: Course, user_id: int) -> list[TraineeAttempt]:
     """The trainee's submitted graded attempts, newest first (the instructor's view; the page checks the role)."""
-    titles = {quiz_id: title for quiz_id, _kind, title in quiz_catalogue(course)}
     with db.session() as s:
         rows = s.execute(
             select(
@@ -186,7 +179,7 @@ def trainee_attempts(db: Database, course: Course, user_id: int) -> list[Trainee
             r.id,
             user_id,
             r.quiz_id,
-            titles.get(r.quiz_id, r.quiz_id),
+            quiz_title(course, r.quiz_id),
             r.mode,
             r.started_at,
             r.submitted_at,

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from mesolearn.content.models import Lesson, Question, QuestionBase, Quiz
+from mesolearn.errors import UserError
 from mesolearn.questions.matching import ORDERING_LABEL
 from mesolearn.questions.multiple_response import weights as mr_weights
 from mesolearn.questions.registry import TYPES, type_of
@@ -58,7 +59,7 @@ MISSING_EXPLANATION = "No explanation was given in the imported file: please wri
 _QUESTION = TypeAdapter(Question)
 
 
-class ExchangeError(ValueError):
+class ExchangeError(UserError, ValueError):
     """A file that cannot be read; ``line`` is 1-based (None when not tied to a line)."""
 
     def __init__(self, message: str, line: int | None = None):
@@ -356,14 +357,15 @@ def build_quiz_dict(
 
 
 def check_arguments(module: str, objective: str, section: str, refs: list[str], difficulty: str) -> None:
+    """The defaults given to an import; :class:`ExchangeError` (a message for the user) when one is not usable."""
     slug = re.compile(r"^[a-z0-9][a-z0-9-]*$")
     for name, value in (("module", module), ("objective", objective), ("section", section)):
         if not isinstance(value, str) or not slug.match(value):
-            raise ValueError(f"{name} must be an id of lowercase letters, digits and '-', not {value!r}")
+            raise ExchangeError(f"{name} must be an id of lowercase letters, digits and '-', not {value!r}")
     if not refs or not all(isinstance(r, str) and re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", r) for r in refs):
-        raise ValueError(f"references must be one or more reference ids such as KT13, not {refs!r}")
+        raise ExchangeError(f"references must be one or more reference ids such as KT13, not {refs!r}")
     if difficulty not in ("easy", "medium", "hard"):
-        raise ValueError(f"difficulty must be easy, medium or hard, not {difficulty!r}")
+        raise ExchangeError(f"difficulty must be easy, medium or hard, not {difficulty!r}")
 
 
 def full_credit_numeric(

@@ -39,6 +39,7 @@ import numpy as np
 
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Exam
+from mesolearn.errors import UserError
 from mesolearn.learning.mastery import answer_records, is_correct, mastery_for_user
 from mesolearn.learning.spaced import cards, predicted_recall
 from mesolearn.quiz.drawing import allocate
@@ -269,17 +270,22 @@ def exam_date(db: Database, user_id: int) -> date | None:
         return user.exam_date.date() if user is not None and user.exam_date is not None else None
 
 
+class ExamDateError(UserError, ValueError):
+    """A typed exam date that cannot be used (the message says why)."""
+
+
 def parse_exam_date(text: str, today: date) -> date | None:
-    """A typed exam date (ISO ``YYYY-MM-DD``; empty clears it); ValueError with a message for the trainee."""
+    """A typed exam date (ISO ``YYYY-MM-DD``; empty clears it); :class:`ExamDateError` with a message for the
+    trainee."""
     text = text.strip()
     if not text:
         return None
     try:
         day = date.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise ValueError(f"'{text[:10]}' is not a date: write it as year-month-day, e.g. 2027-03-15.") from None
+        raise ExamDateError(f"'{text[:10]}' is not a date: write it as year-month-day, e.g. 2027-03-15.") from None
     if day < today:
-        raise ValueError("The exam date is in the past: choose a day from today on.")
+        raise ExamDateError("The exam date is in the past: choose a day from today on.")
     return day
 
 

@@ -51,9 +51,10 @@ from sqlalchemy.sql.dml import Update
 
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question, ReviewPolicy
-from mesolearn.quiz import drawing, grading
+from mesolearn.errors import UserError
+from mesolearn.quiz import drawing, grading, overrides
 from mesolearn.storage import Database, utcnow
-from mesolearn.storage.models import Answer, Attempt, Override
+from mesolearn.storage.models import Answer, Attempt
 
 Mode = Literal["graded", "practice"]
 GRACE = timedelta(seconds=2)  # network latency allowance at the deadline
@@ -63,7 +64,7 @@ START_RETRIES = 5  # a start that loses a race looks again (the winner's attempt
 PRACTICE_SESSIONS = {"review": "Spaced review", "custom": "Custom practice quiz"}
 
 
-class AttemptError(Exception):
+class AttemptError(UserError):
     """A refusal meant for the trainee (e.g. time is up, attempt already submitted)."""
 
 
@@ -285,8 +286,7 @@ class Attempts:
     def override(self, user_id: int, quiz_id: str) -> tuple[int, int]:
         """(extra minutes, extra attempts) an instructor granted this trainee for this quiz."""
         with self.db.session() as s:
-            row = s.scalar(select(Override).where(Override.user_id == user_id, Override.quiz_id == quiz_id))
-            return (row.extra_minutes, row.extra_attempts) if row else (0, 0)
+            return overrides.extra_for(s, user_id, quiz_id)
 
     def attempts_allowed(self, user_id: int, quiz_id: str) -> int | None:
         spec = self.spec(quiz_id)

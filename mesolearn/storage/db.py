@@ -17,7 +17,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -25,25 +24,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mesolearn import settings
+from mesolearn.clock import utcnow as utcnow  # re-exported: the storage layer's time convention
 from mesolearn.storage import migrate
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the one time convention used in every table."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def default_url() -> str:
-    url = os.environ.get("MESOLEARN_DATABASE_URL", "").strip()
+    config = settings.current()
+    url = config.database_url or ""
     if url:
         if url.startswith("postgres://"):
             url = "postgresql://" + url.removeprefix("postgres://")
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return url
-    data = Path(os.environ.get("MESOLEARN_DATA_DIR", REPO / "data"))
+    data = config.data_dir
     data.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data / 'mesolearn.db'}"
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -37,9 +36,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from mesolearn.accounts import AccountError
 from mesolearn.accounts.limits import MAX_PASSWORD
 from mesolearn.accounts.service import SESSION_DAYS, Account
-from mesolearn.storage.db import StorageError
+from mesolearn.app import StorageError
+from mesolearn.settings import current
 from mesolearn.ui.services import Services, services
-from mesolearn.ui.session_routes import ENV_FLAG
 from mesolearn.ui.text import escape_markdown
 
 COOKIE = "mesolearn_session"  # the same name as mesolearn.ui.session_routes.COOKIE
@@ -79,10 +78,7 @@ def browser_binding() -> str:
 
 def client_address() -> str | None:
     """The client's address for throttling, or None (loopback or unknown): see the module rules."""
-    try:
-        hops = int(os.environ.get("MESOLEARN_TRUSTED_PROXIES", "0") or 0)
-    except ValueError:
-        hops = 0
+    hops = current().trusted_proxies
     if hops > 0:
         forwarded = [part.strip() for part in _header("X-Forwarded-For").split(",") if part.strip()]
         if len(forwarded) >= hops:
@@ -123,7 +119,7 @@ def still_signed_in() -> bool:
 
 def server_cookie() -> bool:
     """True under ``streamlit run serve.py``: the cookie is set by the server (HttpOnly), not by page scripts."""
-    return os.environ.get(ENV_FLAG) == "1"
+    return current().server_cookie
 
 
 def _go(path: str, **params: str) -> None:

@@ -14,32 +14,25 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from mesolearn.accounts import Accounts
-from mesolearn.certificates import Certificates
-from mesolearn.cohorts import Cohorts
+from mesolearn.app import Database, Services, open_database
 from mesolearn.content import Course, load_course
-from mesolearn.learning import spaced
-from mesolearn.progress import Progress
-from mesolearn.quiz.attempts import Attempts
-from mesolearn.storage import Database
-from mesolearn.storage.models import Attempt
+from mesolearn.settings import REPO as REPO
+from mesolearn.settings import current
 
-REPO = Path(__file__).resolve().parents[2]
+__all__ = ["REPO", "Services", "authoring", "content_root", "services"]
 
 
 def content_root() -> Path:
-    return Path(os.environ.get("MESOLEARN_CONTENT_DIR", REPO))
+    return current().content_dir
 
 
 def authoring() -> bool:
     """Authoring mode: content edits show on the next rerun (costs a stat() of every content file per run)."""
-    return os.environ.get("MESOLEARN_AUTHORING", "").strip().lower() not in ("", "0", "false", "no")
+    return current().authoring
 
 
 def _fingerprint(root: Path) -> tuple:
@@ -83,40 +76,12 @@ def _course(root: str, fingerprint: tuple) -> Course:
 
 @st.cache_resource
 def _database(url: str | None) -> Database:
-    return Database(url)
-
-
-@dataclass(frozen=True)
-class Services:
-    course: Course
-    db: Database
-    accounts: Accounts
-    attempts: Attempts
-    progress: Progress
-    cohorts: Cohorts
-    certificates: Certificates
-
-    def after_submit(self, attempt_id: int) -> None:
-        """What follows a submission: review cards for wrong or flagged answers, and a certificate
-        as soon as the trainee has earned one."""
-        spaced.sync_from_attempt(self.db, self.course, attempt_id)
-        with self.db.session() as s:
-            row = s.get_one(Attempt, attempt_id)
-            user_id, mode = row.user_id, row.mode
-        if mode == "graded" and self.course.exams:
-            eligibility = self.certificates.eligibility(user_id)
-            if eligibility.eligible and eligibility.certificate is None:
-                self.certificates.issue(user_id)
+    return open_database(url)
 
 
 def services() -> Services:
-    root = content_root()
+    """The app's services for this run: the cached course and database, wired by ``mesolearn.app``."""
+    settings = current()
+    root = settings.content_dir
     course = _course(str(root), _content_stamp(root))
-    db = _database(os.environ.get("MESOLEARN_DATABASE_URL") or None)
-    accounts = Accounts(db)
-    attempts = Attempts(db, course)
-    svc = Services(
-        course, db, accounts, attempts, Progress(db), Cohorts(db, accounts, course=course), Certificates(db, course)
-    )
-    attempts.on_submit = svc.after_submit  # also after a submission forced by the deadline
-    return svc
+    return Services(course, _database(settings.database_url))

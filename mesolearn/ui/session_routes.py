@@ -16,7 +16,6 @@ writing the cookie with JavaScript (the fallback under plain ``streamlit run app
 
 from __future__ import annotations
 
-import os
 import threading
 from urllib.parse import urlsplit
 
@@ -26,7 +25,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from mesolearn.accounts import Accounts
-from mesolearn.storage import Database
+from mesolearn.app import open_accounts
+from mesolearn.settings import current
 
 COOKIE = "mesolearn_session"
 ENV_FLAG = "MESOLEARN_SERVER_COOKIE"
@@ -38,7 +38,7 @@ def _get_accounts() -> Accounts:
     global _accounts
     with _lock:
         if _accounts is None:
-            _accounts = Accounts(Database(os.environ.get("MESOLEARN_DATABASE_URL") or None))
+            _accounts = open_accounts()
         return _accounts
 
 
@@ -55,7 +55,7 @@ def _local_path(value: str | None) -> str:
 def _secure(request: Request) -> bool:
     if request.url.scheme == "https":
         return True
-    trusted = os.environ.get("MESOLEARN_TRUSTED_PROXIES", "0").strip() not in ("", "0")
+    trusted = current().trusted_proxies > 0
     return trusted and request.headers.get("x-forwarded-proto", "").lower() == "https"
 
 

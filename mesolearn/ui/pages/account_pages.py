@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mesolearn.accounts import AccountError
 from mesolearn.accounts.admin import AccountAdmin, AccountRow
 from mesolearn.accounts.limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MAX_USERNAME
 from mesolearn.accounts.throttle import describe_wait
-from mesolearn.cohorts import CohortError
+from mesolearn.app import UserError
 from mesolearn.cohorts.invites import Invites
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
@@ -46,7 +45,7 @@ def setup() -> None:
             return
         try:
             account = svc.accounts.create_first_instructor(username, name, password, email or None)
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -67,7 +66,7 @@ def sign_in() -> None:
     if ok:
         try:
             account = svc.accounts.authenticate(username, password, auth.client_address())
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -80,7 +79,7 @@ _JUST_JOINED = "invite-just-joined"
 
 
 def _invites(svc) -> Invites:
-    return Invites(svc.db, svc.accounts, svc.cohorts)
+    return svc.invites
 
 
 def register() -> None:
@@ -99,7 +98,7 @@ def register() -> None:
             return
         try:
             account = svc.accounts.register_trainee(username, name, password, email or None, auth.client_address())
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -112,7 +111,7 @@ def _register_with_invite(svc, token: str | None) -> None:
     invites = _invites(svc)
     try:
         invite = invites.check(token)
-    except CohortError as exc:
+    except UserError as exc:
         st.error(str(exc))
         return
     st.write(
@@ -127,7 +126,7 @@ def _register_with_invite(svc, token: str | None) -> None:
             return
         try:
             account, cohort = invites.register(token, username, name, password, email or None, auth.client_address())
-        except (AccountError, CohortError) as exc:
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, account)
@@ -149,7 +148,7 @@ def invite_join() -> None:
         return
     try:
         cohort, joined = _invites(svc).join(st.query_params.get("invite"), account.id)
-    except CohortError as exc:
+    except UserError as exc:
         st.error(str(exc))
         st.page_link(nav.page("catalogue"), label="Go to your modules", icon=":material/school:")
         return
@@ -186,8 +185,8 @@ def new_password() -> None:
             st.error("The two passwords differ.")
             return
         try:
-            updated = AccountAdmin(svc.accounts).choose_new_password(account, new)
-        except AccountError as exc:
+            updated = svc.admin.choose_new_password(account, new)
+        except UserError as exc:
             st.error(str(exc))
             return
         auth.sign_in(svc, updated)  # every other sign-in ended with the change
@@ -219,7 +218,7 @@ def settings() -> None:
         try:
             acc = svc.accounts.create_user(username, name, password, "trainee", email or None)
             st.success(f"Created {escape_markdown(acc.username)}.")
-        except AccountError as exc:
+        except UserError as exc:
             st.error(str(exc))
     _accounts(svc, me)
     _sign_in_delays(svc)
@@ -261,13 +260,13 @@ def _session_settings(svc) -> None:
             try:
                 svc.accounts.set_session_limits(int(minutes), int(days))
                 st.success("Saved.")
-            except AccountError as exc:
+            except UserError as exc:
                 st.error(str(exc))
 
 
 def _database_health(svc) -> None:
     st.subheader("Database")
-    health = svc.db.health()
+    health = svc.health()
     (st.success if health.ok else st.error)(health.message if health.ok else escape_markdown(health.message))
 
 
@@ -276,7 +275,7 @@ _ADMIN_MESSAGE = "admin-message"
 
 def _accounts(svc, me) -> None:
     """Every account with its status; reset a password, deactivate or reactivate, change a role; a new instructor."""
-    admin = AccountAdmin(svc.accounts)
+    admin = svc.admin
     st.subheader("Accounts")
     if message := st.session_state.pop(_ADMIN_MESSAGE, None):
         text, secret = message
@@ -309,7 +308,7 @@ def _accounts(svc, me) -> None:
         if ok:
             try:
                 acc = admin.create_instructor(me.id, username, name, password, email or None)
-            except AccountError as exc:
+            except UserError as exc:
                 st.error(str(exc))
             else:
                 st.session_state[_ADMIN_MESSAGE] = (
@@ -356,5 +355,5 @@ def _account_actions(admin: AccountAdmin, me, others: list[AccountRow]) -> None:
             admin.demote(me.id, who.id)
             st.session_state[_ADMIN_MESSAGE] = (f"{name} is now a trainee.", "")
             st.rerun()
-    except AccountError as exc:
+    except UserError as exc:
         st.error(str(exc))

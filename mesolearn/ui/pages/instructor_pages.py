@@ -13,26 +13,18 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from mesolearn.accounts.admin import AccountAdmin
 from mesolearn.analytics.item_analysis import MIN_RESPONSES_FOR_FLAGS, wilson_interval
-from mesolearn.cohorts import CohortError, gradebook, quiz_item_analysis, reports, to_csv
-from mesolearn.cohorts.gradebook import trainee_attempts
-from mesolearn.cohorts.invites import Invites
-from mesolearn.cohorts.service import STATUSES, quiz_catalogue
+from mesolearn.app import UserError, utcnow
+from mesolearn.cohorts import STATUSES, to_csv
 from mesolearn.content.item_checks import question_location
 from mesolearn.content.models import ReviewPolicy
 from mesolearn.content.text import course_markdown
 from mesolearn.quiz.grading import answer_text
-from mesolearn.storage import utcnow
 from mesolearn.text import plural
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
 from mesolearn.ui.widgets import feedback
-
-
-def _quiz_choices(course) -> dict[str, str]:
-    return {quiz_id: title for quiz_id, _kind, title in quiz_catalogue(course)}
 
 
 def cohorts() -> None:
@@ -45,7 +37,7 @@ def cohorts() -> None:
             try:
                 c = svc.cohorts.create_cohort(name, account.id)
                 st.success(f"Created {escape_markdown(c.name)}. Invite code: {c.invite_display}")
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
     all_cohorts = svc.cohorts.list_cohorts()
     if not all_cohorts:
@@ -58,8 +50,7 @@ def cohorts() -> None:
 
 
 def _cohort_panel(svc, account, cohort) -> None:
-    course = svc.course
-    quizzes = _quiz_choices(course)
+    quizzes = svc.quizzes.choices()
     left, right = st.columns([2, 1])
     left.markdown(f"Invite code: **{cohort.invite_display}** — trainees enter it on their home page to join.")
     if right.button("New invite code", help="The old code stops working"):
@@ -134,7 +125,7 @@ def _cohort_panel(svc, account, cohort) -> None:
                 try:
                     svc.cohorts.assign(quiz_id, due_at, cohort_id=cohort.id, instructor_id=account.id)
                     st.success(f"Assigned {quizzes[quiz_id]}.")
-                except CohortError as exc:
+                except UserError as exc:
                     st.error(str(exc))
         for a in svc.cohorts.assignments(cohort_id=cohort.id):
             c1, c2 = st.columns([4, 1])
@@ -160,7 +151,7 @@ def _app_address() -> str:
 
 def _invite_links(svc, account, cohort) -> None:
     """Links that register and join this cohort in one step; optional expiry and use limit; revocable."""
-    invites = Invites(svc.db, svc.accounts, svc.cohorts)
+    invites = svc.invites
     st.caption(
         "Send a link to your trainees: opening it, a visitor registers and joins this cohort in one step (even "
         "when self-registration is off), and a signed-in trainee joins."
@@ -178,7 +169,7 @@ def _invite_links(svc, account, cohort) -> None:
                     max_uses=int(uses) or None,
                 )
                 st.success("Invite link created: copy it below.")
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
     links = invites.for_cohort(cohort.id)
     if not links:
@@ -199,7 +190,7 @@ def _invite_links(svc, account, cohort) -> None:
 
 
 def _trainee_panel(svc, account) -> None:
-    quizzes = _quiz_choices(svc.course)
+    quizzes = svc.quizzes.choices()
     st.subheader("One trainee: assignment or accommodation")
     trainees = svc.accounts.list_users("trainee")
     if not trainees:
@@ -223,7 +214,7 @@ def _trainee_panel(svc, account) -> None:
             try:
                 svc.cohorts.set_override(who.id, quiz_id, int(minutes), int(tries))
                 st.success("Saved.")
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
     rows = svc.cohorts.assignments_for(who.id)
     if rows:
@@ -255,13 +246,11 @@ def gradebook_page() -> None:
     status = c2.selectbox(
         "Status", [None, *STATUSES, "overdue"], format_func=lambda s: "Any status" if s is None else s
     )
-    rows = gradebook(
-        svc.db, svc.course, cohort_id=cohort.id if cohort else None, status=status, on_submit=svc.after_submit
-    )
+    rows = svc.gradebook.rows(cohort_id=cohort.id if cohort else None, status=status)
     if not rows:
         st.info("No trainees match.")
         return
-    gone = AccountAdmin(svc.accounts).deactivated_ids()
+    gone = svc.admin.deactivated_ids()
 
     def who(r) -> str:
         return r.display_name + (" (deactivated)" if r.user_id in gone else "")
@@ -318,7 +307,7 @@ def _open_attempt(svc, rows, gone: set[int] = frozenset()) -> None:  # type: ign
     st.subheader("Open a trainee's attempt")
     trainees = {r.user_id: r.display_name + (" (deactivated)" if r.user_id in gone else "") for r in rows}
     user_id = st.selectbox("Trainee", list(trainees), format_func=lambda u: trainees[u], key="gb-trainee")
-    done = trainee_attempts(svc.db, svc.course, user_id)
+    done = svc.gradebook.trainee_attempts(user_id)
     if not done:
         st.caption("No submitted graded attempt yet.")
         return
@@ -356,10 +345,10 @@ def item_analysis() -> None:
         "earned. Discrimination: correlation of the item with the rest of the test (×100). "
         "Cronbach's alpha: internal consistency."
     )
-    quizzes = _quiz_choices(svc.course)
+    quizzes = svc.quizzes.choices()
     quiz_id = st.selectbox("Quiz", list(quizzes), format_func=lambda q: quizzes[q])
     first_only = st.toggle("First attempts only", value=True)
-    report = quiz_item_analysis(svc.db, svc.course, quiz_id, first_attempts_only=first_only, on_submit=svc.after_submit)
+    report = svc.item_analysis.report(quiz_id, first_attempts_only=first_only)
     q = report.quiz
     if q.n_attempts == 0:
         st.info("No submitted graded attempts yet.")
@@ -465,7 +454,7 @@ def content_health() -> None:
         )
 
     st.subheader("Problems reported by trainees")
-    open_reports = reports.list_reports(svc.db, resolved=False)
+    open_reports = svc.reports.list(resolved=False)
     if not open_reports:
         st.caption("No open reports.")
     for r in open_reports:
@@ -495,13 +484,13 @@ def content_health() -> None:
                     st.markdown(f"**Correct answer:** {answer_text(q)}")
                     st.markdown(course_markdown(q.explanation))
             if st.button("Mark resolved", key=f"resolve-{r.id}"):
-                reports.resolve(svc.db, r.id)
+                svc.reports.resolve(r.id)
                 st.rerun()
 
     st.subheader("Questions flagged by the statistics")
     any_flag = False
-    for quiz_id, title in _quiz_choices(course).items():
-        rep = quiz_item_analysis(svc.db, course, quiz_id, on_submit=svc.after_submit)
+    for quiz_id, title in svc.quizzes.choices().items():
+        rep = svc.item_analysis.report(quiz_id)
         for row in rep.questions:
             if row.flags:
                 any_flag = True
@@ -595,8 +584,8 @@ def exchange() -> None:
         except GiftError as exc:
             st.error(escape_markdown(f"Line {exc.line}: {exc.message}" if exc.line else exc.message))
             return
-        except ValueError as exc:
-            st.error(str(exc))
+        except UserError as exc:  # e.g. a default the importer cannot use
+            st.error(escape_markdown(str(exc)))
             return
         for w in warnings:
             st.warning(w)

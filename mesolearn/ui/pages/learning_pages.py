@@ -3,7 +3,6 @@ certification readiness and certificates, and the public certificate check."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -11,24 +10,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mesolearn.accounts.throttle import Throttled
+from mesolearn.app import UserError, utcnow
 from mesolearn.certificates import pdf as certificate_pdf
-from mesolearn.certificates.service import CertificateInfo
 from mesolearn.content.text import course_markdown
-from mesolearn.learning import LEVELS, build_custom_quiz, cards, mastery_for_user, readiness, start_review_session
-from mesolearn.learning.custom import CustomQuizError
-from mesolearn.learning.readiness import exam_date, parse_exam_date, set_exam_date
+from mesolearn.learning import LEVELS
+from mesolearn.learning.readiness import parse_exam_date
 from mesolearn.learning.spaced import (
     DAILY_REVIEW_LIMIT,
     DEFAULT_SESSION_SIZE,
     format_interval,
     next_intervals,
-    rate_card,
-    reviewed_today,
 )
 from mesolearn.quiz import drawing, grading
-from mesolearn.quiz.attempts import AttemptError, Item
-from mesolearn.storage import utcnow
+from mesolearn.quiz.attempts import Item
+from mesolearn.settings import current
 from mesolearn.text import plural
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
@@ -72,9 +67,8 @@ def dashboard() -> None:
         placeholder="–",  # no score yet: a dash, not "None"
     )
 
-    titles = {m.id: m.title for m in course.modules.values()} | {e.id: e.title for e in course.exams.values()}
     scores = [
-        (a.submitted_at, titles.get(a.quiz_id, a.quiz_id), a.score)
+        (a.submitted_at, svc.quizzes.title(a.quiz_id), a.score)
         for a in history
         if a.submitted_at and a.score is not None
     ]
@@ -101,7 +95,7 @@ def dashboard() -> None:
         "Levels: attempted → familiar (a right answer) → proficient (last 3 right) → mastered "
         "(proficient and right again in a spaced review at least a day later). A wrong answer drops one level."
     )
-    levels = mastery_for_user(svc.db, course, account.id)
+    levels = svc.mastery.for_user(account.id)
     rows = []
     for m in course.modules.values():
         for o in m.lesson.objectives:
@@ -142,10 +136,10 @@ def review() -> None:
         return
     if finished := st.session_state.pop("review-finished", None):
         st.success(f"Review session finished: {plural(finished, 'card')} reviewed.")
-    known = [c for c in cards(svc.db, account.id) if svc.course.question(c.question_id)]
+    known = [c for c in svc.review.cards(account.id) if svc.course.question(c.question_id)]
     due = sorted((c for c in known if c.due <= now + LEARN_AHEAD), key=lambda c: c.due)
     upcoming = sorted((c for c in known if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
-    done_today = reviewed_today(svc.db, account.id, now)
+    done_today = svc.review.reviewed_today(account.id, now)
     left_today = max(0, DAILY_REVIEW_LIMIT - done_today)
     c1, c2, c3 = st.columns(3)
     c1.metric("Cards due now", len(due))
@@ -161,8 +155,8 @@ def review() -> None:
         size = min(len(due), DEFAULT_SESSION_SIZE, left_today)
         if st.button(f"Review {plural(size, 'card')} now", type="primary"):
             try:
-                start_review_session(svc.attempts, account.id, [c.question_id for c in due[:size]])
-            except AttemptError as exc:
+                svc.review.start(account.id, [c.question_id for c in due[:size]])
+            except UserError as exc:
                 st.error(str(exc))
             else:
                 st.rerun()
@@ -174,7 +168,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     """One card at a time: answer, check, see the answer, rate Again / Hard / Good / Easy (the next interval is on
     each button). A card is rated once its card was reviewed after the session began."""
     state = svc.attempts.load(attempt_id, account.id)
-    by_id = {c.question_id: c for c in cards(svc.db, account.id)}
+    by_id = {c.question_id: c for c in svc.review.cards(account.id)}
 
     def rated(item) -> bool:
         card = by_id.get(item.question.id)
@@ -188,7 +182,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     if not todo:
         try:
             svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
-        except AttemptError as exc:  # e.g. a timed exam was opened meanwhile: finish it first
+        except UserError as exc:  # e.g. a timed exam was opened meanwhile: finish it first
             st.warning(str(exc))
             return
         st.session_state["review-finished"] = len(state.items)
@@ -202,7 +196,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
             def step(response, qid=item.question.id) -> None:
                 try:
                     svc.attempts.save_answer(attempt_id, account.id, qid, response)
-                except AttemptError as exc:
+                except UserError as exc:
                     st.session_state[f"{key}-refused"] = str(exc)
 
             question_input(item, key, step)
@@ -218,7 +212,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
             if st.button("Show the answer", key=f"{key}-check", type="primary", disabled=not whole):
                 try:
                     svc.attempts.save_answer(attempt_id, account.id, item.question.id, pending)
-                except AttemptError as exc:
+                except UserError as exc:
                     st.error(str(exc))
                 else:
                     st.rerun()
@@ -234,7 +228,7 @@ def _review_session(svc, account, attempt_id: int) -> None:
     ):
         text = f"{label} · {format_interval(intervals[name])}" if name in intervals else label
         if col.button(text, key=f"{key}-rate-{name}", width="stretch"):
-            rate_card(svc.db, account.id, item.question.id, name, utcnow(), once_since=state.started_at)
+            svc.review.rate(account.id, item.question.id, name, utcnow(), once_since=state.started_at)
             st.rerun()
 
 
@@ -277,9 +271,7 @@ def build_quiz() -> None:
     if ok:
         try:
             _go_attempt(
-                build_custom_quiz(
-                    svc.db,
-                    course,
+                svc.practice.build(
                     account.id,
                     modules=modules,
                     objectives=objectives,
@@ -287,12 +279,12 @@ def build_quiz() -> None:
                     count=int(count),
                 )
             )
-        except CustomQuizError as exc:
+        except UserError as exc:
             st.error(str(exc))
 
 
 def _base_url() -> str:
-    configured = os.environ.get("MESOLEARN_PUBLIC_URL")
+    configured = current().public_url
     if configured:
         return configured.rstrip("/")
     url = st.context.url
@@ -309,13 +301,13 @@ def certification() -> None:
     svc = services()
     account = auth.require(svc, "trainee", "instructor")
     course = svc.course
-    exam = course.exams.get("certification") or next(iter(course.exams.values()), None)
+    exam = svc.readiness.exam()
     st.title("Certification")
     if exam is None:
         st.warning("No certification exam is available.")
         return
 
-    current = exam_date(svc.db, account.id)
+    current = svc.readiness.exam_date(account.id)
     # A text field in a form: Enter saves it, as a keyboard user expects. (Streamlit's segmented date field commits
     # a typed date only when its calendar is used or the field is left, so a typed date + Enter was lost: B8.)
     with st.form("exam-date"):
@@ -330,10 +322,10 @@ def certification() -> None:
         if st.form_submit_button("Save the exam date"):
             try:
                 picked = parse_exam_date(typed, today=date.today())
-            except ValueError as exc:
+            except UserError as exc:
                 st.error(str(exc))
             else:
-                set_exam_date(svc.db, account.id, picked)
+                svc.readiness.set_exam_date(account.id, picked)
                 st.session_state["exam-date-saved"] = picked
                 st.rerun()
     if "exam-date-saved" in st.session_state:
@@ -341,7 +333,7 @@ def certification() -> None:
         st.success(f"Exam date saved: {saved:%d %B %Y}." if saved else "Exam date cleared.")
 
     st.header("Readiness report")
-    report = readiness(svc.db, course, account.id, exam.id)
+    report = svc.readiness.report(account.id, exam.id)
     est = report.estimate
     if est is None:  # the same as not report.enough_data
         st.info(report.message or "Not enough answers yet for an estimate.")
@@ -403,12 +395,7 @@ def certification() -> None:
     st.page_link(nav.page("quiz"), label="Go to the exam", icon=":material/timer:", query_params={"exam": exam.id})
 
     st.header("Certificate")
-    eligibility = svc.certificates.eligibility(account.id)
-    eligibility_cert: CertificateInfo | None
-    if eligibility.eligible and eligibility.certificate is None:
-        eligibility_cert = svc.certificates.issue(account.id)
-    else:
-        eligibility_cert = eligibility.certificate
+    eligibility, eligibility_cert = svc.certificate_status(account.id)
     if eligibility_cert is not None:
         st.success(
             f"Certificate issued on {eligibility_cert.issued_at:%d %B %Y}. Verification code: "
@@ -446,7 +433,7 @@ def verify() -> None:
         return
     try:
         cert = svc.certificates.verify(code, auth.client_address())
-    except Throttled as exc:
+    except UserError as exc:
         st.error(str(exc))
         return
     if cert is None:

@@ -23,12 +23,11 @@ from typing import Any
 
 import streamlit as st
 
-from mesolearn.cohorts import reports
+from mesolearn.app import UserError, utcnow
 from mesolearn.content.text import course_markdown
 from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import AttemptError, AttemptState, Item
 from mesolearn.quiz.drawing import allocate
-from mesolearn.storage import utcnow
 from mesolearn.text import plural
 from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
@@ -182,9 +181,9 @@ def _report_problem(svc, account, item: Item, key: str) -> None:
         )
         if st.button("Send report", key=f"{key}-send"):
             try:
-                reports.create_report(svc.db, account.id, item.question.id, message, course=svc.course)
+                svc.reports.create(account.id, item.question.id, message)
                 st.success("Thank you: your instructors will see this report.")
-            except ValueError as exc:
+            except UserError as exc:
                 st.error(str(exc))
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from mesolearn.app import UserError, utcnow
 from mesolearn.content.search import MAX_QUERY, SearchHit, index_for
 from mesolearn.content.text import link_citations
 from mesolearn.progress.resume import next_step
 from mesolearn.quiz.attempts import PRACTICE_SESSIONS
-from mesolearn.storage import utcnow
 from mesolearn.text import plural
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
@@ -139,11 +139,9 @@ def _assignments(svc, account, rows) -> None:
     with st.expander("Join a cohort with an invite code"), st.form("join-cohort", clear_on_submit=True):
         code = st.text_input("Invite code", placeholder="ABCDE-FGH23")
         if st.form_submit_button("Join"):
-            from mesolearn.cohorts import CohortError
-
             try:
                 joined = svc.cohorts.join_with_code(account.id, code, auth.client_address())
-            except CohortError as exc:
+            except UserError as exc:
                 st.error(str(exc))
             else:  # rerun so the cohort's assignments above are drawn at once (UX review B3)
                 st.session_state[_JOINED] = joined.name
@@ -365,8 +363,6 @@ def history() -> None:
     if not attempts:
         st.info("No attempts yet. Take a quiz from the catalogue.")
         return
-    titles = {m.id: m.title for m in svc.course.modules.values()} | {e.id: e.title for e in svc.course.exams.values()}
-    titles |= PRACTICE_SESSIONS
 
     def result(a) -> str:
         if a.submitted_at is None:
@@ -377,7 +373,7 @@ def history() -> None:
 
     rows = [
         {
-            "quiz": titles.get(a.quiz_id, a.quiz_id),
+            "quiz": svc.quizzes.title(a.quiz_id),
             "mode": "graded" if a.mode == "graded" else "practice",
             "started (UTC)": a.started_at.strftime("%Y-%m-%d %H:%M"),
             "score %": "" if a.score is None else f"{a.score:g}",
@@ -391,7 +387,7 @@ def history() -> None:
         choice = st.selectbox(
             "Review an attempt",
             done,
-            format_func=lambda a: f"{titles.get(a.quiz_id, a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%",
+            format_func=lambda a: f"{svc.quizzes.title(a.quiz_id)} · {a.started_at:%Y-%m-%d %H:%M} · {a.score:g}%",
         )
         st.page_link(
             nav.page("quiz"),

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from mesolearn.accounts import Accounts
-from mesolearn.cohorts import ReportError, create_report, list_reports, resolve
-from mesolearn.cohorts import reports as reports_module
 from mesolearn.content import load_course
+from mesolearn.quality import ReportError, create_report, list_reports, resolve
+from mesolearn.quality import reports as reports_module
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 5, 1, 10, 0)

@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from mesolearn.accounts import Accounts
-from mesolearn.cohorts import quiz_item_analysis
-from mesolearn.cohorts.item_stats import ItemStatsError
+from mesolearn.analytics.quiz_report import ItemStatsError, quiz_item_analysis
 from mesolearn.content import load_course
 from mesolearn.quiz import grading
 from mesolearn.quiz.attempts import Attempts

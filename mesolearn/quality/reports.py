@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from mesolearn.accounts.limits import bad_character
 from mesolearn.content.loader import Course
+from mesolearn.errors import UserError
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import QuestionReport, User
 
@@ -17,7 +18,7 @@ MAX_QUESTION_ID = 80
 MAX_OPEN_PER_USER = 50  # a flood guard; instructors resolve reports long before this
 
 
-class ReportError(ValueError):
+class ReportError(UserError, ValueError):
     """A message meant for the person at the keyboard."""
 
 

@@ -1,4 +1,5 @@
-"""Item analysis of a module quiz or exam from the stored attempts (glue to mesolearn.analytics).
+"""Item analysis of a module quiz or exam from the stored attempts (the glue between the database and
+``mesolearn.analytics.item_analysis``).
 
 Reads the submitted graded attempts of one quiz with one query per table, then builds the
 long-form :class:`~mesolearn.analytics.Responses` and the option counts with NumPy/pandas
@@ -30,8 +31,10 @@ import pandas as pd
 from sqlalchemy import Text, cast, select
 
 from mesolearn.analytics import Responses, analyse, first_attempt_mask, never_chosen, option_counts
+from mesolearn.content.catalogue import quiz_kind_title
 from mesolearn.content.loader import Course
 from mesolearn.content.models import Question
+from mesolearn.errors import UserError
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import submit_overdue
 from mesolearn.quiz.grading import random_guess_score
@@ -42,7 +45,7 @@ PROMPT_EXCERPT = 120
 MIN_PRESENTED_FOR_DISTRACTORS = 10
 
 
-class ItemStatsError(ValueError):
+class ItemStatsError(UserError, ValueError):
     """A message for the instructor (e.g. an unknown quiz)."""
 
 
@@ -126,18 +129,19 @@ def _f(x: float) -> float | None:
 
 def quiz_pool(course: Course, quiz_id: str) -> tuple[str, str, list[tuple[str, Question]]]:
     """(kind, title, [(module id, question)]) of a module quiz or an exam's union pool."""
+    kind, title = quiz_kind_title(course, quiz_id)
     module = course.modules.get(quiz_id)
-    if module is not None and module.quiz is not None:
-        return "module", module.title, [(module.id, q) for q in module.quiz.questions]
+    if kind == "module" and module is not None and module.quiz is not None:
+        return kind, title, [(module.id, q) for q in module.quiz.questions]
     exam = course.exams.get(quiz_id)
-    if exam is not None:
+    if kind == "exam" and exam is not None:
         pool = [
             (b.module, q)
             for b in exam.blueprint
             if (m := course.modules.get(b.module)) and m.quiz
             for q in m.quiz.questions
         ]
-        return "exam", exam.title, pool
+        return kind, title, pool
     raise ItemStatsError(f"There is no quiz or exam '{quiz_id}' in the course.")
 
 

