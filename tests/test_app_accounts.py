@@ -11,8 +11,9 @@ import pytest
 
 from mesolearn.accounts import AccountError, Accounts
 from mesolearn.accounts.admin import AccountAdmin
-from mesolearn.cohorts import Cohorts, create_report
+from mesolearn.cohorts import Cohorts
 from mesolearn.cohorts.invites import Invites
+from mesolearn.quality import create_report
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database, utcnow

@@ -9,8 +9,9 @@ import re
 import pytest
 
 from mesolearn.accounts import Accounts
-from mesolearn.cohorts import Cohorts, create_report
+from mesolearn.cohorts import Cohorts
 from mesolearn.learning.custom import build_custom_quiz
+from mesolearn.quality import create_report
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database

@@ -383,7 +383,7 @@ def test_the_exam_draw_holds_the_case_and_a_missed_case_becomes_a_review_card(db
 
 # ------------------------------------------------------------------ item analysis per stage
 def test_item_analysis_counts_per_stage_how_often_each_choice_was_taken(db, fixture_course: Course) -> None:
-    from mesolearn.cohorts.item_stats import quiz_item_analysis
+    from mesolearn.analytics.quiz_report import quiz_item_analysis
 
     attempts = Attempts(db, fixture_course)
     for n, path in enumerate([BEST, BEST, UNSAFE, ["treat", "reassure"], ["postpone", "topical", "nothing"]]):

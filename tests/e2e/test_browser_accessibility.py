@@ -22,9 +22,10 @@ from playwright.sync_api import Page, expect
 
 from mesolearn.accounts import Accounts
 from mesolearn.certificates import Certificates
-from mesolearn.cohorts import Cohorts, create_report
+from mesolearn.cohorts import Cohorts
 from mesolearn.content import load_course
 from mesolearn.learning import sync_from_attempt
+from mesolearn.quality import create_report
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.quiz.grading import correct_response
