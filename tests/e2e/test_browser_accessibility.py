@@ -28,10 +28,9 @@ from mesolearn.learning import sync_from_attempt
 from mesolearn.quality import create_report
 from mesolearn.questions.registry import type_of
 from mesolearn.quiz.attempts import Attempts
-from mesolearn.quiz.grading import correct_response
 from mesolearn.storage import Database
 from tests.e2e.streamlit_page import settle, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, save_whole
 
 pytestmark = pytest.mark.browser
 COURSE = load_course(Path(__file__).resolve().parents[2])
@@ -45,7 +44,10 @@ def _sit(attempts: Attempts, db: Database, user_id: int, quiz_id: str, every_oth
     for n, item in enumerate(attempts.load(attempt_id, user_id).items):
         q = item.question
         right = not every_other_wrong or n % 2 == 0
-        attempts.save_answer(attempt_id, user_id, q.id, correct_response(q) if right else type_of(q).wrong_response(q))
+        t = type_of(q)
+        save_whole(
+            attempts, attempt_id, user_id, q.id, t.correct_for(q, item.layout) if right else t.wrong_for(q, item.layout)
+        )
     attempts.submit(attempt_id, user_id)
     sync_from_attempt(db, COURSE, attempt_id)  # wrong answers become review cards, as after a real submit
     return attempt_id
