@@ -356,6 +356,26 @@ def test_a_critical_choice_fails_a_graded_attempt_whatever_the_score(db, fixture
     assert results["unfinished"].critical_failed == [CASE] and results["unfinished"].passed is False
 
 
+def test_readiness_counts_a_safe_path_as_partial_credit_and_an_unsafe_one_as_a_critical_miss(
+    db, fixture_course: Course
+) -> None:
+    from mesolearn.learning.readiness import question_observations
+    from mesolearn.storage import utcnow
+
+    attempts = Attempts(db, fixture_course)
+    seen = {}
+    for name, path in (("safe", ["postpone", "topical", "document"]), ("unsafe", UNSAFE), ("best", BEST)):
+        user = make_user(db, name)
+        attempt_id = attempts.start(user, "cases", seed=2)
+        _answer_the_rest(attempts, attempt_id, user, fixture_course)
+        _walk(attempts, attempt_id, user, path)
+        attempts.submit(attempt_id, user)
+        seen[name] = question_observations(db, fixture_course, user, utcnow())[CASE]
+    assert seen["best"] == 1.0
+    assert seen["safe"] == pytest.approx(2.5 / 3)  # not the best path, but nothing unsafe: what the exam counts
+    assert seen["unsafe"] == 0.0  # an unsafe decision fails the exam: no credit towards readiness
+
+
 # ------------------------------------------------------------------ practice, the exam, review cards
 def test_practice_saves_each_decision_and_scores_the_case_when_it_ends(db, fixture_course: Course) -> None:
     user = make_user(db)

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -179,6 +179,7 @@ class AnswerRecord:
     flagged: bool
     attempt_id: int
     quiz_id: str
+    response: Any = None  # the stored (canonical) response: the critical rule reads it (a case's path)
 
 
 def attempt_source(attempt: Attempt) -> str:
@@ -205,7 +206,9 @@ def records_of_attempt(attempt: Attempt) -> list[AnswerRecord]:
             continue
         when = a.saved_at or attempt.submitted_at or attempt.started_at
         out.append(
-            AnswerRecord(a.question_id, float(a.score), when, source, bool(a.flagged), attempt.id, attempt.quiz_id)
+            AnswerRecord(
+                a.question_id, float(a.score), when, source, bool(a.flagged), attempt.id, attempt.quiz_id, a.response
+            )
         )
     return out
 

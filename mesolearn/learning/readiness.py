@@ -4,8 +4,9 @@ Method (also in docs/LEARNING.md):
 
 1. **Evidence.** Each question the trainee has answered (graded attempts and spaced reviews; other
    practice only with ``include_practice=True``) gives one observation, from its *most recent*
-   answer: the score (0..1; for safety-critical questions only a full score counts, as in the
-   exam). If the question has an FSRS review card and the latest answer was right, the observation
+   answer: the score (0..1; a safety-critical question answered as the exam would fail it counts 0: a
+   single-best-answer item below full marks, a case whose path took an unsafe choice; a case walked down a safe
+   path that is not the best keeps its partial score, as in the exam). If the question has an FSRS review card and the latest answer was right, the observation
    is instead the card's predicted recall at the trainee's exam date (``User.exam_date``; today if
    unset or past), so knowledge that was shaky decays towards the exam. A latest wrong answer is 0.
 2. **Posteriors.** Accuracy on each module's ordinary questions is Beta(1 + right, 1 + wrong) (a
@@ -34,6 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +45,7 @@ from mesolearn.errors import UserError
 from mesolearn.learning.mastery import answer_records, is_correct, mastery_for_user
 from mesolearn.learning.spaced import cards, predicted_recall
 from mesolearn.quiz.drawing import allocate
+from mesolearn.quiz.grading import critical_failed
 from mesolearn.storage import Database, utcnow
 from mesolearn.storage.models import User
 
@@ -237,16 +240,21 @@ def question_observations(
 ) -> dict[str, float]:
     """question id -> observed correctness in 0..1 (see the module docstring, step 1)."""
     sources = ("graded", "review", "practice") if include_practice else ("graded", "review")
-    latest: dict[str, float] = {}
+    latest: dict[str, tuple[float, Any]] = {}
     for r in answer_records(db, user_id, sources):  # oldest first, so the last one wins
-        latest[r.question_id] = r.score
+        latest[r.question_id] = (r.score, r.response)
     recall = {c.question_id: predicted_recall(c.card, as_of) for c in cards(db, user_id)}
     out: dict[str, float] = {}
-    for qid, score in latest.items():
+    for qid, (score, response) in latest.items():
         q = course.question(qid)
         if q is None:
             continue
-        right = 1.0 if is_correct(score) else (0.0 if q.critical else max(0.0, min(1.0, score)))
+        if is_correct(score):
+            right = 1.0
+        elif q.critical and critical_failed(q, response, score):  # the exam would fail: nothing of it counts
+            right = 0.0
+        else:  # partial credit; a case's safe path that is not the best fails nothing (its type's critical rule)
+            right = max(0.0, min(1.0, score))
         if qid in recall and right > 0:
             right *= recall[qid]
         out[qid] = right
