@@ -8,7 +8,8 @@ Method (also in docs/LEARNING.md):
    single-best-answer item below full marks, a case whose path took an unsafe choice; a case walked down a safe
    path that is not the best keeps its partial score, as in the exam). If the question has an FSRS review card
    and the latest answer was right, the observation is instead the card's predicted recall at the trainee's exam
-   date (``User.exam_date``; today if unset or past), so knowledge that was shaky decays towards the exam. A latest wrong answer is 0.
+   date (``User.exam_date``; today if unset or past), so knowledge that was shaky decays
+   towards the exam. A latest wrong answer is 0.
 2. **Posteriors.** Accuracy on each module's ordinary questions is Beta(1 + right, 1 + wrong) (a
    uniform prior: no data means "anything from 0 to 100%"). Accuracy on safety-critical questions
    is one Beta(1 + right, 1 + wrong) pooled over all modules (there are too few per module).
