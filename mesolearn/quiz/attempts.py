@@ -470,20 +470,7 @@ class Attempts:
         if practice:
             self.check_practice(user_id, [question_id])
         with self.db.session() as s:
-            # PostgreSQL: lock the attempt row, so a concurrent submit waits for this answer (or this waits for it)
-            locked = s.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
-            if locked is None or locked.user_id != user_id:
-                raise AttemptError("That attempt does not exist.")
-            if locked.submitted_at is not None:
-                raise AttemptError("This attempt has already been submitted; answers can no longer change.")
-            answer = next((a for a in locked.answers if a.question_id == question_id), None)
-            if answer is None:
-                raise AttemptError("That question is not part of this attempt.")
-            if practice and answer.score is not None:
-                raise AttemptError("You have already checked this answer.")
-            q = self.course.question(question_id)
-            if q is not None and (refusal := grading.accepts(q, answer.response, response)) is not None:
-                raise AttemptError(refusal)  # e.g. a case's earlier decision: final once saved
+            answer, q = self._locked_answer(s, attempt_id, user_id, question_id, response, checked_is_final=practice)
             now = self.clock()
             still_open = exists().where(
                 Attempt.id == attempt_id,
@@ -524,6 +511,28 @@ class Attempts:
                 )
             return score
 
+    def _locked_answer(
+        self, s: Session, attempt_id: int, user_id: int, question_id: str, response: Any, *, checked_is_final: bool
+    ) -> tuple[Answer, Question | None]:
+        """The answer row a non-graded-fast-path save writes, after the checks every such save makes: the attempt is
+        the user's and open (its row locked on PostgreSQL, so a concurrent submit waits for this answer or this waits
+        for it), the question is in it, a checked practice answer is final, and the type accepts the change (a case:
+        only the saved path plus one decision)."""
+        locked = s.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+        if locked is None or locked.user_id != user_id:
+            raise AttemptError("That attempt does not exist.")
+        if locked.submitted_at is not None:
+            raise AttemptError("This attempt has already been submitted; answers can no longer change.")
+        answer = next((a for a in locked.answers if a.question_id == question_id), None)
+        if answer is None:
+            raise AttemptError("That question is not part of this attempt.")
+        if checked_is_final and answer.score is not None:
+            raise AttemptError("You have already checked this answer.")
+        q = self.course.question(question_id)
+        if q is not None and (refusal := grading.accepts(q, answer.response, response)) is not None:
+            raise AttemptError(refusal)  # e.g. a case's earlier decision: final once saved
+        return answer, q
+
     def _save_refused(self, attempt_id: int, user_id: int, question_id: str, response: Any, now: datetime) -> float:
         """The graded one-statement save changed nothing: a practice attempt (saved here), or raise why not."""
         with self.db.session() as s:
@@ -552,22 +561,8 @@ class Attempts:
         attempt's key (:meth:`practice_lock`)."""
         self.check_practice(user_id, [question_id])
         with self.db.session() as s:
-            # PostgreSQL: lock the attempt row, so a concurrent finish waits for this answer (or this waits for it)
-            locked = s.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
-            if locked is None or locked.user_id != user_id:
-                raise AttemptError("That attempt does not exist.")
-            if locked.submitted_at is not None:
-                raise AttemptError("This attempt has already been submitted; answers can no longer change.")
-            answer = next((a for a in locked.answers if a.question_id == question_id), None)
-            if answer is None:
-                raise AttemptError("That question is not part of this attempt.")
-            if answer.score is not None:
-                raise AttemptError("You have already checked this answer.")
-            q = self.course.question(question_id)
-            if q is not None and (refusal := grading.accepts(q, answer.response, response)) is not None:
-                raise AttemptError(refusal)  # e.g. a case's earlier decision: final once saved
+            answer, q = self._locked_answer(s, attempt_id, user_id, question_id, response, checked_is_final=True)
             now = self.clock()
-            q = self.course.question(question_id)
             score = grading.grade(q, response) if q else 0.0
             check = (
                 update(Answer)
