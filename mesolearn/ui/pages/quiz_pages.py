@@ -212,6 +212,8 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
     question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r))
     whole = pending is not None and grading.incomplete(item.question, pending) is None  # B10: no half answer
     if st.button("Check answer", key=keys.check_key(key), disabled=not whole):
+        if not auth.still_signed_in():  # signed out in another tab: nothing is checked, the sign-in form shows
+            st.rerun(scope="app")
         try:
             svc.attempts.save_answer(state.id, account.id, item.question.id, pending)
         except AttemptError as exc:
@@ -420,6 +422,8 @@ def _answer(svc, account, state: AttemptState, item: Item, live: _Live) -> None:
         question_input(item, key, save)
 
     def flag(qid=item.question.id, k=keys.flag_key(key)) -> None:
+        if not auth.still_signed_in():  # signed out in another tab: nothing is saved, question_input reruns the app
+            return
         svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
         item.flagged = st.session_state[k]
 
