@@ -23,8 +23,13 @@ from mesolearn.ui import auth, keys
 from mesolearn.ui.inputs import renderer_for
 
 
-def question_input(item: Item, key: str, on_answer: Callable[[object], None], disabled: bool = False) -> None:
-    """Render one question's input; ``on_answer`` receives the canonical response when it changes."""
+def question_input(
+    item: Item, key: str, on_answer: Callable[[object], None], disabled: bool = False, hint: bool = True
+) -> None:
+    """Render one question's input; ``on_answer`` receives the canonical response when it changes.
+
+    ``hint=False``: the caller draws the type's hint (:func:`answer_hint`) itself, outside the fragment that reruns
+    this input on every click (the hint never changes, so a click need not redraw it)."""
     q, layout = item.question, item.layout
     renderer = renderer_for(q)
     shown = drawing.to_shown(q, layout, item.response)
@@ -45,12 +50,18 @@ def question_input(item: Item, key: str, on_answer: Callable[[object], None], di
         st.rerun(scope="app")
     if error not in st.session_state:
         _follow_saved_answer(renderer, item, key, shown)
-    st.caption(renderer.hint)
+    if hint:
+        answer_hint(item)
     renderer.render(item.view, shown, key, f"Answer to question {item.position + 1}", changed, disabled)
     if message := st.session_state.get(error):
         st.error(message)
     elif not disabled and (why := grading.incomplete(q, item.response)):
         st.warning(why, icon=":material/rule:")
+
+
+def answer_hint(item: Item) -> None:
+    """One line under the prompt: how to answer a question of this type."""
+    st.caption(renderer_for(item.question).hint)
 
 
 def _follow_saved_answer(renderer, item: Item, key: str, shown: object) -> None:

@@ -73,3 +73,56 @@ def test_an_answer_clicked_in_a_tab_signed_out_elsewhere_is_refused() -> None:
             assert [w.label for w in second.widgets if w.kind == "text_input"][:1] == ["Username"], second.texts()
         finally:
             db.dispose()
+
+
+async def _signed_out_then(url: str, token: str, attempt_id: int, act: str) -> tuple[list[str], Session]:
+    """Sign out in one tab, then (``act``) flag a question or press "Check answer" in the other tab."""
+    problems: list[str] = []
+    cookie = {"mesolearn_session": token}
+    async with Session(url, cookies=cookie) as first, Session(url, cookies=cookie) as second:
+        for tab in (first, second):
+            if not (await tab.open("quiz", f"attempt={attempt_id}")).ok:
+                problems.append("the attempt page failed")
+        radios = _answer_radios(second, attempt_id)
+        if not radios:
+            return ["the attempt shows no radio question"], second
+        radio = radios[0]
+        if act == "check" and not (await second.set(radio, radio.options[0])).ok:  # a pending practice answer
+            problems.append("choosing an answer before the sign-out failed")
+        if not (await first.click(first.widget(key="signout"))).ok:
+            problems.append("signing out failed")
+        if act == "flag":
+            result = await second.set(second.widget(key=f"{radio.key}-flag"), True)
+        else:
+            result = await second.click(second.widget(key=f"{radio.key}-check"))
+        if not result.ok:
+            problems.append(f"the {act} after the sign-out showed {result.exceptions}")
+        return problems, second
+
+
+@pytest.mark.parametrize("act", ["flag", "check"])
+def test_a_flag_or_check_in_a_tab_signed_out_elsewhere_is_refused(act: str) -> None:
+    """The flag checkbox (graded attempt) and practice's "Check answer" check the sign-in like an answer does."""
+    with LiveServer() as server:
+        db = Database(server.database_url)
+        try:
+            accounts = Accounts(db)
+            accounts.create_first_instructor("instructor", "Instructor", "instructor-pass-1")
+            trainee = accounts.register_trainee("trainee01", "Tess Trainee", "trainee-pass-1")
+            token = accounts.start_session(trainee, USER_AGENT)
+            attempts = Attempts(db, load_course(REPO))
+            attempt_id = attempts.start(trainee.id, "history", mode="practice" if act == "check" else "graded")
+
+            problems, second = asyncio.run(
+                asyncio.wait_for(_signed_out_then(server.url, token, attempt_id, act), timeout=120)
+            )
+
+            assert not problems, problems
+            with db.session() as s:
+                rows = s.query(Answer.flagged, Answer.score).filter_by(attempt_id=attempt_id).all()
+            assert not any(flagged for flagged, _ in rows)  # the flag after the sign-out is not saved
+            assert all(score is None for _, score in rows)  # nor the check
+            assert not _answer_radios(second, attempt_id)  # the questions are gone from the signed-out tab
+            assert [w.label for w in second.widgets if w.kind == "text_input"][:1] == ["Username"], second.texts()
+        finally:
+            db.dispose()

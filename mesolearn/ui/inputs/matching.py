@@ -1,5 +1,9 @@
 """Matching: one selectbox per left-hand text; the value is, for each row, the display position of the
-right-hand text chosen (or None)."""
+right-hand text chosen (or None).
+
+The dropdowns' option labels ("A. text", the text without Markdown) are made once per view and kept in the session
+(every row shares them, and a click reruns the question): not once per row and choice on every rerun.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,16 @@ from mesolearn.ui.inputs import BrowserStep, Changed, Renderer, WidgetValue, let
 from mesolearn.ui.keys import part_key
 
 
+def _labels(key: str, choices: list[str]) -> list[str]:
+    """The option labels of this view's dropdowns, from the session when the same choices were labelled before."""
+    memo_key = f"{key}-labels"
+    memo = st.session_state.get(memo_key)
+    if memo is None or memo[0] != choices:
+        memo = (list(choices), [f"{letter(j)}. {plain_text(text)}" for j, text in enumerate(choices)])
+        st.session_state[memo_key] = memo
+    return memo[1]
+
+
 class MatchingRenderer(Renderer):
     qtype = matching.TYPE
     hint = "Match each item with one of the lettered answers: choose its letter in the item's box."
@@ -24,12 +38,13 @@ class MatchingRenderer(Renderer):
         def picked() -> None:
             changed([st.session_state.get(part_key(key, i)) for i in range(len(view.lefts))])
 
+        labels = _labels(key, view.choices)
         lettered_list(view.choices)
         for i, left in enumerate(view.lefts):
             st.selectbox(
                 left,
                 range(len(view.choices)),
-                format_func=lambda j: f"{letter(j)}. {plain_text(view.choices[j])}",
+                format_func=labels.__getitem__,
                 index=current[i],
                 key=part_key(key, i),
                 placeholder="Choose a match",

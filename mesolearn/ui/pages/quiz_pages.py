@@ -31,7 +31,7 @@ from mesolearn.quiz.drawing import allocate
 from mesolearn.text import plural
 from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
-from mesolearn.ui.widgets import feedback, question_input
+from mesolearn.ui.widgets import answer_hint, feedback, question_input
 
 
 def _go(**params: str) -> None:
@@ -190,7 +190,7 @@ def _report_problem(svc, account, item: Item, key: str) -> None:
 def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> None:
     """Practice: answer, check, see feedback at once. A checked answer is final."""
     if item.score is not None:
-        question_input(item, keys.done_key(key), lambda r: None, disabled=True)
+        question_input(item, keys.done_key(key), lambda r: None, disabled=True, hint=False)
         feedback(svc.course, item, state.spec.review, nav.page("lesson"))
         return
     if drawing.stepwise(item.question):  # a case: each decision is saved at once; checked when its path ends
@@ -202,16 +202,18 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
             except AttemptError as exc:
                 st.session_state["quiz-error"] = str(exc)
 
-        question_input(item, key, step)
+        question_input(item, key, step, hint=False)
         if item.score is not None:
             feedback(svc.course, item, state.spec.review, nav.page("lesson"))
         return
     pending_key = keys.pending_key(key)
     pending = st.session_state.get(pending_key)
     shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
-    question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r))
+    question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r), hint=False)
     whole = pending is not None and grading.incomplete(item.question, pending) is None  # B10: no half answer
     if st.button("Check answer", key=keys.check_key(key), disabled=not whole):
+        if not auth.still_signed_in():  # signed out in another tab: nothing is checked, the sign-in form shows
+            st.rerun(scope="app")
         try:
             svc.attempts.save_answer(state.id, account.id, item.question.id, pending)
         except AttemptError as exc:
@@ -391,6 +393,7 @@ def _question_box(svc, account, state: AttemptState, item: Item, live: _Live) ->
             head += " · ⚠️ safety-critical"
         st.markdown(head, unsafe_allow_html=True)
         st.markdown(course_markdown(item.view.prompt))
+        answer_hint(item)  # outside the fragment: a click does not redraw it
         _answer(svc, account, state, item, live)
         _report_problem(svc, account, item, keys.report_key(keys.answer_key(state.id, item.question.id)))
 
@@ -417,9 +420,11 @@ def _answer(svc, account, state: AttemptState, item: Item, live: _Live) -> None:
             except AttemptError as exc:
                 st.session_state["quiz-error"] = str(exc)
 
-        question_input(item, key, save)
+        question_input(item, key, save, hint=False)
 
     def flag(qid=item.question.id, k=keys.flag_key(key)) -> None:
+        if not auth.still_signed_in():  # signed out in another tab: nothing is saved, question_input reruns the app
+            return
         svc.attempts.set_flag(state.id, account.id, qid, st.session_state[k])
         item.flagged = st.session_state[k]
 
