@@ -224,3 +224,28 @@ def test_a_bad_exam_date_is_a_user_error_with_a_message_for_the_trainee():
         parse_exam_date("15/03/27x", today=date(2027, 1, 1))
     with pytest.raises(UserError, match="in the past"):
         parse_exam_date("2026-12-31", today=date(2027, 1, 1))
+
+
+def test_a_session_reuses_its_services_across_runs_and_another_session_gets_its_own(tmp_path, monkeypatch):
+    """The page runs of one browser session share one Services (built once, not on every run and every click);
+    two sessions never share one."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MESOLEARN_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+
+    def page() -> None:
+        import streamlit as st
+
+        from mesolearn.ui.services import services
+
+        st.session_state.setdefault("seen", []).append(id(services()))
+        st.write(len(set(st.session_state["seen"])))
+
+    first = AppTest.from_function(page, default_timeout=30)
+    first.run()
+    first.run()
+    first.run()
+    assert len(first.session_state["seen"]) == 3 and len(set(first.session_state["seen"])) == 1
+    second = AppTest.from_function(page, default_timeout=30)
+    second.run()
+    assert second.session_state["seen"][0] != first.session_state["seen"][0]

@@ -336,8 +336,8 @@ class Accounts:
         if not token or not isinstance(token, str) or len(token) > 200:
             return None
         now = self.clock()
-        with self.db.session() as s:
-            row = s.connection().execute(_SESSION_LOOKUP, {"token_hash": _token_hash(token, binding)}).first()
+        with self.db.connection() as conn:  # no ORM session: this runs on every page run and every answer
+            row = conn.execute(_SESSION_LOOKUP, {"token_hash": _token_hash(token, binding)}).first()
             if row is None:
                 return None
             session_id, created_at, expires_at, user_id, username, name, role, email = row[:8]
@@ -350,7 +350,7 @@ class Accounts:
                 return None
             slid = min(now + idle, created_at + lifetime)
             if slid - expires_at > timedelta(minutes=1) or expires_at > slid:
-                s.execute(update(AuthSession).where(AuthSession.id == session_id).values(expires_at=slid))
+                conn.execute(update(AuthSession).where(AuthSession.id == session_id).values(expires_at=slid))
             return Account(user_id, username, name, cast(Role, role), email, bool(must_change))
 
     def start_grant(self, account: Account) -> str:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,6 +94,15 @@ class Database:
             except BaseException:
                 s.rollback()
                 raise
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A plain connection in one transaction (committed on success), for a hot path of one or two prepared
+        statements where an ORM session's bookkeeping would cost more than the statements (the per-run sign-in
+        check). Same file check as :meth:`session`."""
+        self.check_file()
+        with self.engine.begin() as conn:
+            yield conn
 
     def health(self) -> Health:
         """Whether the database answers, and is the file this server opened (SQLite)."""

@@ -17,6 +17,7 @@ import hashlib
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mesolearn.app import Database, Services, open_database
 from mesolearn.content import Course, load_course
@@ -79,9 +80,25 @@ def _database(url: str | None) -> Database:
     return open_database(url)
 
 
+_SESSION_SERVICES = "_mesolearn_services"  # this session's Services, reused by its later runs
+
+
 def services() -> Services:
-    """The app's services for this run: the cached course and database, wired by ``mesolearn.app``."""
+    """The app's services for this run: the cached course and database, wired by ``mesolearn.app``.
+
+    One ``Services`` per browser session, built on its first run and reused while the course and the database are
+    the same objects (an authoring reload or another database URL builds a new one). Not shared between sessions:
+    the service objects then never see two sessions' runs at once. Outside a script run (no session) a new one is
+    built each time.
+    """
     settings = current()
     root = settings.content_dir
     course = _course(str(root), _content_stamp(root))
-    return Services(course, _database(settings.database_url))
+    db = _database(settings.database_url)
+    if get_script_run_ctx() is None:
+        return Services(course, db)
+    made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None), None))
+    if svc is None or made_for[0] is not course or made_for[1] is not db:
+        svc = Services(course, db)
+        st.session_state[_SESSION_SERVICES] = ((course, db), svc)
+    return svc
