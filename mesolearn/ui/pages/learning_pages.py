@@ -46,8 +46,8 @@ def dashboard() -> None:
     history = svc.attempts.history(account.id, mode="graded")
     spent: dict[str, float] = {}
     for a in history:
-        if a.submitted_at:
-            spent[a.quiz_id] = spent.get(a.quiz_id, 0.0) + (a.submitted_at - a.started_at).total_seconds() / 60
+        if a.minutes is not None:
+            spent[a.quiz_id] = spent.get(a.quiz_id, 0.0) + a.minutes
     st.dataframe(
         pd.DataFrame(
             [
