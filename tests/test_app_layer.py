@@ -256,7 +256,8 @@ def test_no_method_a_page_calls_returns_database_rows(svc):
     leaks = []
     for area, name, method in _service_methods(svc):
         hints = typing.get_type_hints(method)
-        leaks += [f"svc.{area}{'.' if area else ''}{name} -> {c.__name__}" for c in _orm_classes_in(hints.get("return"))]
+        where = f"svc.{area}.{name}" if area else f"svc.{name}"
+        leaks += [f"{where} -> {c.__name__}" for c in _orm_classes_in(hints.get("return"))]
     assert leaks == []
 
 

@@ -742,9 +742,7 @@ class Attempts:
         return done
 
     # ------------------------------------------------------------ history
-    def history(
-        self, user_id: int, quiz_id: str | None = None, mode: Mode | None = "graded"
-    ) -> list[AttemptSummary]:
+    def history(self, user_id: int, quiz_id: str | None = None, mode: Mode | None = "graded") -> list[AttemptSummary]:
         """The user's attempts (of one quiz, of one mode; None: all), newest first, as plain data."""
         with self.db.session() as s:
             q = select(Attempt).where(Attempt.user_id == user_id)
