@@ -249,3 +249,55 @@ def test_a_session_reuses_its_services_across_runs_and_another_session_gets_its_
     second = AppTest.from_function(page, default_timeout=30)
     second.run()
     assert second.session_state["seen"][0] != first.session_state["seen"][0]
+
+
+def _orm_classes_in(annotation) -> list[type]:
+    """The storage.models (ORM) classes an annotation names, at any depth (``list[Attempt]``, ``X | None``)."""
+    import typing
+
+    from mesolearn.storage.models import Base
+
+    if isinstance(annotation, type) and issubclass(annotation, Base):
+        return [annotation]
+    return [c for arg in typing.get_args(annotation) for c in _orm_classes_in(arg)]
+
+
+def _service_methods(svc: Services):
+    """(area name, method name, bound method) of every public method a page can reach as ``svc.<area>.<method>``."""
+    for area, obj in [("", svc), *vars(svc).items()]:
+        if area in ("db", "course") or not type(obj).__module__.startswith("mesolearn."):
+            continue
+        for name in dir(type(obj)):
+            if not name.startswith("_") and callable(method := getattr(obj, name)):
+                yield area, name, method
+
+
+def test_no_method_a_page_calls_returns_database_rows(svc):
+    """Pages get the core's dataclasses, never ORM rows (rows detach from their session, and pages would come to
+    depend on the schema): every public method of ``Services`` and its areas has a return annotation, and none names a
+    storage.models class."""
+    import typing
+
+    leaks, unannotated = [], []
+    for area, name, method in _service_methods(svc):
+        hints = typing.get_type_hints(method)
+        where = f"svc.{area}.{name}" if area else f"svc.{name}"
+        if "return" not in hints:  # an unannotated method could return rows unseen
+            unannotated.append(where)
+        leaks += [f"{where} -> {c.__name__}" for c in _orm_classes_in(hints.get("return"))]
+    assert leaks == [] and unannotated == []
+
+
+def test_a_trainees_attempt_history_is_plain_data(svc):
+    from mesolearn.quiz.attempts import AttemptSummary
+    from mesolearn.storage.models import Base
+
+    trainee = instructor_and_trainee(svc.db, "tom", "Tom Trainee")
+    first = svc.attempts.start(trainee, "history")
+    svc.attempts.submit(first, trainee)
+    second = svc.attempts.start(trainee, "history")
+    (newest, oldest) = svc.attempts.history(trainee, "history")
+    assert isinstance(newest, AttemptSummary) and not isinstance(newest, Base)
+    assert (newest.id, newest.submitted_at, newest.score) == (second, None, None)
+    assert oldest.id == first and oldest.submitted_at is not None and oldest.score == 0 and oldest.passed is False
+    assert oldest.quiz_id == "history" and oldest.mode == "graded" and oldest.kind == "module"

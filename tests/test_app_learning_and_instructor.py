@@ -238,6 +238,37 @@ def test_instructor_can_download_a_quiz_as_gift_and_moodle_xml(world):
     assert "Download GIFT" in labels and "Download Moodle XML" in labels
 
 
+def test_a_gift_file_imported_on_the_exchange_page_gives_the_yaml_the_command_line_writes(world, monkeypatch):
+    """The page and ``python -m mesolearn exchange import-gift`` write one YAML: long and multi-line text as the
+    authors' '|' blocks, not folded by a second dumper."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from mesolearn.exchange import dump_quiz_yaml, gift_to_quiz_dict
+
+    downloads: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, data, mimetype, kind, filename=None):
+        if filename:
+            downloads[filename] = data if isinstance(data, bytes) else data.encode()
+        return keep(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    lesson = world["course"].modules["history"].lesson
+    gift = (
+        "::q1::Which statement about the first published description of the technique is supported by the "
+        "lesson's sources?\n\nPick one. {=It came from a French physician ~It came from a dentist}"
+    )
+    at = open_page(as_user("ada"), "exchange")
+    at.selectbox(key="import-module").set_value(world["course"].modules["history"]).run()
+    at.file_uploader[0].set_value(("q.gift", gift.encode(), "text/plain")).run()
+    assert not at.exception and not at.error
+    data, _ = gift_to_quiz_dict(
+        gift, "history", lesson.objectives[0].id, lesson.sections[0].id, [lesson.references[0].id]
+    )
+    assert downloads["history-imported.yaml"].decode() == dump_quiz_yaml(data)
+
+
 def test_trainee_reports_a_problem_during_an_attempt(world):
     at = open_page(as_user("tom"), "quiz", module="history")
     next(b for b in at.button if b.label == "Start the quiz").click()

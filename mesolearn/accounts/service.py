@@ -136,7 +136,7 @@ class Accounts:
         self.throttle = Throttle(db, clock)
 
     # ------------------------------------------------------------ settings
-    def get_setting(self, key: str, default=None):
+    def get_setting(self, key: str, default: Any = None) -> Any:
         with self.db.session() as s:
             row = s.get(Setting, key)
             return default if row is None else row.value

@@ -20,6 +20,7 @@ from mesolearn.content.loader import Course
 from mesolearn.content.models import Exam
 from mesolearn.learning import custom as _custom
 from mesolearn.learning import mastery as _mastery
+from mesolearn.learning import review_queue as _queue
 from mesolearn.learning import spaced as _spaced
 from mesolearn.learning.readiness import DEFAULT_EXAM, ReadinessReport, exam_date, readiness, set_exam_date
 from mesolearn.quality import reports as _reports
@@ -99,13 +100,28 @@ class Mastery:
 
 
 class Review:
-    """Spaced-review cards (FSRS): the trainee's cards, today's count, self-rating, starting a session."""
+    """Spaced-review cards (FSRS): what is due, the open session's next card, its intervals, self-rating, starting a
+    session. The policy (learn-ahead, daily and session limits, what "done" means) is
+    ``mesolearn.learning.review_queue``."""
 
     def __init__(self, db: Database, attempts: Attempts):
         self.db, self.attempts = db, attempts
 
     def cards(self, user_id: int) -> list[_spaced.ReviewItem]:
         return _spaced.cards(self.db, user_id)
+
+    def queue(self, user_id: int, now: datetime) -> _queue.ReviewQueue:
+        """The trainee's cards due now and later, today's count and the session that can start now."""
+        course = self.attempts.course
+        return _queue.review_queue(self.cards(user_id), now, lambda qid: course.question(qid) is not None)
+
+    def session(self, user_id: int, attempt_id: int) -> _queue.ReviewSession:
+        """The open review session: its attempt, the card to show next (``progress.current``) and the cards."""
+        return _queue.review_session(self.attempts.load(attempt_id, user_id), self.cards(user_id))
+
+    def rating_choices(self, card: _spaced.ReviewItem | None, now: datetime) -> list[_queue.RatingChoice]:
+        """Again / Hard / Good / Easy with the interval each gives the card now."""
+        return _queue.rating_choices(card, now)
 
     def reviewed_today(self, user_id: int, now: datetime) -> int:
         return _spaced.reviewed_today(self.db, user_id, now)

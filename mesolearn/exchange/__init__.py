@@ -18,12 +18,14 @@ both formats (details in :mod:`.gift` and :mod:`.moodle_xml`):
   travel in a ``// mesolearn: {json}`` comment (GIFT) or as question tags (XML).
 """
 
+from mesolearn.exchange.common import dump_quiz_yaml
 from mesolearn.exchange.gift import GiftError, gift_to_quiz_dict, quiz_to_gift
 from mesolearn.exchange.moodle_xml import MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
 
 __all__ = [
     "GiftError",
     "MoodleXmlError",
+    "dump_quiz_yaml",
     "gift_to_quiz_dict",
     "moodle_xml_to_quiz_dict",
     "quiz_to_gift",

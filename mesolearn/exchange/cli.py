@@ -17,34 +17,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from mesolearn.content.models import Lesson, Quiz
 from mesolearn.content.safe_yaml import YamlProblem, load_yaml
-from mesolearn.exchange.common import ExchangeError
+from mesolearn.exchange.common import ExchangeError, dump_quiz_yaml
 from mesolearn.exchange.gift import GiftError, gift_to_quiz_dict, quiz_to_gift
 from mesolearn.exchange.moodle_xml import ORDERING_AS, MoodleXmlError, moodle_xml_to_quiz_dict, quiz_to_moodle_xml
 from mesolearn.questions.registry import type_of
 
 MAX_INPUT_BYTES = 20_000_000
-
-
-class _SafeBlockDumper(yaml.SafeDumper):
-    """yaml.safe_dump's dumper (plain data only), writing multi-line text as '|' blocks as authors do."""
-
-
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None  # PyYAML falls back to quotes where a block cannot hold the text
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_SafeBlockDumper.add_representer(str, _str_representer)
-
-
-def dump_quiz_yaml(quiz: dict) -> str:
-    """The quiz dict as YAML: safe_dump's dumper, keys in order, unicode kept, text in '|' blocks."""
-    return yaml.dump(quiz, Dumper=_SafeBlockDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 class _Fail(Exception):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from mesolearn.content.models import Lesson, Question, QuestionBase, Quiz
@@ -426,3 +427,22 @@ def finish_import(
 
 def reference_list(references: list[str] | str) -> list[str]:
     return [references] if isinstance(references, str) else list(references or [])
+
+
+# ---------------------------------------------------------------- writing a quiz file
+class _SafeBlockDumper(yaml.SafeDumper):
+    """yaml.safe_dump's dumper (plain data only), writing multi-line text as '|' blocks as authors do."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None  # PyYAML falls back to quotes where a block cannot hold the text
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_SafeBlockDumper.add_representer(str, _str_representer)
+
+
+def dump_quiz_yaml(quiz: dict) -> str:
+    """The quiz dict as YAML: safe_dump's dumper, keys in order, unicode kept, text in '|' blocks. The one writer of
+    imported quiz files: the command line (``import-gift``, ``import-xml``) and the exchange page both use it."""
+    return yaml.dump(quiz, Dumper=_SafeBlockDumper, sort_keys=False, allow_unicode=True, width=100)

@@ -146,6 +146,44 @@ class AttemptState:
         return None if self.deadline is None else max(0.0, (self.deadline - now).total_seconds())
 
 
+@dataclass(frozen=True)
+class AttemptSummary:
+    """One attempt as a list shows it (history, "Previous attempts", the dashboard): plain data, no ORM row."""
+
+    id: int
+    quiz_id: str
+    kind: str  # "module" | "exam" | "practice"
+    mode: Mode
+    attempt_number: int | None  # 1, 2, ... for graded attempts
+    started_at: datetime
+    deadline: datetime | None
+    submitted_at: datetime | None
+    auto_submitted: bool
+    score: float | None  # percent, once graded
+    passed: bool | None
+
+    @property
+    def minutes(self) -> float | None:
+        """Minutes from start to submission (None while open)."""
+        return None if self.submitted_at is None else (self.submitted_at - self.started_at).total_seconds() / 60
+
+
+def _summary(row: Attempt) -> AttemptSummary:
+    return AttemptSummary(
+        row.id,
+        row.quiz_id,
+        row.kind,
+        cast(Mode, row.mode),
+        row.attempt_number,
+        row.started_at,
+        row.deadline,
+        row.submitted_at,
+        bool(row.auto_submitted),
+        row.score,
+        row.passed,
+    )
+
+
 def _changed(s: Session, statement: Update) -> int:
     """Run a (conditional) UPDATE; the number of rows it changed decides who won a race."""
     result = s.execute(statement.execution_options(synchronize_session=False))
@@ -699,14 +737,15 @@ class Attempts:
         return done
 
     # ------------------------------------------------------------ history
-    def history(self, user_id: int, quiz_id: str | None = None, mode: Mode | None = "graded") -> list[Attempt]:
+    def history(self, user_id: int, quiz_id: str | None = None, mode: Mode | None = "graded") -> list[AttemptSummary]:
+        """The user's attempts (of one quiz, of one mode; None: all), newest first, as plain data."""
         with self.db.session() as s:
             q = select(Attempt).where(Attempt.user_id == user_id)
             if quiz_id:
                 q = q.where(Attempt.quiz_id == quiz_id)
             if mode:
                 q = q.where(Attempt.mode == mode)
-            return list(s.scalars(q.order_by(Attempt.started_at.desc(), Attempt.id.desc())))
+            return [_summary(r) for r in s.scalars(q.order_by(Attempt.started_at.desc(), Attempt.id.desc()))]
 
 
 def submit_overdue(

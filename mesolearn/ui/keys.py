@@ -8,6 +8,12 @@
 from __future__ import annotations
 
 
+def question_box_key(position: int) -> str:
+    """The container of the attempt page's question at 1-based ``position`` (its heading, prompt, input and flag).
+    Browser tests find it by the class Streamlit gives a keyed element (``st-key-<key>``)."""
+    return f"question-box-{position}"
+
+
 def answer_key(attempt_id: int, question_id: str) -> str:
     return f"a{attempt_id}-{question_id}"
 

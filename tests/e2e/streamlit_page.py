@@ -1,4 +1,9 @@
-"""Small Playwright helpers for Streamlit pages: wait for reruns, find widgets by label."""
+"""Small Playwright helpers for Streamlit pages: wait for reruns, find elements by key (else by label).
+
+Streamlit 1.67 gives an element made with ``key=`` the CSS class ``st-key-<key>`` (characters other than letters,
+digits, ``_`` and ``-`` become ``-``). :func:`by_key` finds it; build the key with the named functions of
+``mesolearn/ui/keys.py`` (and a renderer's own, e.g. ``ui/inputs/case.confirm_key``), never by hand.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from mesolearn.content.text import plain_text
+from mesolearn.ui import keys
 from mesolearn.ui.inputs import renderer_for
 
 expect.set_options(timeout=15_000)  # a loaded 2-core CI machine: Streamlit reruns can take seconds
@@ -34,10 +40,25 @@ def click_button(page: Page, name: str) -> None:
     settle(page)
 
 
+def key_class(key: str) -> str:
+    """The CSS class Streamlit 1.67 gives the element made with ``key`` (its frontend's rule, mirrored)."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def by_key(scope: Page | Locator, key: str) -> Locator:
+    """The element (widget or container) made with ``key=key``, inside ``scope``."""
+    return scope.locator(f".{key_class(key)}")
+
+
 def question_box(page: Page, n: int, total: int) -> Locator:
-    """The innermost block holding the question's heading and its inputs."""
-    heading = page.get_by_text(f"Question {n} of {total}", exact=False)
-    return page.locator('[data-testid="stVerticalBlock"]').filter(has=heading).filter(has=page.locator("input")).last
+    """The attempt page's box of question ``n`` (its heading "Question n of total", prompt, input and flag), found by
+    its key (``keys.question_box_key``)."""
+    return by_key(page, keys.question_box_key(n)).filter(has_text=f"Question {n} of {total}")
+
+
+def flag_box(page: Page, attempt_id: int, question_id: str) -> Locator:
+    """The "Flag for review" checkbox of one question of an attempt, by its key."""
+    return by_key(page, keys.flag_key(keys.answer_key(attempt_id, question_id)))
 
 
 def choose_option(page: Page, box: Locator, label: str, option_text: str) -> None:

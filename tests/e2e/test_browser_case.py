@@ -13,7 +13,9 @@ from playwright.sync_api import Page, expect
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
-from tests.e2e.streamlit_page import answer_correctly, click_button, fill, question_box, see, settle
+from mesolearn.ui.inputs.case import confirm_key, stage_key
+from mesolearn.ui.keys import answer_key
+from tests.e2e.streamlit_page import answer_correctly, by_key, click_button, fill, question_box, see, settle
 from tests.live.server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -49,10 +51,11 @@ def _register(page: Page, base: str) -> None:
     see(page, "Signed in as Tom Trainee (trainee)")
 
 
-def _decide(page: Page, box, choice: str) -> None:
-    box.get_by_text(choice, exact=True).click()
+def _decide(page: Page, box, key: str, stage: int, choice: str) -> None:
+    """Pick ``choice`` in the stage's radio and confirm it, both found by their keys."""
+    by_key(box, stage_key(key, stage)).get_by_text(choice, exact=True).click()
     settle(page)
-    box.get_by_role("button", name="Confirm decision").click()
+    by_key(box, confirm_key(key, stage)).get_by_role("button").click()
     settle(page)
 
 
@@ -70,13 +73,14 @@ def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case
     total = len(state.items)
     item = next(i for i in state.items if i.question.id == CASE)
     box = question_box(page, item.position + 1, total)
+    key = answer_key(attempt_id, CASE)
 
     expect(box).to_contain_text("Stage 1 · Consultation")
     later = [case.stage(s).text.strip() for s in ("plan", "bruise", "followup")]
     html = page.content()
     assert not any(text in html for text in later)  # nothing of a later stage reached the browser
 
-    _decide(page, box, "Treat as booked")
+    _decide(page, box, key, 1, "Treat as booked")
     expect(box).to_contain_text("Stage 2 · Day 2")
     html = page.content()
     assert case.stage("plan").text.strip() not in html and case.stage("followup").text.strip() not in html
@@ -90,9 +94,9 @@ def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case
     expect(box.get_by_text("Ask what the tablet is and whether it thins the blood", exact=True)).to_have_count(0)
     assert attempts.load(attempt_id, 2).items[item.position].response == ["treat"]
 
-    _decide(page, box, "See him today and assess the bruise")
+    _decide(page, box, key, 2, "See him today and assess the bruise")
     expect(box).to_contain_text("Stage 3 · One week later")
-    _decide(page, box, "Photos, notes and the plan agreed with his doctor")
+    _decide(page, box, key, 3, "Photos, notes and the plan agreed with his doctor")
     expect(box).to_contain_text("Case complete")
     for other in state.items:
         if other.question.id != CASE:

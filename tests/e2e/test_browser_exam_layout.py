@@ -17,7 +17,16 @@ from playwright.sync_api import expect
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
-from tests.e2e.streamlit_page import answer_correctly, click_button, question_box, rendered, see, settle, sign_in
+from tests.e2e.streamlit_page import (
+    answer_correctly,
+    click_button,
+    flag_box,
+    question_box,
+    rendered,
+    see,
+    settle,
+    sign_in,
+)
 from tests.factories import PASSWORD, instructor_and_trainee
 
 pytestmark = pytest.mark.browser
@@ -85,7 +94,7 @@ def test_exam_one_question_per_page_navigator_reload_timer_and_summary(server, t
     click_button(page, "Next question")
     see(page, "Question 2 of 60")
     assert "q=2" in page.url
-    page.get_by_text("Flag for review", exact=True).click()
+    flag_box(page, attempt_id, state.items[1].question.id).locator("label").click()
     settle(page)
     expect(nav.get_by_role("radio", name="2 ○ ⚑", exact=True)).to_be_visible()
 

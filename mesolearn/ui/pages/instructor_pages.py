@@ -526,10 +526,8 @@ def _short(text: str, limit: int = 90) -> str:
 
 def exchange() -> None:
     """Moodle exchange in the browser: download a quiz as GIFT or Moodle XML; turn a GIFT file into a quiz file."""
-    import yaml
-
     from mesolearn.content.models import Quiz
-    from mesolearn.exchange import GiftError, gift_to_quiz_dict, quiz_to_gift, quiz_to_moodle_xml
+    from mesolearn.exchange import GiftError, dump_quiz_yaml, gift_to_quiz_dict, quiz_to_gift, quiz_to_moodle_xml
 
     svc = services()
     auth.require(svc, "instructor")
@@ -595,7 +593,7 @@ def exchange() -> None:
         )
         st.download_button(
             "Download the quiz file (YAML)",
-            yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+            dump_quiz_yaml(data),  # the command line's writer: text in '|' blocks, as authors write it
             file_name=f"{target.id}-imported.yaml",
             mime="text/yaml",
             icon=":material/download:",

@@ -3,7 +3,7 @@ certification readiness and certificates, and the public certificate check."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import altair as alt
@@ -15,12 +15,6 @@ from mesolearn.certificates import pdf as certificate_pdf
 from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS
 from mesolearn.learning.readiness import parse_exam_date
-from mesolearn.learning.spaced import (
-    DAILY_REVIEW_LIMIT,
-    DEFAULT_SESSION_SIZE,
-    format_interval,
-    next_intervals,
-)
 from mesolearn.quiz import drawing, grading
 from mesolearn.quiz.attempts import Item
 from mesolearn.settings import current
@@ -46,8 +40,8 @@ def dashboard() -> None:
     history = svc.attempts.history(account.id, mode="graded")
     spent: dict[str, float] = {}
     for a in history:
-        if a.submitted_at:
-            spent[a.quiz_id] = spent.get(a.quiz_id, 0.0) + (a.submitted_at - a.started_at).total_seconds() / 60
+        if a.minutes is not None:
+            spent[a.quiz_id] = spent.get(a.quiz_id, 0.0) + a.minutes
     st.dataframe(
         pd.DataFrame(
             [
@@ -114,12 +108,6 @@ def dashboard() -> None:
     st.dataframe(frame, hide_index=True)
 
 
-# Cards due within this margin count as due now (Anki's learn-ahead). Five minutes, not Anki's twenty: a card answered
-# wrongly comes back after FSRS's 1-minute step and is due now, while one just reviewed right goes to the 10-minute
-# step and reads "comes back in 10 minutes" instead of staying "due now" (UX review B6).
-LEARN_AHEAD = timedelta(minutes=5)
-
-
 def review() -> None:
     svc = services()
     account = auth.require(svc, "trainee", "instructor")
@@ -136,26 +124,25 @@ def review() -> None:
         return
     if finished := st.session_state.pop("review-finished", None):
         st.success(f"Review session finished: {plural(finished, 'card')} reviewed.")
-    known = [c for c in svc.review.cards(account.id) if svc.course.question(c.question_id)]
-    due = sorted((c for c in known if c.due <= now + LEARN_AHEAD), key=lambda c: c.due)
-    upcoming = sorted((c for c in known if c.due > now + LEARN_AHEAD), key=lambda c: c.due)
-    done_today = svc.review.reviewed_today(account.id, now)
-    left_today = max(0, DAILY_REVIEW_LIMIT - done_today)
+    queue = svc.review.queue(account.id, now)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Cards due now", len(due))
+    c1.metric("Cards due now", len(queue.due))
     c2.metric(
-        "Cards scheduled later", len(upcoming), help=f"next one {upcoming[0].due:%d %b %H:%M} UTC" if upcoming else None
+        "Cards scheduled later",
+        len(queue.upcoming),
+        help=f"next one {queue.next_due:%d %b %H:%M} UTC" if queue.next_due else None,
     )
-    c3.metric("Reviewed today", f"{done_today} / {DAILY_REVIEW_LIMIT}", help="The daily limit keeps reviews short.")
-    if upcoming:
-        st.caption(f"Next card comes back {_when(upcoming[0].due, now)}.")
-    if due and not left_today:
+    c3.metric(
+        "Reviewed today", f"{queue.done_today} / {queue.daily_limit}", help="The daily limit keeps reviews short."
+    )
+    if queue.next_due:
+        st.caption(f"Next card comes back {_when(queue.next_due, now)}.")
+    if queue.limit_reached:
         st.info("You reached today's review limit. The rest waits for tomorrow.")
-    elif due:
-        size = min(len(due), DEFAULT_SESSION_SIZE, left_today)
-        if st.button(f"Review {plural(size, 'card')} now", type="primary"):
+    elif queue.due:
+        if st.button(f"Review {plural(queue.session_size, 'card')} now", type="primary"):
             try:
-                svc.review.start(account.id, [c.question_id for c in due[:size]])
+                svc.review.start(account.id, queue.session_questions)
             except UserError as exc:
                 st.error(str(exc))
             else:
@@ -166,20 +153,11 @@ def review() -> None:
 
 def _review_session(svc, account, attempt_id: int) -> None:
     """One card at a time: answer, check, see the answer, rate Again / Hard / Good / Easy (the next interval is on
-    each button). A card is rated once its card was reviewed after the session began."""
-    state = svc.attempts.load(attempt_id, account.id)
-    by_id = {c.question_id: c for c in svc.review.cards(account.id)}
-
-    def rated(item) -> bool:
-        card = by_id.get(item.question.id)
-        return card is not None and card.last_review is not None and card.last_review > state.started_at
-
-    todo = [it for it in state.items if not (it.score is not None and rated(it))]
-    st.progress(
-        (len(state.items) - len(todo)) / max(1, len(state.items)),
-        text=f"Card {min(len(state.items), len(state.items) - len(todo) + 1)} of {len(state.items)}",
-    )
-    if not todo:
+    each button). What counts as done and which card is next: ``mesolearn.learning.review_queue``."""
+    session = svc.review.session(account.id, attempt_id)
+    state, progress = session.attempt, session.progress
+    st.progress(progress.fraction, text=f"Card {progress.number} of {progress.total}")
+    if progress.current is None:
         try:
             svc.attempts.submit(attempt_id, account.id)  # the follow-up work applies answers not rated here
         except UserError as exc:  # e.g. a timed exam was opened meanwhile: finish it first
@@ -187,7 +165,8 @@ def _review_session(svc, account, attempt_id: int) -> None:
             return
         st.session_state["review-finished"] = len(state.items)
         st.rerun()
-    item = todo[0]
+        return
+    item = progress.current
     key = f"rv{attempt_id}-{item.question.id}"
     with st.container(border=True):
         st.markdown(course_markdown(item.view.prompt))
@@ -220,15 +199,10 @@ def _review_session(svc, account, attempt_id: int) -> None:
         question_input(item, key + "-done", lambda r: None, disabled=True)
         feedback(svc.course, item, state.spec.review, nav.page("lesson"))
     st.markdown("**How well did you know it?**")
-    card = by_id.get(item.question.id)
-    intervals = next_intervals(card.card, utcnow()) if card else {}
-    cols = st.columns(4)
-    for col, (name, label) in zip(
-        cols, (("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")), strict=True
-    ):
-        text = f"{label} · {format_interval(intervals[name])}" if name in intervals else label
-        if col.button(text, key=f"{key}-rate-{name}", width="stretch"):
-            svc.review.rate(account.id, item.question.id, name, utcnow(), once_since=state.started_at)
+    choices = svc.review.rating_choices(session.card(item.question.id), utcnow())
+    for col, choice in zip(st.columns(len(choices)), choices, strict=True):
+        if col.button(choice.label, key=f"{key}-rate-{choice.name}", width="stretch"):
+            svc.review.rate(account.id, item.question.id, choice.name, utcnow(), once_since=state.started_at)
             st.rerun()
 
 

@@ -386,7 +386,7 @@ def _summary_row(state: AttemptState, item: Item, practice: bool) -> None:
 
 
 def _question_box(svc, account, state: AttemptState, item: Item, live: _Live) -> None:
-    with st.container(border=True):
+    with st.container(border=True, key=keys.question_box_key(item.position + 1)):
         n = item.position + 1
         head = f'<span id="question-{n}"></span>**Question {n} of {len(state.items)}**'
         if item.question.critical:
