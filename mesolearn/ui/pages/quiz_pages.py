@@ -624,6 +624,9 @@ def quiz() -> None:
     if quiz_id:
         _front_page(svc, account, quiz_id)
         return
+    # the sidebar's link to this page leaves the old ?attempt= in the browser's URL (a same-page link, see _go):
+    # sending the empty query makes the URL match the list, so a reload or a shared link shows it too (B1d, B1e)
+    st.query_params.clear()
     st.title("Quizzes")
     for m in svc.course.modules.values():
         if m.quiz:
