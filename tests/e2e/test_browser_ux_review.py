@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mesolearn.accounts import Accounts
+from mesolearn.clock import utcnow
 from mesolearn.cohorts import Cohorts
 from mesolearn.content import load_course
 from mesolearn.content.text import plain_text
@@ -123,8 +124,9 @@ def test_statistics_flag_nothing_after_one_attempt(server, world, page):
     see(page, "No question is flagged")
 
 
-def test_my_attempts_and_readiness_say_what_happened(server, world, page):
-    """B11: a review session was "passed" or "failed"; B14: a module with no answers had "accuracy 50 %"."""
+def test_my_attempts_progress_and_readiness_say_what_happened(server, world, page):
+    """B11: a review session was "passed" or "failed"; B13: the time axis; B14: a module with no answers had
+    "accuracy 50 %"."""
     base, _ = server
     sign_in(page, base, "max", PASSWORD)
     page.goto(base + "/attempts")
@@ -133,10 +135,22 @@ def test_my_attempts_and_readiness_say_what_happened(server, world, page):
     row = cells[cells.index("Spaced review") :][:5]
     assert "finished" in row and "passed" not in row and "not passed" not in row
     assert "review" not in cells and "None" not in cells
+    # B13: the time axis of "Scores over time" read ".221" (Vega's milliseconds) for a single attempt
+    page.goto(base + "/progress")
+    settle(page)
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart.locator("svg")).to_be_visible()
+    x_axis = chart.locator("svg g.role-axis").filter(has_text="submitted (UTC)")
+    ticks = x_axis.locator("g.role-axis-label text").all_text_contents()
+    month = f"{utcnow():%b}"
+    assert ticks and not [t for t in ticks if re.fullmatch(r"\.?\d+", t.strip())] and any(month in t for t in ticks)
     page.goto(base + "/certification")
     settle(page)
-    see(page, "no answers yet")
-    expect(page.get_by_text("accuracy 50", exact=False)).to_have_count(0)
+    header = page.locator("th[role=columnheader]", has_text="accuracy %")  # the grid's accessible table
+    table = page.get_by_test_id("stDataFrame").filter(has=header)
+    expect(table).to_have_count(1)
+    cells = [t.strip() for t in table.locator("table [role=gridcell]").all_inner_texts()]
+    assert "no answers yet" in cells  # a module never answered, not a made-up 50 %
 
 
 def _pick(page: Page, label: str, option: str) -> None:
@@ -291,3 +305,18 @@ def test_exam_navigator_on_a_phone(server, world, browser):
         assert width <= PHONE["width"]  # nothing sticks out sideways
     finally:
         context.close()
+
+
+def test_a_blank_safety_critical_question_is_not_called_answered_wrongly(server, world, page):
+    """B14: after an exam with blanks the banner said the safety-critical questions were "answered wrongly"."""
+    base, _ = server
+    attempts, user_id = world["attempts"], world["ids"]["ines"]
+    quiz = next(m.id for m in COURSE.modules.values() if sum(q.critical for q in m.quiz.questions) >= 2)
+    state = take(attempts, user_id, quiz, False, rest="blank", critical_first=True)
+    assert state.critical_failed
+    sign_in(page, base, "ines", PASSWORD)
+    page.goto(f"{base}/quiz?attempt={state.id}")
+    settle(page)
+    banner = page.get_by_test_id("stAlert").filter(has_text="safety-critical")
+    expect(banner.first).to_contain_text("left unanswered")
+    expect(banner.first).not_to_contain_text("answered wrongly (")
