@@ -128,11 +128,20 @@ def _results(svc, account, state: AttemptState) -> None:
         else:
             st.error(f"Not passed (pass mark {spec.pass_mark:g}%).")
         if state.critical_failed and spec.critical_fails:
-            by_pos = {it.question.id: it.position + 1 for it in state.items}
-            names = ", ".join(f"question {by_pos.get(q, '?')}" for q in state.critical_failed)
+            by_id = {it.question.id: it for it in state.items}
+            # a question left blank is not "answered wrongly" (UX review B14); either fails the attempt
+            blank = [q for q in state.critical_failed if q in by_id and by_id[q].response is None]
+            wrong = [q for q in state.critical_failed if q not in blank]
+
+            def which(ids: list[str], how: str) -> str:
+                subject = "A safety-critical question was" if len(ids) == 1 else "Safety-critical questions were"
+                names = ", ".join(f"question {by_id[q].position + 1}" if q in by_id else "a question" for q in ids)
+                return f"{subject} {how} ({names})."
+
+            said = [which(ids, how) for ids, how in ((wrong, "answered wrongly"), (blank, "left unanswered")) if ids]
             st.error(
-                f"A safety-critical question was answered wrongly ({names}). "
-                "A wrong safety-critical answer fails the attempt whatever the score.",
+                " ".join(said) + " A safety-critical question answered wrongly or left unanswered fails the attempt "
+                "whatever the score.",
                 icon=":material/warning:",
             )
         if not (spec.review.show_correct_answers or spec.review.show_explanations):
@@ -629,6 +638,9 @@ def quiz() -> None:
     if quiz_id:
         _front_page(svc, account, quiz_id)
         return
+    # the sidebar's link to this page leaves the old ?attempt= in the browser's URL (a same-page link, see _go):
+    # sending the empty query makes the URL match the list, so a reload or a shared link shows it too (B1d, B1e)
+    st.query_params.clear()
     st.title("Quizzes")
     for m in svc.course.modules.values():
         if m.quiz:
