@@ -108,7 +108,9 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
             field.fill(step[1])
             field.press("Enter")
         elif step[0] == "press":
-            box.get_by_role("button", name=step[1], exact=True).click()
+            button = box.get_by_role("button", name=step[1], exact=True)
+            expect(button).to_have_count(1)  # a moved row's old button may linger until the rerun's stale nodes go
+            button.click()
         elif step[0] == "choose":
             choose_option(page, box, rendered(step[1]), plain_text(step[2]))  # settles itself
             continue
