@@ -118,3 +118,19 @@ def test_a_parallel_first_hit_is_counted_once_per_try(url) -> None:
     assert throttle.status(policy, "someone").failures == 3
     assert not throttle.status(SIGN_IN_ACCOUNT, "someone").failures
     db.dispose()
+
+
+def test_a_free_try_is_never_told_to_wait_when_a_parallel_try_wrote_a_later_time(url) -> None:
+    """Two servers' (or threads') clocks are never read at the same instant: a try that read the time just before a
+    parallel try wrote its later time found "next allowed" in its future and was told to wait, though the
+    account had free tries left (the invite-code burst then checked 2 of its 5 free guesses)."""
+    from datetime import datetime, timedelta
+
+    db = Database(url)
+    t = [datetime(2026, 12, 1, 9, 0, 0)]
+    throttle = Throttle(db, clock=lambda: t[0])
+    policy = Policy("test-clock", free=5, base_seconds=60, max_seconds=60)
+    assert throttle.hit(policy, "someone") == 1
+    t[0] -= timedelta(milliseconds=3)  # this try's clock reading is 3 ms behind the one that wrote
+    assert throttle.hit(policy, "someone") == 2
+    db.dispose()

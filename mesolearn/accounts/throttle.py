@@ -133,7 +133,7 @@ class Throttle:
             seen, last, next_at = row
             if last + policy.forget_after <= now:
                 base = 0
-            elif next_at > now:
+            elif next_at > now and policy.delay(seen) > 0:  # a free try never waits (parallel clocks differ)
                 raise Throttled((next_at - now).total_seconds(), what)
             else:
                 base = seen
