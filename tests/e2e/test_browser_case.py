@@ -15,7 +15,8 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from mesolearn.ui.inputs.case import confirm_key, stage_key
 from mesolearn.ui.keys import answer_key
-from tests.e2e.streamlit_page import answer_correctly, by_key, click_button, fill, question_box, see, settle
+from tests.e2e.streamlit_page import answer_correctly, by_key, click_button, question_box, see, settle, sign_in
+from tests.factories import PASSWORD, instructor_and_trainee
 from tests.live.server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -31,24 +32,16 @@ def case_server():
         yield srv.url, srv.database_url
 
 
-def _register(page: Page, base: str) -> None:
-    page.goto(base)
-    settle(page)
-    fill(page, "Your name", "Ada Instructor")
-    fill(page, "Username", "ada")
-    fill(page, "Password", "correct horse battery")
-    fill(page, "Repeat the password", "correct horse battery")
-    click_button(page, "Create instructor account")
-    page.get_by_role("button", name="Sign out").click()
-    settle(page)
-    page.goto(base + "/register")
-    settle(page)
-    fill(page, "Your name", "Tom Trainee")
-    fill(page, "Username", "tom")
-    fill(page, "Password", "trainee pass 1")
-    fill(page, "Repeat the password", "trainee pass 1")
-    click_button(page, "Create my account")
-    see(page, "Signed in as Tom Trainee (trainee)")
+def _register(page: Page, base: str, db_url: str) -> int:
+    """The instructor and a trainee (made through the core: the sign-up pages have their own browser test), the
+    trainee signed in; returns the trainee's id."""
+    db = Database(db_url)
+    try:
+        trainee = instructor_and_trainee(db, "tom", "Tom Trainee")
+    finally:
+        db.dispose()
+    sign_in(page, base, "tom", PASSWORD)
+    return trainee
 
 
 def _decide(page: Page, box, key: str, stage: int, choice: str) -> None:
@@ -63,7 +56,7 @@ def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case
     base, db_url = case_server
     course = load_course(FIXTURE)
     case = course.question(CASE)
-    _register(page, base)
+    assert _register(page, base, db_url) == 2
     page.goto(base + "/quiz?module=cases")
     settle(page)
     click_button(page, "Start the quiz")
