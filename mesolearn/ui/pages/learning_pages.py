@@ -234,11 +234,27 @@ def build_quiz() -> None:
             o.id for m in course.modules.values() if not modules or m.id in modules for o in m.lesson.objectives
         ]
         texts = {o.id: o.text for m in course.modules.values() for o in m.lesson.objectives}
-        objectives = st.multiselect(
-            "Learning objectives", objective_ids, format_func=lambda o: texts[o], placeholder="All objectives"
+        # chips, not dropdowns: with a multiselect's list just closed inside this form, the first click on "Start
+        # practice" was lost (UX review B7, Streamlit 1.67)
+        objectives = (
+            st.pills(
+                "Learning objectives (none chosen: all of them)",
+                objective_ids,
+                selection_mode="multi",
+                format_func=lambda o: texts[o],
+                key="custom-objectives",
+            )
+            or []
         )
-        filters = st.multiselect(
-            "Only questions that are", list(FILTERS), format_func=lambda f: FILTERS[f], placeholder="Any question"
+        filters = (
+            st.pills(
+                "Only questions that are (none chosen: any question)",
+                list(FILTERS),
+                selection_mode="multi",
+                format_func=lambda f: FILTERS[f],
+                key="custom-filters",
+            )
+            or []
         )
         count = st.number_input("Number of questions", min_value=1, max_value=50, value=10, step=1)
         ok = st.form_submit_button("Start practice", type="primary")
