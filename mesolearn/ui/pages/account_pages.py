@@ -29,6 +29,17 @@ def _account_form(key: str, submit_label: str, with_email: bool = True):
     return ok, name, username, email, password, confirm
 
 
+def _account_for_someone_form(key: str, submit_label: str):
+    """An instructor makes an account for someone else: name, username, optional email, an initial password."""
+    with st.form(key, clear_on_submit=True):
+        name = st.text_input("Name", max_chars=MAX_NAME)
+        username = st.text_input("Username", max_chars=MAX_USERNAME)
+        email = st.text_input("Email (optional)", max_chars=MAX_EMAIL)
+        password = st.text_input("Initial password", type="password", max_chars=MAX_PASSWORD)
+        ok = st.form_submit_button(submit_label)
+    return ok, name, username, email, password
+
+
 def setup() -> None:
     svc = services()
     st.title(f"Welcome to {svc.course.info.title}")
@@ -208,12 +219,7 @@ def settings() -> None:
         svc.accounts.set_setting("self_registration", new)
         st.toast("Saved")
     st.subheader("Create a trainee account")
-    with st.form("new-trainee", clear_on_submit=True):
-        name = st.text_input("Name", max_chars=MAX_NAME)
-        username = st.text_input("Username", max_chars=MAX_USERNAME)
-        email = st.text_input("Email (optional)", max_chars=MAX_EMAIL)
-        password = st.text_input("Initial password", type="password", max_chars=MAX_PASSWORD)
-        ok = st.form_submit_button("Create trainee")
+    ok, name, username, email, password = _account_for_someone_form("new-trainee", "Create trainee")
     if ok:
         try:
             acc = svc.accounts.create_user(username, name, password, "trainee", email or None)
@@ -299,12 +305,7 @@ def _accounts(svc, me) -> None:
     )
     with st.expander("Add an instructor"):
         st.caption("A second instructor has every instructor page. You can also make a trainee an instructor above.")
-        with st.form("new-instructor", clear_on_submit=True):
-            name = st.text_input("Name", max_chars=MAX_NAME)
-            username = st.text_input("Username", max_chars=MAX_USERNAME)
-            email = st.text_input("Email (optional)", max_chars=MAX_EMAIL)
-            password = st.text_input("Initial password", type="password", max_chars=MAX_PASSWORD)
-            ok = st.form_submit_button("Create instructor")
+        ok, name, username, email, password = _account_for_someone_form("new-instructor", "Create instructor")
         if ok:
             try:
                 acc = admin.create_instructor(me.id, username, name, password, email or None)
