@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from mesolearn.accounts import Accounts
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
@@ -42,6 +43,20 @@ def _register(page: Page, base: str, db_url: str) -> int:
         db.dispose()
     sign_in(page, base, "tom", PASSWORD)
     return trainee
+
+
+def _trainee(page: Page, base: str, db_url: str, username: str) -> int:
+    """One more trainee (the instructor first when the server has no account yet), signed in; returns their id."""
+    db = Database(db_url)
+    try:
+        accounts = Accounts(db)
+        if not accounts.has_users():
+            accounts.create_first_instructor("ada", "Ada Instructor", PASSWORD)
+        user_id = accounts.create_user(username, username.title(), PASSWORD, "trainee").id
+    finally:
+        db.dispose()
+    sign_in(page, base, username, PASSWORD)
+    return user_id
 
 
 def _decide(page: Page, box, key: str, stage: int, choice: str) -> None:
@@ -116,3 +131,35 @@ def test_a_case_is_walked_down_a_branch_resumed_after_a_reload_and_reviewed(case
     expect(box).to_contain_text("Best path")
     expect(page.get_by_text("Correct", exact=True).first).to_be_visible()
     assert attempts.load(practice, 2).items[p_item.position].score == 1.0
+
+
+def test_a_decision_confirmed_right_after_the_pick_counts(case_server, page: Page) -> None:
+    """A trainee on a busy server picks a choice and clicks "Confirm decision" at once, before the rerun of the pick
+    has come back. The click must count (it carries the pick), not land on a button still disabled from the run
+    before; and a confirm with nothing picked says what to do."""
+    base, db_url = case_server
+    course = load_course(FIXTURE)
+    user_id = _trainee(page, base, db_url, "quick")
+    page.goto(base + "/quiz?module=cases")
+    settle(page)
+    click_button(page, "Practise (does not count)")
+    attempts = Attempts(Database(db_url), course)
+    attempt_id = attempts.open_attempt_id(user_id, "cases", "practice")
+    state = attempts.load(attempt_id, user_id)
+    item = next(i for i in state.items if i.question.id == CASE)
+    box = question_box(page, item.position + 1, len(state.items))
+    key = answer_key(attempt_id, CASE)
+
+    confirm = by_key(box, confirm_key(key, 1)).get_by_role("button")
+    confirm.click()
+    settle(page)
+    expect(box).to_contain_text("Pick a decision first")
+    expect(box).to_contain_text("Stage 1 · Consultation")
+
+    pick = by_key(box, stage_key(key, 1)).get_by_text("Treat as booked", exact=True)
+    # the pick and the confirm in one go, as a quick hand on a slow server: nothing of the pick's rerun is back yet
+    pick.evaluate("(label, button) => { label.click(); button.click(); }", confirm.element_handle())
+    settle(page)
+    expect(box).to_contain_text("Stage 2 · Day 2")
+    expect(box).to_contain_text("Your decision: Treat as booked")
+    assert attempts.load(attempt_id, user_id).items[item.position].response == ["treat"]

@@ -1,7 +1,10 @@
 """Branching case: the stages walked so far (their text and the decision made, no feedback or score while the case
 is open), then the current stage's text, its question as a radio with no default and a "Confirm decision" button.
-Confirming hands the saved path's display positions plus the one just chosen to ``changed`` (saved at once; the
-server refuses anything but the saved path plus one decision). Once the path has ended: "Case complete".
+The button is always enabled: its click carries the radio's value, so a trainee who picks and confirms at once on a
+loaded server is never met by a button still disabled from the run before the pick (a click that did nothing).
+Confirming with nothing picked says so. Confirming hands the saved path's display positions plus the one just
+chosen to ``changed`` (saved at once; the server refuses anything but the saved path plus one decision).
+Once the path has ended: "Case complete".
 
 The view (``QuestionType.view_for``) holds nothing of a later stage, so nothing of it reaches the browser early. The
 review (after submission, or once a practice case is complete) shows the path taken beside the best path, with each
@@ -55,7 +58,7 @@ class CaseRenderer(Renderer):
         st.markdown(f"**Stage {n} · {course_markdown(current.title)}**")
         st.markdown(course_markdown(current.text))
         radio = stage_key(key, n)
-        choice = st.radio(
+        st.radio(
             course_markdown(current.question),
             range(len(view.choices)),
             format_func=lambda i: view.choices[i],
@@ -67,12 +70,18 @@ class CaseRenderer(Renderer):
             return
         path = list(shown or [])
 
+        nothing = f"{radio}-nothing-picked"
+
         def confirm() -> None:
             picked = st.session_state.get(radio)
-            if picked is not None:
+            if picked is None:
+                st.session_state[nothing] = True
+            else:
                 changed(path + [picked])
 
-        st.button(CONFIRM, key=confirm_key(key, n), on_click=confirm, disabled=choice is None, type="primary")
+        st.button(CONFIRM, key=confirm_key(key, n), on_click=confirm, type="primary")
+        if st.session_state.pop(nothing, False):
+            st.warning("Pick a decision first, then confirm it.", icon=":material/info:")
 
     def widget_values(self, view: QuestionView, key: str, shown: Any) -> list[WidgetValue]:
         """No widget holds a saved decision (walked stages are text; the current radio holds an unconfirmed pick),
@@ -82,7 +91,7 @@ class CaseRenderer(Renderer):
     def answer_rounds(self, q: Any, layout: Any, key: str, response: Any) -> list[list[WidgetValue]]:
         shown = case.TYPE.to_shown(q, layout, response) if response else []
         rounds: list[list[WidgetValue]] = []
-        for n, pos in enumerate(shown, start=1):  # pick (the button is enabled on the rerun), then confirm
+        for n, pos in enumerate(shown, start=1):  # pick, then confirm
             rounds += [[("radio", stage_key(key, n), pos)], [("button", confirm_key(key, n), True)]]
         return rounds
 
