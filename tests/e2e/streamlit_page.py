@@ -97,12 +97,29 @@ def rendered(markdown: str) -> str:
     return re.sub(r"[*_`]", "", markdown)
 
 
+def _click_text(page: Page, box: Locator, text: str) -> None:
+    """Click the element reading ``text``. When it is a radio option, see it picked, as a trainee would, and click
+    again if it is not: a click that lands while a rerun replaces the page can be dropped by the browser."""
+    target = box.get_by_text(text, exact=True)
+    radio = box.get_by_role("radio", name=text, exact=True)
+    for _ in range(3):
+        target.click()
+        if radio.count() != 1:
+            return
+        try:
+            expect(radio).to_be_checked(timeout=3_000)
+            return
+        except AssertionError:
+            settle(page)
+    expect(radio).to_be_checked()
+
+
 def answer_correctly(page: Page, box: Locator, item) -> None:
     """Answer one question through its widgets, as a trainee who knows the answer would: the steps come
     from the question type's renderer (mesolearn/ui/inputs/)."""
     for step in renderer_for(item.question).browser_steps_for(item.question, item.layout):
         if step[0] == "click":
-            box.get_by_text(rendered(step[1]), exact=True).click()
+            _click_text(page, box, rendered(step[1]))
         elif step[0] == "fill":
             field = box.get_by_role("textbox")
             field.fill(step[1])
