@@ -412,7 +412,7 @@ def test_a_tab_left_open_shows_the_answer_saved_from_another_tab(world):
 
 
 def test_a_half_filled_matching_cannot_be_checked_in_practice(world):
-    """UX review B10: "a checked answer is final", so Check waits until every row is matched."""
+    """UX review B10: "a checked answer is final", so Check refuses, and says so, until every row is matched."""
     from mesolearn.learning.custom import start_custom_practice
     from mesolearn.ui import keys
     from tests.app_driver import set_widgets
@@ -426,8 +426,13 @@ def test_a_half_filled_matching_cannot_be_checked_in_practice(world):
     half = [0] + [None] * (len(q.pairs) - 1)
     set_widgets(at, q, item.layout, key, half)
     at.run()
-    check = at.button(key=keys.check_key(key))
-    assert check.disabled and f"1 of {len(q.pairs)} items are matched." in texts(at)
+    assert f"1 of {len(q.pairs)} items are matched." in texts(at)
+    at.button(key=keys.check_key(key)).click()
+    at.run()
+    assert f"Not checked yet: 1 of {len(q.pairs)} items are matched." in texts(at)
+    assert world["attempts"].load(session, 2).items[0].score is None  # a half answer is not checked
     set_widgets(at, q, item.layout, key, list(range(len(q.pairs))))
     at.run()
-    assert not at.button(key=keys.check_key(key)).disabled
+    at.button(key=keys.check_key(key)).click()
+    at.run()
+    assert world["attempts"].load(session, 2).items[0].score is not None  # the whole answer is checked

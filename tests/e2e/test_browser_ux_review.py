@@ -198,7 +198,8 @@ def test_build_a_quiz_starts_on_the_first_click_after_a_pick(server, world, page
 
 
 def test_half_filled_matching_cannot_be_checked(server, world, page):
-    """B10: "Check answer" was enabled with one of four matches filled, and a checked answer is final."""
+    """B10: "Check answer" checked a matching with one of four matches filled. Now a half answer is not checked and
+    the page says what is missing; the button stays enabled so a pick followed at once by a check counts."""
     base, _ = server
     db, attempts, user_id = world["db"], world["attempts"], world["ids"]["rita"]
     matching = next(q for m in COURSE.modules.values() for q in m.quiz.questions if q.type == "matching")
@@ -208,10 +209,36 @@ def test_half_filled_matching_cannot_be_checked(server, world, page):
     page.goto(f"{base}/quiz?attempt={session}")
     settle(page)
     check = page.get_by_role("button", name="Check answer")
-    expect(check).to_be_disabled()
+    check.click()
+    settle(page)
+    see(page, "Not checked yet: Choose an answer first.")
     main = page.get_by_test_id("stMain")
     choose_option(page, main, rendered(item.view.lefts[0]), plain_text(item.view.choices[0]))
-    expect(check).to_be_disabled()  # one of several matches is not an answer yet
+    check.click()  # one of several matches is not an answer yet: it is not checked, and the page says why
+    settle(page)
+    see(page, "Not checked yet:")
+    expect(page.get_by_text("Correct", exact=True)).to_have_count(0)
+    state = attempts.load(session, user_id)
+    assert state.items[0].score is None and state.items[0].response is None  # nothing checked, nothing saved
+
+
+def test_a_pick_checked_at_once_counts(server, world, page):
+    """A quick hand on a busy server: "Check answer" clicked right after the pick, before the pick's rerun came back.
+    The check counts (its click carries the pick); it used to land on a button still disabled from the run before."""
+    base, _ = server
+    db, attempts, user_id = world["db"], world["attempts"], world["ids"]["rita"]
+    single = next(q for m in COURSE.modules.values() for q in m.quiz.questions if q.type == "single_choice")
+    session = start_custom_practice(db, COURSE, user_id, [single.id], "custom")
+    sign_in(page, base, "rita", PASSWORD)
+    page.goto(f"{base}/quiz?attempt={session}")
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    pick = main.get_by_text(rendered(single.option_text(single.answer)), exact=True)
+    check = main.get_by_role("button", name="Check answer")
+    pick.evaluate("(label, button) => { label.click(); button.click(); }", check.element_handle())
+    settle(page)
+    expect(page.get_by_text("Correct", exact=True).first).to_be_visible()
+    assert attempts.load(session, user_id).items[0].score == 1.0
 
 
 def test_the_quizzes_link_works_on_an_attempt_page(server, world, page):

@@ -219,8 +219,13 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
     pending = st.session_state.get(pending_key)
     shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
     question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r), hint=False)
-    whole = pending is not None and grading.incomplete(item.question, pending) is None  # B10: no half answer
-    if st.button("Check answer", key=keys.check_key(key), disabled=not whole):
+    # B10: a half answer is never checked. The button stays enabled (a click carries the widgets' values, so a pick
+    # followed at once by "Check answer" counts even before the pick's rerun came back) and says what is missing.
+    if st.button("Check answer", key=keys.check_key(key)):
+        why = "Choose an answer first." if pending is None else grading.incomplete(item.question, pending)
+        if why:
+            st.warning(f"Not checked yet: {why}", icon=":material/rule:")
+            return
         if not auth.still_signed_in():  # signed out in another tab: nothing is checked, the sign-in form shows
             st.rerun(scope="app")
         try:
