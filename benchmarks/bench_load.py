@@ -19,13 +19,16 @@ Presets (the targets of issue 8 §3):
 Run from the repository root: ``.venv/bin/python benchmarks/bench_load.py --scenario 20-answering``
 (``--scenario all`` runs the three). The machine's other load skews every figure: compare ratios to hello.
 ``--yardstick fragment`` measures ``benchmarks/fragment_app.py`` (the quiz page's layout and fragments with no
-MesoLearn code) instead of the hello page: what Streamlit itself costs for a click in a fragment.
+MesoLearn code) instead of the hello page: what Streamlit itself costs for a click in a fragment. ``--floor`` also
+measures, in the same run, ``benchmarks/hello_fragment_app.py``: the hello page with its radio in a fragment, the
+smallest click a fragment can have (no database, no other element).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -64,7 +67,12 @@ SCENARIOS = {
     "one": Scenario(1, 30, 0.0, ("quiz", "exam")),
     "100-think": Scenario(100, 5, 2.0, ("quiz",)),
 }
-PAGE_TITLE = {"hello": "hello (3 elements)", "quiz": "module quiz (10 q)", "exam": "mock exam (60 q)"}
+PAGE_TITLE = {
+    "hello": "hello (3 elements)",
+    "floor": "hello, in a fragment",  # --floor: benchmarks/hello_fragment_app.py
+    "quiz": "module quiz (10 q)",
+    "exam": "mock exam (60 q)",
+}
 # --yardstick: the page measured next to MesoLearn (fragment: the quiz page's layout and fragments, no MesoLearn code)
 YARDSTICKS = {
     "hello": ("benchmarks/hello_app.py", "hello (3 elements)"),
@@ -282,11 +290,19 @@ async def _warm(url: str, cookie: str | None, page: str, query: str) -> None:
 
 
 def run_scenario(
-    name: str, sc: Scenario, seed: int, options: dict[str, str], rounds: int = 1, yardstick: str = "hello"
+    name: str,
+    sc: Scenario,
+    seed: int,
+    options: dict[str, str],
+    rounds: int = 1,
+    yardstick: str = "hello",
+    floor: bool = False,
 ) -> list[Phase]:
     phases: list[Phase] = []
     hello_app = YARDSTICKS[yardstick][0]
-    with LiveServer(hello_app, options=options) as hello, LiveServer("app.py", options=options) as app:
+    with contextlib.ExitStack() as servers:
+        hello = servers.enter_context(LiveServer(hello_app, options=options))
+        app = servers.enter_context(LiveServer("app.py", options=options))
         # One extra trainee per page for the warm-up: the first run of a server parses the course.
         sessions = _prepare(app.database_url, sc.clients + 1, sc.pages)
         asyncio.run(_warm(hello.url, None, "", ""))
@@ -295,6 +311,11 @@ def run_scenario(
             asyncio.run(_warm(app.url, cookie, "quiz", query))
         time.sleep(0.5)
         phases.append(asyncio.run(_phase(hello.url, hello.pid, "hello", [(None, "", None)] * sc.clients, sc, seed)))
+        if floor:  # the same page with its radio in a fragment: what Streamlit alone costs for a fragment click
+            low = servers.enter_context(LiveServer("benchmarks/hello_fragment_app.py", options=options))
+            asyncio.run(_warm(low.url, None, "", ""))
+            time.sleep(0.5)
+            phases.append(asyncio.run(_phase(low.url, low.pid, "floor", [(None, "", None)] * sc.clients, sc, seed)))
         for p in sc.pages:
             phases.append(asyncio.run(_phase(app.url, app.pid, p, sessions[p][:-1], sc, seed)))
         rss = [_settled_rss(app.pid)]
@@ -374,6 +395,11 @@ def main(argv: list[str] | None = None) -> int:
         default="hello",
         help="the page measured next to MesoLearn: hello (3 elements) or fragment (the quiz layout, no MesoLearn code)",
     )
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the hello page with its radio in a fragment (benchmarks/hello_fragment_app.py)",
+    )
     a = ap.parse_args(argv)
     options = dict(kv.split("=", 1) for kv in a.server_opt)
     names = list(SCENARIOS) if a.scenario == "all" else [a.scenario]
@@ -382,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = Scenario(a.clients or sc.clients, a.clicks or sc.clicks, sc.think_s, sc.pages)
         if options:
             print(f"server options on top of .streamlit/config.toml: {options}")
-        report(name, sc, run_scenario(name, sc, a.seed, options, a.rounds, a.yardstick), a.yardstick)
+        report(name, sc, run_scenario(name, sc, a.seed, options, a.rounds, a.yardstick, a.floor), a.yardstick)
     return 0
 
 

@@ -87,18 +87,26 @@ def services() -> Services:
     """The app's services for this run: the cached course and database, wired by ``mesolearn.app``.
 
     One ``Services`` per browser session, built on its first run and reused while the course and the database are
-    the same objects (an authoring reload or another database URL builds a new one). Not shared between sessions:
+    the same objects (an authoring reload or another database URL builds a new one). In production (no authoring)
+    a session that has its ``Services`` for the same content folder and database URL gets it back without the two
+    cache lookups (each hashes its arguments; a click calls this once or twice). Not shared between sessions:
     the service objects then never see two sessions' runs at once. Outside a script run (no session) a new one is
     built each time.
     """
     settings = current()
     root = settings.content_dir
+    in_run = get_script_run_ctx() is not None
+    where = (str(root), settings.database_url)
+    if in_run and not settings.authoring:  # production: the course never changes, so the session's own is it
+        made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None, None), None))
+        if svc is not None and made_for[2] == where:
+            return svc
     course = _course(str(root), _content_stamp(root))
     db = _database(settings.database_url)
-    if get_script_run_ctx() is None:
+    if not in_run:
         return Services(course, db)
-    made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None), None))
+    made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None, None), None))
     if svc is None or made_for[0] is not course or made_for[1] is not db:
         svc = Services(course, db)
-        st.session_state[_SESSION_SERVICES] = ((course, db), svc)
+        st.session_state[_SESSION_SERVICES] = ((course, db, where), svc)
     return svc
