@@ -97,7 +97,7 @@ def rendered(markdown: str) -> str:
     return re.sub(r"[*_`]", "", markdown)
 
 
-def _click_text(page: Page, box: Locator, text: str) -> None:
+def click_text(page: Page, box: Locator, text: str) -> None:
     """Click the element reading ``text``. When it is a radio option, see it picked, as a trainee would, and click
     again if it is not: a click that lands while a rerun replaces the page can be dropped by the browser."""
     target = box.get_by_text(text, exact=True)
@@ -119,7 +119,7 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
     from the question type's renderer (mesolearn/ui/inputs/)."""
     for step in renderer_for(item.question).browser_steps_for(item.question, item.layout):
         if step[0] == "click":
-            _click_text(page, box, rendered(step[1]))
+            click_text(page, box, rendered(step[1]))
         elif step[0] == "fill":
             field = box.get_by_role("textbox")
             field.fill(step[1])

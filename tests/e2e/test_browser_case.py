@@ -16,7 +16,16 @@ from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
 from mesolearn.ui.inputs.case import confirm_key, stage_key
 from mesolearn.ui.keys import answer_key
-from tests.e2e.streamlit_page import answer_correctly, by_key, click_button, question_box, see, settle, sign_in
+from tests.e2e.streamlit_page import (
+    answer_correctly,
+    by_key,
+    click_button,
+    click_text,
+    question_box,
+    see,
+    settle,
+    sign_in,
+)
 from tests.factories import PASSWORD, instructor_and_trainee
 from tests.live.server import LiveServer
 
@@ -61,7 +70,7 @@ def _trainee(page: Page, base: str, db_url: str, username: str) -> int:
 
 def _decide(page: Page, box, key: str, stage: int, choice: str) -> None:
     """Pick ``choice`` in the stage's radio and confirm it, both found by their keys."""
-    by_key(box, stage_key(key, stage)).get_by_text(choice, exact=True).click()
+    click_text(page, by_key(box, stage_key(key, stage)), choice)
     settle(page)
     by_key(box, confirm_key(key, stage)).get_by_role("button").click()
     settle(page)

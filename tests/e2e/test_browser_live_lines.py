@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from mesolearn.content import load_course
 from mesolearn.quiz.attempts import Attempts
 from mesolearn.storage import Database
-from tests.e2e.streamlit_page import question_box, rendered, see, settle, sign_in
+from tests.e2e.streamlit_page import click_text, question_box, rendered, see, settle, sign_in
 from tests.factories import PASSWORD, instructor_and_trainee
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_progress_navigator_and_summary_survive_answers_changed_back_and_forth(s
 
     def choose(item, choice: int) -> None:
         box = question_box(page, item.position + 1, total)
-        box.get_by_text(rendered(item.view.choices[choice]), exact=True).click()
+        click_text(page, box, rendered(item.view.choices[choice]))
         settle(page)
 
     first, second = radios
