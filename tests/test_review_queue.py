@@ -26,12 +26,16 @@ from tests.factories import instructor_and_trainee, take
 NOW = datetime(2027, 1, 11, 15, 0)
 
 
-def card(question_id: str, due: datetime, last_review: datetime | None = None) -> ReviewItem:
-    """A card due at ``due``, last reviewed at ``last_review`` (None: never), with an FSRS card behind it."""
+def card(question_id: str, due: datetime, last_review: datetime | None = None, rated: bool = True) -> ReviewItem:
+    """A card due at ``due``, last reviewed at ``last_review`` (None: never), with an FSRS card behind it; that review
+    was the trainee's own rating unless ``rated`` is False (a quiz answer rescheduled the card)."""
     fsrs_card = Card(card_id=1, due=to_aware(due))
     if last_review is not None:
         fsrs_card, _ = SCHEDULER.review_card(fsrs_card, Rating.Again, to_aware(last_review))
-    return ReviewItem(question_id, due, "learning", None, None, last_review, NOW - timedelta(days=3), fsrs_card)
+    rated_at = last_review if rated else None
+    return ReviewItem(
+        question_id, due, "learning", None, None, last_review, NOW - timedelta(days=3), fsrs_card, rated_at
+    )
 
 
 def test_a_card_due_within_the_learn_ahead_counts_as_due_now_and_later_ones_wait():
@@ -55,11 +59,12 @@ def test_cards_of_questions_the_course_lacks_are_not_offered():
     assert [c.question_id for c in queue.due] == ["kept"] and queue.upcoming == [] and queue.next_due is None
 
 
-def test_reviewed_today_counts_only_reviews_on_todays_utc_day():
+def test_reviewed_today_counts_only_ratings_on_todays_utc_day():
     cards = [
         card("a", NOW + timedelta(days=1), last_review=NOW.replace(hour=0, minute=1)),
         card("b", NOW + timedelta(days=1), last_review=NOW - timedelta(days=1)),
         card("c", NOW + timedelta(days=1)),
+        card("quiz", NOW + timedelta(days=1), last_review=NOW - timedelta(hours=1), rated=False),
     ]
     assert reviewed_on_day(cards, NOW) == 1
     assert review_queue(cards, NOW).done_today == 1
@@ -128,8 +133,10 @@ def test_the_review_area_offers_a_wrong_answer_and_walks_its_session_to_the_end(
         take(svc.attempts, trainee, "history", False, rest="wrong")
         now = utcnow() + timedelta(minutes=2)
         queue = svc.review.queue(trainee, now)
-        # the wrong answers' cards were made (a first review, "Again") today
-        assert queue.due and queue.done_today == len(queue.due) and queue.session_size == len(queue.due)
+        # the wrong answers made cards (FSRS's first review, "Again"), but the trainee has reviewed none of them yet:
+        # nothing counts against the day's limit (it counted them all, and an exam's mistakes ate into the limit)
+        assert queue.due and queue.done_today == 0 and queue.session_size == len(queue.due)
+        assert svc.review.reviewed_today(trainee, now) == 0
         attempt_id = svc.review.start(trainee, queue.session_questions[:1])
         session = svc.review.session(trainee, attempt_id)
         (item,) = session.attempt.items
@@ -139,5 +146,7 @@ def test_the_review_area_offers_a_wrong_answer_and_walks_its_session_to_the_end(
         assert not svc.review.session(trainee, attempt_id).progress.finished  # checked, not rated yet
         svc.review.rate(trainee, item.question.id, "good", now, once_since=session.attempt.started_at)
         assert svc.review.session(trainee, attempt_id).progress.finished
+        assert svc.review.reviewed_today(trainee, now) == 1 and svc.review.queue(trainee, now).done_today == 1
+        assert svc.review.reviewed_today(trainee, now + timedelta(days=1)) == 0  # a new UTC day starts from zero
     finally:
         db.dispose()

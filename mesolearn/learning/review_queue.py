@@ -9,7 +9,8 @@ Rules:
   a card answered wrongly comes back after FSRS's 1-minute step and counts as due now, while a card just reviewed
   right moves to the 10-minute step and reads "scheduled later" (UX review B6). Cards of questions the loaded course
   does not have are left out. Due and later cards are listed soonest first (ties: the order the cards came in).
-* **Reviewed today** counts the cards whose last review fell on today's UTC day. At most
+* **Reviewed today** counts the cards the trainee rated on today's UTC day (a quiz answer that created or rescheduled
+  a card is not a review). At most
   :data:`~mesolearn.learning.spaced.DAILY_REVIEW_LIMIT` (100) cards a day: once reached, no session starts and the
   rest waits for tomorrow.
 * **A session** holds the due cards, most overdue first, at most
@@ -42,9 +43,9 @@ RATING_LABELS = (("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy"
 
 
 def reviewed_on_day(cards: Iterable[ReviewItem], now: datetime) -> int:
-    """How many of the cards were last reviewed on ``now``'s UTC day (what counts against the daily limit)."""
+    """How many of the cards the trainee rated on ``now``'s UTC day (what counts against the daily limit)."""
     day = to_naive(now).date()
-    return sum(1 for c in cards if c.last_review is not None and c.last_review.date() == day)
+    return sum(1 for c in cards if c.rated_at is not None and c.rated_at.date() == day)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def review_queue(
 
 def rated_in_session(card: ReviewItem | None, session_started: datetime) -> bool:
     """Whether the card was rated after the session began."""
-    return card is not None and card.last_review is not None and card.last_review > to_naive(session_started)
+    return card is not None and card.rated_at is not None and card.rated_at > to_naive(session_started)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler, State
 from fsrs.card import CardDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mesolearn.content.loader import Course
@@ -78,9 +78,10 @@ class ReviewItem:
     state: str  # "learning" | "review" | "relearning"
     stability: float | None  # days
     difficulty: float | None  # 1..10
-    last_review: datetime | None
+    last_review: datetime | None  # FSRS's last review: a rating, or a quiz answer that rescheduled the card
     created_at: datetime
     card: Card = field(repr=False, compare=False)
+    rated_at: datetime | None = None  # the trainee's last own rating on the review page (None: never rated)
 
     def recall(self, on: datetime | date) -> float:
         return predicted_recall(self.card, on)
@@ -107,6 +108,7 @@ def _item(row: ReviewCard) -> ReviewItem:
         to_naive(card.last_review) if card.last_review else None,
         row.created_at,
         card,
+        row.rated_at,
     )
 
 
@@ -361,15 +363,29 @@ def rate_card(
             )
             s.add(row)
         card = _load_card(row.card)
-        if once_since is not None and card.last_review is not None and card.last_review > to_aware(once_since):
+        if once_since is not None and row.rated_at is not None and row.rated_at > to_naive(once_since):
             return _item(row)
         card, _ = SCHEDULER.review_card(card, RATINGS[rating], at)
         row.card, row.due, row.updated_at = _stored(card), to_naive(card.due), to_naive(now)
+        row.rated_at = to_naive(now)
         s.flush()
         return _item(row)
 
 
 def reviewed_today(db: Database, user_id: int, now: datetime) -> int:
-    """Cards whose last review fell on ``now``'s UTC day (for the daily limit)."""
-    day = to_naive(now).date()
-    return sum(1 for c in cards(db, user_id) if c.last_review is not None and c.last_review.date() == day)
+    """Cards the trainee rated on ``now``'s UTC day (for the daily limit). A quiz answer that created or rescheduled a
+    card is not a review the trainee did on the review page, so it does not count."""
+    start = datetime.combine(to_naive(now).date(), time())
+    with db.session() as s:
+        return (
+            s.scalar(
+                select(func.count())
+                .select_from(ReviewCard)
+                .where(
+                    ReviewCard.user_id == user_id,
+                    ReviewCard.rated_at >= start,
+                    ReviewCard.rated_at < start + timedelta(days=1),
+                )
+            )
+            or 0
+        )

@@ -179,6 +179,7 @@ class ReviewCard(Base):
     due: Mapped[datetime] = mapped_column(DateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # the trainee's last own rating
 
 
 class Certificate(Base):
