@@ -117,6 +117,23 @@ def test_deactivated_trainee_is_signed_out_cannot_sign_in_and_stays_in_the_grade
     assert not signed_out(as_user("tom"))
 
 
+def test_cohort_pages_mark_a_deactivated_trainee_and_do_not_offer_them_for_a_cohort(world):
+    """A deactivated account cannot sign in: the cohort page said nothing of it and offered it to add."""
+    accounts, cohorts = world["accounts"], world["cohorts"]
+    rita = accounts.create_user("rita", "Rita Trainee", PASSWORD, "trainee")
+    cohorts.add_member(world["cohort"].id, world["tom"].id)
+    world["admin"].deactivate(world["ada"].id, world["tom"].id)
+    world["admin"].deactivate(world["ada"].id, rita.id)
+    at = open_page(as_user("ada"), "cohorts")
+    assert not at.exception
+    members = at.dataframe[0].value
+    assert list(members["account"]) == ["deactivated"]
+    add = next(s for s in at.selectbox if s.label == "Add one trainee")
+    assert add.options == []  # Rita is deactivated and Tom already a member
+    one = at.selectbox(key="one-trainee")
+    assert "Rita Trainee (rita) · deactivated" in one.options and "Tom Trainee (tom) · deactivated" in one.options
+
+
 # ---------------------------------------------------------------- a second instructor, the last one
 def test_instructor_adds_a_second_instructor_and_promotes_a_trainee(world):
     at = open_page(as_user("ada"), "settings")

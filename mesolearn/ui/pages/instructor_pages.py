@@ -60,12 +60,19 @@ def _cohort_panel(svc, account, cohort) -> None:
     tab_members, tab_add, tab_links, tab_assign = st.tabs(["Members", "Add trainees", "Invite links", "Assignments"])
     with tab_links:
         _invite_links(svc, account, cohort)
+    gone = svc.admin.deactivated_ids()
     with tab_members:
         if members:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        {"name": m.display_name, "username": m.username, "email": m.email or "", "joined": m.joined_at}
+                        {
+                            "name": m.display_name,
+                            "username": m.username,
+                            "email": m.email or "",
+                            "joined": m.joined_at,
+                            "account": "deactivated" if m.user_id in gone else "active",
+                        }
                         for m in members
                     ]
                 ),
@@ -73,8 +80,9 @@ def _cohort_panel(svc, account, cohort) -> None:
             )
         else:
             st.caption("No members yet.")
-    with tab_add:
-        trainees = [a for a in svc.accounts.list_users("trainee") if a.id not in {m.user_id for m in members}]
+    with tab_add:  # a deactivated account cannot sign in: it is not offered
+        joined = {m.user_id for m in members}
+        trainees = [a for a in svc.accounts.list_users("trainee") if a.id not in joined and a.id not in gone]
         pick = st.selectbox(
             "Add one trainee",
             trainees,
@@ -196,7 +204,13 @@ def _trainee_panel(svc, account) -> None:
     if not trainees:
         st.caption("No trainees yet.")
         return
-    who = st.selectbox("Trainee", trainees, format_func=lambda a: f"{a.display_name} ({a.username})", key="one-trainee")
+    gone = svc.admin.deactivated_ids()
+    who = st.selectbox(
+        "Trainee",
+        trainees,
+        format_func=lambda a: f"{a.display_name} ({a.username})" + (" · deactivated" if a.id in gone else ""),
+        key="one-trainee",
+    )
     quiz_id = st.selectbox("Module or exam", list(quizzes), format_func=lambda q: quizzes[q], key="one-quiz")
     c1, c2 = st.columns(2)
     with c1.form("assign-one"):
