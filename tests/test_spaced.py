@@ -236,7 +236,8 @@ def test_next_intervals_grow_from_again_to_easy_and_read_as_people_write_them(db
 
 
 def test_rating_a_card_reschedules_it_once_per_session(db):
-    from mesolearn.learning.spaced import rate_card, reviewed_today
+    from mesolearn.learning.review_queue import reviewed_on_day
+    from mesolearn.learning.spaced import cards, rate_card
 
     user = make_user(db)
     record_review(db, user, "history-q01", 0.0, T0)
@@ -245,6 +246,6 @@ def test_rating_a_card_reschedules_it_once_per_session(db):
     assert good.due == session_start + timedelta(minutes=11)  # the 10-minute learning step
     again = rate_card(db, user, "history-q01", "again", session_start + timedelta(minutes=2), once_since=session_start)
     assert again.due == good.due  # a second tab cannot push it twice
-    assert reviewed_today(db, user, session_start) == 1
+    assert reviewed_on_day(cards(db, user), session_start) == 1
     with pytest.raises(ValueError):
         rate_card(db, user, "history-q01", "perfect", session_start)

@@ -124,7 +124,8 @@ class Review:
         return _queue.rating_choices(card, now)
 
     def reviewed_today(self, user_id: int, now: datetime) -> int:
-        return _spaced.reviewed_today(self.db, user_id, now)
+        """Cards the trainee rated on ``now``'s UTC day (the rule is ``review_queue.reviewed_on_day``)."""
+        return _queue.reviewed_on_day(self.cards(user_id), now)
 
     def rate(
         self, user_id: int, question_id: str, rating: str, now: datetime, once_since: datetime | None = None

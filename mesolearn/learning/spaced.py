@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler, State
 from fsrs.card import CardDict
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mesolearn.content.loader import Course
@@ -370,22 +370,3 @@ def rate_card(
         row.rated_at = to_naive(now)
         s.flush()
         return _item(row)
-
-
-def reviewed_today(db: Database, user_id: int, now: datetime) -> int:
-    """Cards the trainee rated on ``now``'s UTC day (for the daily limit). A quiz answer that created or rescheduled a
-    card is not a review the trainee did on the review page, so it does not count."""
-    start = datetime.combine(to_naive(now).date(), time())
-    with db.session() as s:
-        return (
-            s.scalar(
-                select(func.count())
-                .select_from(ReviewCard)
-                .where(
-                    ReviewCard.user_id == user_id,
-                    ReviewCard.rated_at >= start,
-                    ReviewCard.rated_at < start + timedelta(days=1),
-                )
-            )
-            or 0
-        )
