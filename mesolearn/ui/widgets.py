@@ -59,6 +59,27 @@ def question_input(
         st.warning(why, icon=":material/rule:")
 
 
+def answer_to_check(item: Item, key: str, label: str, hint: bool = True, primary: bool = False) -> object | None:
+    """A question answered, then checked with a button (practice's "Check answer", the review's "Show the answer").
+
+    The input keeps the answer in the session as pending (nothing is saved); the button returns the pending answer
+    when it is clicked with a whole one, else None. The button is always enabled: its click carries the widgets'
+    values, so a pick followed at once by the button counts even before the pick's rerun came back (a button
+    disabled until then took such a click for nothing). A click with no answer, or half of one (UX review B10: a
+    checked answer is final), says what is missing instead."""
+    pending_key = keys.pending_key(key)
+    pending = st.session_state.get(pending_key)
+    shown = Item(item.position, item.question, item.layout, pending, None, item.flagged)
+    question_input(shown, key, lambda r: st.session_state.__setitem__(pending_key, r), hint=hint)
+    if not st.button(label, key=keys.check_key(key), type="primary" if primary else "secondary"):
+        return None
+    why = "Choose an answer first." if pending is None else grading.incomplete(item.question, pending)
+    if why:
+        st.warning(f"Not checked yet: {why}", icon=":material/rule:")
+        return None
+    return pending
+
+
 def answer_hint(item: Item) -> None:
     """One line under the prompt: how to answer a question of this type."""
     st.caption(renderer_for(item.question).hint)

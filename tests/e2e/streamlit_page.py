@@ -24,11 +24,33 @@ _RUN_FINISHED = """() => {
 }"""
 
 
-def settle(page: Page) -> None:
+_QUIET_FOR = """(ms) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (!window.__mesolearnRunState) {
+    const seen = window.__mesolearnRunState = {changed: Date.now()};
+    new MutationObserver(() => { seen.changed = Date.now(); }).observe(app, {
+      attributes: true, attributeFilter: ["data-test-script-state", "data-test-connection-state"]});
+    return false;
+  }
+  return Date.now() - window.__mesolearnRunState.changed >= ms;
+}"""
+
+
+def settle(page: Page, quiet_ms: int = 0) -> None:
     """Wait until the app has finished its rerun: the app's own script state, as Streamlit's e2e harness does
-    (``wait_for_app_run``), after a short pause that lets the rerun a click asked for begin."""
+    (``wait_for_app_run``), after a short pause that lets the rerun a click asked for begin.
+
+    ``quiet_ms``: also wait until the script state has not changed for that long. A run can start the next one at
+    once (a question's first answer on a one-question page reruns the whole page from its fragment, so the navigator
+    shows the new state); a click that lands in that second run makes Streamlit 1.67 preempt it with the click's
+    fragment run, and the elements the preempted run had drawn stay on the page until the next full run (a moved
+    row's Move button shows twice)."""
     page.wait_for_timeout(100)
     page.wait_for_function(_RUN_FINISHED, timeout=60_000)
+    if quiet_ms:
+        page.wait_for_function(_QUIET_FOR, arg=quiet_ms, timeout=60_000)
+        page.wait_for_function(_RUN_FINISHED, timeout=60_000)
 
 
 def fill(page: Page, label: str, value: str, scope: Locator | Page | None = None) -> None:
@@ -129,11 +151,10 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
             expect(button).to_have_count(1)  # a moved row's old button may linger until the rerun's stale nodes go
             button.click()
         elif step[0] == "choose":
-            choose_option(page, box, rendered(step[1]), plain_text(step[2]))  # settles itself
-            continue
+            choose_option(page, box, rendered(step[1]), plain_text(step[2]))
         else:
             raise AssertionError(f"unknown browser step {step!r}")
-        settle(page)
+        settle(page, quiet_ms=300)  # a first answer may rerun the whole page right after its fragment
     settle(page)
 
 

@@ -222,23 +222,41 @@ def test_half_filled_matching_cannot_be_checked(server, world, page):
     assert state.items[0].score is None and state.items[0].response is None  # nothing checked, nothing saved
 
 
-def test_a_pick_checked_at_once_counts(server, world, page):
-    """A quick hand on a busy server: "Check answer" clicked right after the pick, before the pick's rerun came back.
-    The check counts (its click carries the pick); it used to land on a button still disabled from the run before."""
-    base, _ = server
-    db, attempts, user_id = world["db"], world["attempts"], world["ids"]["rita"]
+def _pick_and_press_at_once(page: Page, option: str, button: str) -> None:
+    """A quick hand on a busy server: the button clicked right after the pick, in one go, before the pick's rerun
+    could come back."""
+    main = page.get_by_test_id("stMain")
+    pick = main.get_by_text(option, exact=True)
+    press = main.get_by_role("button", name=button).element_handle()
+    pick.evaluate("(label, button) => { label.click(); button.click(); }", press)
+    settle(page)
+
+
+def test_a_pick_checked_at_once_counts_in_practice_and_in_review(server, world, page):
+    """ "Check answer" (practice) and "Show the answer" (spaced review) clicked right after the pick count: their
+    click carries the pick. Both used to land on a button still disabled from the run before the pick."""
+    base, db_url = server
+    db, attempts = world["db"], world["attempts"]
+    user_id = Accounts(db).create_user("quin", "Quin Quick", PASSWORD, "trainee").id
     single = next(q for m in COURSE.modules.values() for q in m.quiz.questions if q.type == "single_choice")
     session = start_custom_practice(db, COURSE, user_id, [single.id], "custom")
-    sign_in(page, base, "rita", PASSWORD)
+    sign_in(page, base, "quin", PASSWORD)
     page.goto(f"{base}/quiz?attempt={session}")
     settle(page)
-    main = page.get_by_test_id("stMain")
-    pick = main.get_by_text(rendered(single.option_text(single.answer)), exact=True)
-    check = main.get_by_role("button", name="Check answer")
-    pick.evaluate("(label, button) => { label.click(); button.click(); }", check.element_handle())
-    settle(page)
+    _pick_and_press_at_once(page, rendered(single.option_text(single.answer)), "Check answer")
     expect(page.get_by_text("Correct", exact=True).first).to_be_visible()
     assert attempts.load(session, user_id).items[0].score == 1.0
+
+    sync_from_attempt(db, COURSE, take(attempts, user_id, world["first"], False, rest="wrong").id)
+    card = next(c for c in cards(db, user_id) if COURSE.question(c.question_id).type == "single_choice")
+    question = COURSE.question(card.question_id)
+    review = start_review_session(attempts, user_id, [card.question_id])
+    page.goto(base + "/review")
+    settle(page)
+    see(page, "Card 1 of 1")
+    _pick_and_press_at_once(page, rendered(question.option_text(question.answer)), "Show the answer")
+    see(page, "How well did you know it?")
+    assert attempts.load(review, user_id).items[0].score == 1.0
 
 
 def test_the_quizzes_link_works_on_an_attempt_page(server, world, page):

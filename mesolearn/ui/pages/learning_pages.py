@@ -15,14 +15,13 @@ from mesolearn.certificates import pdf as certificate_pdf
 from mesolearn.content.text import course_markdown
 from mesolearn.learning import LEVELS
 from mesolearn.learning.readiness import parse_exam_date
-from mesolearn.quiz import drawing, grading
-from mesolearn.quiz.attempts import Item
+from mesolearn.quiz import drawing
 from mesolearn.settings import current
 from mesolearn.text import plural
 from mesolearn.ui import auth, nav
 from mesolearn.ui.services import services
 from mesolearn.ui.text import escape_markdown
-from mesolearn.ui.widgets import feedback, question_input
+from mesolearn.ui.widgets import answer_to_check, feedback, question_input
 
 FILTERS = {"unseen": "Not seen yet", "wrong": "Answered wrong", "flagged": "Flagged"}
 
@@ -183,12 +182,8 @@ def _review_session(svc, account, attempt_id: int) -> None:
                 st.error(refused)
             return
         if item.score is None:
-            pending_key = f"{key}-pending"
-            pending = st.session_state.get(pending_key)
-            shown = Item(item.position, item.question, item.layout, pending, None, item.flagged)
-            question_input(shown, key, lambda r: st.session_state.__setitem__(pending_key, r))
-            whole = pending is not None and grading.incomplete(item.question, pending) is None
-            if st.button("Show the answer", key=f"{key}-check", type="primary", disabled=not whole):
+            pending = answer_to_check(item, key, "Show the answer", primary=True)
+            if pending is not None:
                 try:
                     svc.attempts.save_answer(attempt_id, account.id, item.question.id, pending)
                 except UserError as exc:

@@ -31,7 +31,7 @@ from mesolearn.quiz.drawing import allocate
 from mesolearn.text import plural
 from mesolearn.ui import auth, keys, nav
 from mesolearn.ui.services import services
-from mesolearn.ui.widgets import answer_hint, feedback, question_input
+from mesolearn.ui.widgets import answer_hint, answer_to_check, feedback, question_input
 
 
 def _go(**params: str) -> None:
@@ -215,17 +215,8 @@ def _practice_item(svc, account, state: AttemptState, item: Item, key: str) -> N
         if item.score is not None:
             feedback(svc.course, item, state.spec.review, nav.page("lesson"))
         return
-    pending_key = keys.pending_key(key)
-    pending = st.session_state.get(pending_key)
-    shown_item = Item(item.position, item.question, item.layout, pending, None, item.flagged)
-    question_input(shown_item, key, lambda r: st.session_state.__setitem__(pending_key, r), hint=False)
-    # B10: a half answer is never checked. The button stays enabled (a click carries the widgets' values, so a pick
-    # followed at once by "Check answer" counts even before the pick's rerun came back) and says what is missing.
-    if st.button("Check answer", key=keys.check_key(key)):
-        why = "Choose an answer first." if pending is None else grading.incomplete(item.question, pending)
-        if why:
-            st.warning(f"Not checked yet: {why}", icon=":material/rule:")
-            return
+    pending = answer_to_check(item, key, "Check answer", hint=False)
+    if pending is not None:
         if not auth.still_signed_in():  # signed out in another tab: nothing is checked, the sign-in form shows
             st.rerun(scope="app")
         try:
