@@ -42,10 +42,9 @@ def settle(page: Page, quiet_ms: int = 0) -> None:
     (``wait_for_app_run``), after a short pause that lets the rerun a click asked for begin.
 
     ``quiet_ms``: also wait until the script state has not changed for that long. A run can start the next one at
-    once (a question's first answer on a one-question page reruns the whole page from its fragment, so the navigator
-    shows the new state); a click that lands in that second run makes Streamlit 1.67 preempt it with the click's
-    fragment run, and the elements the preempted run had drawn stay on the page until the next full run (a moved
-    row's Move button shows twice)."""
+    once: a question's first answer on a one-question page reruns the whole page from its fragment, so the
+    navigator shows the new state. A click that landed in that second run once left a moved row's old Move button
+    on the page (CI, cause not found); the driver clicks only once the app is quiet."""
     page.wait_for_timeout(100)
     page.wait_for_function(_RUN_FINISHED, timeout=60_000)
     if quiet_ms:
