@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from mesolearn.content.text import plain_text
 from mesolearn.ui import keys
@@ -24,17 +25,36 @@ _RUN_FINISHED = """() => {
 }"""
 
 
-_QUIET_FOR = """(ms) => {
+_RUN_STATE = """(() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return false;
-  if (!window.__mesolearnRunState) {
-    const seen = window.__mesolearnRunState = {changed: Date.now()};
-    new MutationObserver(() => { seen.changed = Date.now(); }).observe(app, {
+  if (!app) return null;
+  let seen = window.__mesolearnRunState;
+  if (!seen || seen.app !== app) {  // counts the app's script-state changes from now on (two per run)
+    seen = window.__mesolearnRunState = {app, changed: Date.now(), changes: 0};
+    new MutationObserver((records) => { seen.changed = Date.now(); seen.changes += records.length; }).observe(app, {
       attributes: true, attributeFilter: ["data-test-script-state", "data-test-connection-state"]});
-    return false;
   }
-  return Date.now() - window.__mesolearnRunState.changed >= ms;
-}"""
+  return seen;
+})()"""
+_QUIET_FOR = f"(ms) => {{ const seen = {_RUN_STATE}; return seen !== null && Date.now() - seen.changed >= ms; }}"
+_RUN_BEGAN = f"(before) => {{ const seen = {_RUN_STATE}; return seen !== null && seen.changes > before; }}"
+
+
+def runs_so_far(page: Page) -> int:
+    """How often the app's script state has changed since the page loaded (call it before an action, then
+    :func:`settle_after`)."""
+    return int(page.evaluate(f"() => {{ const seen = {_RUN_STATE}; return seen === null ? 0 : seen.changes; }}"))
+
+
+def settle_after(page: Page, before: int, quiet_ms: int = 300) -> None:
+    """Wait for the run an action asked for: until it has begun (the state changed since ``before``; at most 5 s, as
+    an action may ask for none), then until the app is done and quiet for ``quiet_ms``. On a loaded machine a run
+    can begin later than :func:`settle`'s pause, and a check of the database right after would read the old state."""
+    try:
+        page.wait_for_function(_RUN_BEGAN, arg=before, timeout=5_000)
+    except PlaywrightTimeoutError:
+        pass
+    settle(page, quiet_ms)
 
 
 def settle(page: Page, quiet_ms: int = 0) -> None:
@@ -57,8 +77,9 @@ def fill(page: Page, label: str, value: str, scope: Locator | Page | None = None
 
 
 def click_button(page: Page, name: str) -> None:
+    before = runs_so_far(page)
     page.get_by_role("button", name=name, exact=True).click()
-    settle(page)
+    settle_after(page, before, quiet_ms=0)
 
 
 def key_class(key: str) -> str:
@@ -139,6 +160,7 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
     """Answer one question through its widgets, as a trainee who knows the answer would: the steps come
     from the question type's renderer (mesolearn/ui/inputs/)."""
     for step in renderer_for(item.question).browser_steps_for(item.question, item.layout):
+        before = runs_so_far(page)
         if step[0] == "click":
             click_text(page, box, rendered(step[1]))
         elif step[0] == "fill":
@@ -153,7 +175,7 @@ def answer_correctly(page: Page, box: Locator, item) -> None:
             choose_option(page, box, rendered(step[1]), plain_text(step[2]))
         else:
             raise AssertionError(f"unknown browser step {step!r}")
-        settle(page, quiet_ms=300)  # a first answer may rerun the whole page right after its fragment
+        settle_after(page, before)  # a first answer may rerun the whole page right after its fragment
     settle(page)
 
 
