@@ -46,7 +46,7 @@ def runs_so_far(page: Page) -> int:
     return int(page.evaluate(f"() => {{ const seen = {_RUN_STATE}; return seen === null ? 0 : seen.changes; }}"))
 
 
-def settle_after(page: Page, before: int, quiet_ms: int = 300) -> None:
+def settle_after(page: Page, before: int, quiet_ms: int = 150) -> None:
     """Wait for the run an action asked for: until it has begun (the state changed since ``before``; at most 5 s, as
     an action may ask for none), then until the app is done and quiet for ``quiet_ms``. On a loaded machine a run
     can begin later than :func:`settle`'s pause, and a check of the database right after would read the old state."""
