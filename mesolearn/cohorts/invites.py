@@ -29,6 +29,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 
 from mesolearn.accounts.admin import require_instructor
 from mesolearn.accounts.service import TAKEN, Account, AccountError, Accounts
@@ -88,6 +89,14 @@ def _naive(value: datetime | None) -> datetime | None:
     return value
 
 
+def _instructor(s: Session, actor_id: int) -> None:
+    """Only an instructor manages invite links; a refusal is the link's own error, with the account rule's words."""
+    try:
+        require_instructor(s, actor_id)
+    except AccountError as exc:
+        raise InviteError(str(exc)) from None
+
+
 class Invites:
     def __init__(self, db: Database, accounts: Accounts, cohorts: Cohorts, clock: Callable[[], datetime] = utcnow):
         self.db, self.accounts, self.cohorts, self.clock = db, accounts, cohorts, clock
@@ -110,10 +119,7 @@ class Invites:
         if max_uses is not None and not 1 <= int(max_uses) <= MAX_USES:
             raise InviteError(f"Use limit: 1 to {MAX_USES:,} (or no limit).")
         with self.db.session() as s:
-            try:
-                require_instructor(s, actor_id)
-            except AccountError as exc:
-                raise InviteError(str(exc)) from None
+            _instructor(s, actor_id)
             cohort = s.get(Cohort, cohort_id)
             if cohort is None:
                 raise InviteError("That cohort does not exist (it may have been deleted).")
@@ -133,10 +139,7 @@ class Invites:
     def revoke(self, actor_id: int, invite_id: int) -> InviteInfo:
         """The link stops working at once (revoking twice keeps the first time)."""
         with self.db.session() as s:
-            try:
-                require_instructor(s, actor_id)
-            except AccountError as exc:
-                raise InviteError(str(exc)) from None
+            _instructor(s, actor_id)
             invite = s.get(CohortInvite, invite_id)
             if invite is None:
                 raise InviteError("That invite link does not exist.")
