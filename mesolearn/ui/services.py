@@ -95,17 +95,14 @@ def services() -> Services:
     """
     settings = current()
     root = settings.content_dir
-    in_run = get_script_run_ctx() is not None
+    if get_script_run_ctx() is None:
+        return Services(_course(str(root), _content_stamp(root)), _database(settings.database_url))
     where = (str(root), settings.database_url)
-    if in_run and not settings.authoring:  # production: the course never changes, so the session's own is it
-        made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None, None), None))
-        if svc is not None and made_for[2] == where:
-            return svc
+    made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None, None), None))
+    if svc is not None and not settings.authoring and made_for[2] == where:
+        return svc  # production: the course never changes, so the session's own is the one
     course = _course(str(root), _content_stamp(root))
     db = _database(settings.database_url)
-    if not in_run:
-        return Services(course, db)
-    made_for, svc = st.session_state.get(_SESSION_SERVICES, ((None, None, None), None))
     if svc is None or made_for[0] is not course or made_for[1] is not db:
         svc = Services(course, db)
         st.session_state[_SESSION_SERVICES] = ((course, db, where), svc)

@@ -26,6 +26,15 @@ from tests.live.stclient import USER_AGENT, Session, Widget
 pytestmark = pytest.mark.live
 
 
+def _signed_in_with_attempt(db: Database, mode: str) -> tuple[str, int]:
+    """The instructor and a trainee signed in (a sign-in token for the tabs' cookie) with a history attempt."""
+    accounts = Accounts(db)
+    accounts.create_first_instructor("instructor", "Instructor", "instructor-pass-1")
+    trainee = accounts.register_trainee("trainee01", "Tess Trainee", "trainee-pass-1")
+    token = accounts.start_session(trainee, USER_AGENT)
+    return token, Attempts(db, load_course(REPO)).start(trainee.id, "history", mode=mode)
+
+
 def _answer_radios(tab: Session, attempt_id: int) -> list[Widget]:
     own = re.compile(rf"a{attempt_id}-[\w.-]+")
     return [w for w in tab.widgets if w.kind == "radio" and w.key and own.fullmatch(w.key) and "-flag" not in w.key]
@@ -56,12 +65,7 @@ def test_an_answer_clicked_in_a_tab_signed_out_elsewhere_is_refused() -> None:
     with LiveServer() as server:
         db = Database(server.database_url)
         try:
-            accounts = Accounts(db)
-            accounts.create_first_instructor("instructor", "Instructor", "instructor-pass-1")
-            trainee = accounts.register_trainee("trainee01", "Tess Trainee", "trainee-pass-1")
-            token = accounts.start_session(trainee, USER_AGENT)
-            attempts = Attempts(db, load_course(REPO))
-            attempt_id = attempts.start(trainee.id, "history")
+            token, attempt_id = _signed_in_with_attempt(db, "graded")
 
             problems, second = asyncio.run(asyncio.wait_for(_two_tabs(server.url, token, attempt_id), timeout=120))
 
@@ -106,12 +110,7 @@ def test_a_flag_or_check_in_a_tab_signed_out_elsewhere_is_refused(act: str) -> N
     with LiveServer() as server:
         db = Database(server.database_url)
         try:
-            accounts = Accounts(db)
-            accounts.create_first_instructor("instructor", "Instructor", "instructor-pass-1")
-            trainee = accounts.register_trainee("trainee01", "Tess Trainee", "trainee-pass-1")
-            token = accounts.start_session(trainee, USER_AGENT)
-            attempts = Attempts(db, load_course(REPO))
-            attempt_id = attempts.start(trainee.id, "history", mode="practice" if act == "check" else "graded")
+            token, attempt_id = _signed_in_with_attempt(db, "practice" if act == "check" else "graded")
 
             problems, second = asyncio.run(
                 asyncio.wait_for(_signed_out_then(server.url, token, attempt_id, act), timeout=120)
